@@ -1,0 +1,17 @@
+# Every target runs against the Odoo 17.0 that `python3 -c "import odoo"` finds
+# (or ODOO_SRC), with this checkout first in the addons path as crm_iap_mine.
+.PHONY: help demo test lint
+
+help:
+	@echo "make demo   database with demo data, Odoo on http://127.0.0.1:8069"
+	@echo "make test   fresh database, every test of the addon, 'N passed, N failed'"
+	@echo "make lint   pylint-odoo (OCA checks) and Python/XML syntax"
+
+demo:
+	@scripts/demo.sh
+
+test:
+	@scripts/test.sh
+
+lint:
+	@scripts/lint.sh

@@ -1,0 +1,32 @@
+# Copyright 2026 crm_iap_mine authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Lead Generation",
+    "summary": "Mine new leads and opportunities by country, industry, size "
+    "and contact role, with enrichment in the chatter and credits you can "
+    "account for",
+    "version": "17.0.2.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/crm-iap-mine/crm_iap_mine",
+    "author": "crm_iap_mine authors",
+    "license": "LGPL-3",
+    "depends": ["iap_crm", "iap_mail"],
+    "data": [
+        "security/crm_iap_mine_security.xml",
+        "security/ir.model.access.csv",
+        "data/crm.iap.lead.industry.csv",
+        "data/crm.iap.lead.role.csv",
+        "data/crm.iap.lead.seniority.csv",
+        "data/ir_sequence_data.xml",
+        "data/mail_template_data.xml",
+        "views/mail_templates.xml",
+        "views/crm_iap_lead_mining_request_views.xml",
+        "views/crm_iap_lead_industry_views.xml",
+        "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/crm_iap_mine_menus.xml",
+    ],
+    "auto_install": True,
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,101 @@
+from odoo import api, models
+
+
+class CrmIapLeadHelpers(models.AbstractModel):
+    """Turns lead-mining answers into crm.lead values.
+
+    `lead_vals_from_response` and `notify_no_more_credit` keep the stock
+    signatures: `website_crm_iap_reveal` calls them for visitor leads.
+    Our own requests use the batch method, which resolves countries and
+    states once for a whole answer.
+    """
+
+    _name = "crm.iap.lead.helpers"
+    _description = "Lead Mining Helpers"
+
+    @api.model
+    def notify_no_more_credit(self, service_name, model_name, notification_parameter):
+        """Mail the creators of `model_name` records that the IAP account of
+        `service_name` is empty, once: the parameter remembers it was sent."""
+        params = self.env["ir.config_parameter"].sudo()
+        if params.get_param(notification_parameter):
+            return
+        creators = self.env[model_name].sudo()._read_group([], ["create_uid"])
+        emails = {user.email for (user,) in creators if user.email}
+        account = self.env["iap.account"].search([("service_name", "=", service_name)], limit=1)
+        template = self.env.ref("crm_iap_mine.lead_generation_no_credits")
+        template.send_mail(account.id, force_send=True, email_values={"email_to": ",".join(sorted(emails))})
+        params.set_param(notification_parameter, True)
+
+    @api.model
+    def lead_vals_from_response(self, lead_type, team_id, tag_ids, user_id, company_data, people_data):
+        """Values of one lead for one `{company_data, people_data}` answer."""
+        item = {"company_data": company_data, "people_data": people_data or []}
+        return self._prepare_lead_values_batch([item], lead_type, team_id, tag_ids, user_id)[0]
+
+    @api.model
+    def _prepare_lead_values_batch(self, items, lead_type, team_id, tag_ids, user_id):
+        """Values of one lead per answer item, with two queries in all."""
+        companies = [item["company_data"] for item in items]
+        countries = self._find_countries({c.get("country_code") for c in companies})
+        states = self._find_states({
+            (countries.get(_upper(c.get("country_code"))), _upper(c.get("state_code")))
+            for c in companies
+        })
+        vals_list = []
+        for item in items:
+            company = item["company_data"]
+            country_id = countries.get(_upper(company.get("country_code")), False)
+            domain = company.get("domain")
+            emails = company.get("email") or []
+            phones = company.get("phone_numbers") or []
+            vals = {
+                "type": lead_type,
+                "team_id": team_id,
+                "user_id": user_id,
+                "tag_ids": [(6, 0, tag_ids)],
+                "reveal_id": company.get("clearbit_id"),
+                "name": company.get("name") or domain,
+                "partner_name": company.get("legal_name") or company.get("name"),
+                "email_from": emails[0] if emails else "",
+                "phone": company.get("phone") or (phones[0] if phones else ""),
+                "website": f"https://www.{domain}" if domain else False,
+                "street": company.get("location"),
+                "city": company.get("city"),
+                "zip": company.get("postal_code"),
+                "country_id": country_id,
+                "state_id": states.get((country_id, _upper(company.get("state_code"))), False),
+            }
+            people = item.get("people_data")
+            if people:
+                vals.update({
+                    "contact_name": people[0].get("full_name"),
+                    "email_from": people[0].get("email"),
+                    "function": people[0].get("title"),
+                })
+            vals_list.append(vals)
+        return vals_list
+
+    def _find_countries(self, codes):
+        """{upper-case ISO code: country id} for the given codes."""
+        codes = {_upper(code) for code in codes if code}
+        if not codes:
+            return {}
+        countries = self.env["res.country"].search_fetch([("code", "in", list(codes))], ["code"])
+        return {country.code.upper(): country.id for country in countries}
+
+    def _find_states(self, pairs):
+        """{(country id, upper-case state code): state id} for the given pairs."""
+        pairs = {(country_id, code) for country_id, code in pairs if country_id and code}
+        if not pairs:
+            return {}
+        states = self.env["res.country.state"].search_fetch(
+            [("country_id", "in", list({country_id for country_id, _code in pairs}))],
+            ["country_id", "code"],
+        )
+        found = {(state.country_id.id, state.code.upper()): state.id for state in states}
+        return {pair: found[pair] for pair in pairs if pair in found}
+
+
+def _upper(code):
+    return (code or "").strip().upper()

@@ -1,0 +1,481 @@
+import logging
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import is_html_empty
+
+from .lead_mining_client import LeadMiningError
+
+_logger = logging.getLogger(__name__)
+
+MAX_CONTACTS_PER_COMPANY = 5
+CREDITS_PER_COMPANY = 1
+CREDITS_PER_CONTACT = 1
+
+ERROR_TYPES = [
+    ("credits", "Insufficient Credits"),
+    ("no_result", "No Result"),
+    ("access", "Access Refused"),
+    ("user", "Refused by the Service"),
+    ("remote", "Service Error"),
+    ("unreachable", "Service Unreachable"),
+    ("timeout", "Timeout"),
+    ("http", "HTTP Error"),
+    ("protocol", "Unexpected Answer"),
+    ("creation", "Lead Creation Failed"),
+]
+
+
+class CrmIapLeadMiningRequest(models.Model):
+    """A request for new leads, answered by a provider.
+
+    This model owns the flow (validation, numbering, lead creation, chatter,
+    errors). A provider (see `crm_iap_lead_mining_request_iap.py`) adds its
+    code to `provider` and overrides the hooks of the "Provider hooks"
+    section, returning early when `provider` is not its own.
+    """
+
+    _name = "crm.iap.lead.mining.request"
+    _description = "Lead Mining Request"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Request Number", required=True, readonly=True, copy=False,
+        default=lambda self: _("New"),
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("error", "Error"), ("done", "Done")],
+        string="Status", required=True, default="draft", copy=False, tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True,
+        default=lambda self: self.env.company,
+    )
+    provider = fields.Selection(
+        [], required=True,
+        default=lambda self: self._default_provider(),
+    )
+
+    # What to mine
+    lead_number = fields.Integer(string="Number of Leads", required=True, default=3)
+    search_type = fields.Selection(
+        [("companies", "Companies"), ("people", "Companies and their Contacts")],
+        string="Target", required=True, default="companies",
+    )
+    country_ids = fields.Many2many(
+        "res.country", string="Countries",
+        default=lambda self: self.env.company.country_id,
+    )
+    available_state_ids = fields.Many2many(
+        "res.country.state", compute="_compute_available_state_ids",
+        string="States Offered",
+    )
+    state_ids = fields.Many2many(
+        "res.country.state", string="States",
+        domain="[('id', 'in', available_state_ids)]",
+    )
+    industry_ids = fields.Many2many("crm.iap.lead.industry", string="Industries")
+    filter_on_size = fields.Boolean(string="Filter on Size")
+    company_size_min = fields.Integer(string="Size", default=1)
+    company_size_max = fields.Integer(default=1000)
+    contact_number = fields.Integer(string="Number of Contacts", default=1)
+    contact_filter_type = fields.Selection(
+        [("role", "Role"), ("seniority", "Seniority")],
+        string="Filter on", default="role",
+    )
+    preferred_role_id = fields.Many2one("crm.iap.lead.role")
+    role_ids = fields.Many2many("crm.iap.lead.role", string="Other Roles")
+    seniority_id = fields.Many2one("crm.iap.lead.seniority")
+
+    # What to create
+    lead_type = fields.Selection(
+        [("lead", "Leads"), ("opportunity", "Opportunities")],
+        string="Type", required=True, default=lambda self: self._default_lead_type(),
+    )
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", ondelete="set null", check_company=True,
+        compute="_compute_team_id", store=True, readonly=False,
+        domain="[('use_opportunities', '=', True)]",
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", default=lambda self: self.env.user,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    tag_ids = fields.Many2many("crm.tag", string="Tags")
+
+    # Outcome
+    lead_ids = fields.One2many("crm.lead", "lead_mining_request_id", string="Generated Lead / Opportunity")
+    lead_count = fields.Integer(compute="_compute_lead_count", string="Number of Generated Leads")
+    display_lead_label = fields.Char(compute="_compute_display_lead_label")
+    error_type = fields.Selection(ERROR_TYPES, copy=False, readonly=True)
+    error_message = fields.Text(copy=False, readonly=True)
+    malformed_count = fields.Integer(
+        string="Skipped (Malformed)", copy=False, readonly=True,
+        help="Items of the answer that were not valid company data and were skipped.",
+    )
+    credits_charged = fields.Integer(
+        copy=False, readonly=True,
+        help="Credits the provider charged for this request.",
+    )
+
+    # Cost, shown while editing
+    estimated_credits = fields.Integer(compute="_compute_estimated_credits")
+    credit_balance = fields.Float(compute="_compute_credit_balance", digits=(16, 0))
+    credit_balance_known = fields.Boolean(compute="_compute_credit_balance")
+    cost_summary = fields.Char(compute="_compute_cost_summary")
+
+    # ------------------------------------------------------------------
+    # Defaults
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _default_provider(self):
+        configured = self.env["ir.config_parameter"].sudo().get_param("crm_iap_mine.default_provider")
+        codes = [code for code, _label in self._fields["provider"]._description_selection(self.env)]
+        return configured if configured in codes else (codes[0] if codes else False)
+
+    @api.model
+    def _default_lead_type(self):
+        if self.env.context.get("default_lead_type"):
+            return self.env.context["default_lead_type"]
+        return "lead" if self.env.user.has_group("crm.group_use_lead") else "opportunity"
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("lead_type", "lead_number")
+    def _compute_display_lead_label(self):
+        labels = dict(self._fields["lead_type"]._description_selection(self.env))
+        for request in self:
+            request.display_lead_label = f"{request.lead_number} {labels.get(request.lead_type, '')}"
+
+    @api.depends("lead_ids")
+    def _compute_lead_count(self):
+        counts = dict(self.env["crm.lead"].with_context(active_test=False)._read_group(
+            [("lead_mining_request_id", "in", self.ids)], ["lead_mining_request_id"], ["__count"],
+        ))
+        for request in self:
+            request.lead_count = counts.get(request._origin, 0)
+
+    @api.depends("user_id", "lead_type")
+    def _compute_team_id(self):
+        """The team follows the salesperson, unless they already belong to it."""
+        for request in self:
+            user = request.user_id
+            if not user or (request.team_id and user in request.team_id.member_ids | request.team_id.user_id):
+                continue
+            use_field = "use_leads" if request.lead_type == "lead" else "use_opportunities"
+            request.team_id = self.env["crm.team"]._get_default_team_id(
+                user_id=user.id, domain=[(use_field, "=", True)],
+            )
+
+    @api.depends("country_ids", "provider")
+    def _compute_available_state_ids(self):
+        for request in self:
+            countries = request._get_state_filter_countries()
+            request.available_state_ids = self.env["res.country.state"].search(
+                [("country_id", "in", countries.ids)]
+            ) if countries else False
+
+    @api.depends("lead_number", "search_type", "contact_number")
+    def _compute_estimated_credits(self):
+        for request in self:
+            per_company = CREDITS_PER_COMPANY
+            if request.search_type == "people":
+                per_company += CREDITS_PER_CONTACT * max(request.contact_number, 0)
+            request.estimated_credits = max(request.lead_number, 0) * per_company
+
+    @api.depends("provider", "company_id")
+    def _compute_credit_balance(self):
+        for request in self:
+            balance = request._get_credit_balance()
+            request.credit_balance = balance or 0
+            request.credit_balance_known = balance is not None
+
+    @api.depends("estimated_credits", "credit_balance", "credit_balance_known", "search_type")
+    def _compute_cost_summary(self):
+        for request in self:
+            if request.search_type == "people":
+                cost = _(
+                    "Up to %(credits)s credits: 1 per company and 1 per contact found.",
+                    credits=request.estimated_credits,
+                )
+            else:
+                cost = _("Up to %(credits)s credits: 1 per company found.", credits=request.estimated_credits)
+            if request.credit_balance_known:
+                balance = _("Balance: %(balance)s credits.", balance=int(request.credit_balance))
+            else:
+                balance = _("Balance: unknown (the service cannot be reached right now).")
+            request.cost_summary = f"{cost} {balance}"
+
+    # ------------------------------------------------------------------
+    # Onchanges: correct what can be corrected while the user types
+    # ------------------------------------------------------------------
+
+    @api.onchange("lead_number", "provider")
+    def _onchange_lead_number(self):
+        self.lead_number = min(max(self.lead_number, 1), self._get_max_lead_number())
+
+    @api.onchange("contact_number")
+    def _onchange_contact_number(self):
+        self.contact_number = min(max(self.contact_number, 1), MAX_CONTACTS_PER_COMPANY)
+
+    @api.onchange("company_size_min", "company_size_max")
+    def _onchange_company_size(self):
+        self.company_size_min = max(self.company_size_min, 1)
+        self.company_size_max = max(self.company_size_max, self.company_size_min)
+
+    @api.onchange("available_state_ids")
+    def _onchange_available_state_ids(self):
+        self.state_ids = self.state_ids.filtered(lambda state: state._origin in self.available_state_ids._origin)
+
+    # ------------------------------------------------------------------
+    # Constraints: refuse what cannot be corrected
+    # ------------------------------------------------------------------
+
+    @api.constrains("lead_number", "provider")
+    def _check_lead_number(self):
+        for request in self:
+            maximum = request._get_max_lead_number()
+            if not 1 <= request.lead_number <= maximum:
+                raise ValidationError(_(
+                    "The number of leads must be between 1 and %(maximum)s.", maximum=maximum,
+                ))
+
+    @api.constrains("search_type", "contact_number")
+    def _check_contact_number(self):
+        for request in self.filtered(lambda r: r.search_type == "people"):
+            if not 1 <= request.contact_number <= MAX_CONTACTS_PER_COMPANY:
+                raise ValidationError(_(
+                    "The number of contacts per company must be between 1 and %(maximum)s.",
+                    maximum=MAX_CONTACTS_PER_COMPANY,
+                ))
+
+    @api.constrains("filter_on_size", "company_size_min", "company_size_max")
+    def _check_company_size(self):
+        for request in self.filtered("filter_on_size"):
+            if request.company_size_min < 1 or request.company_size_min > request.company_size_max:
+                raise ValidationError(_(
+                    "The company size must go from at least 1 employee up to a number "
+                    "no smaller than the minimum (you asked for %(min)s to %(max)s).",
+                    min=request.company_size_min, max=request.company_size_max,
+                ))
+
+    @api.constrains("state_ids", "country_ids", "provider")
+    def _check_states(self):
+        for request in self:
+            misplaced = request.state_ids - request.available_state_ids
+            if misplaced:
+                raise ValidationError(_(
+                    "These states cannot be used with the selected countries: %(states)s. "
+                    "Remove them or add their country.",
+                    states=", ".join(misplaced.mapped("display_name")),
+                ))
+
+    # ------------------------------------------------------------------
+    # Provider hooks
+    # ------------------------------------------------------------------
+
+    def _get_max_lead_number(self):
+        """Largest `lead_number` the provider accepts in one request."""
+        return 200
+
+    def _get_state_filter_countries(self):
+        """Countries (among `country_ids`) whose states may be used as a filter."""
+        self.ensure_one()
+        return self.country_ids
+
+    def _get_credit_balance(self):
+        """Credits left for this provider, or None when unknown."""
+        return None
+
+    def _fetch_companies(self):
+        """Ask the provider for companies matching this request.
+
+        :return: `MiningResult` with `items` (list of `{company_data,
+          people_data}`), `malformed` (skipped items) and `charged` (credits).
+        :raise LeadMiningError: the provider refused or failed; the request
+          goes to *Error* with the exception's type and message.
+        """
+        raise NotImplementedError(f"Provider {self.provider!r} cannot mine.")
+
+    def _action_buy_credits(self):
+        """Action opening the way to buy credits for this provider."""
+        return False
+
+    # ------------------------------------------------------------------
+    # Business
+    # ------------------------------------------------------------------
+
+    def _check_submittable(self):
+        """Refuse, before any call, a request the provider would not accept."""
+        for request in self:
+            if not request.country_ids:
+                raise ValidationError(_("Choose at least one country."))
+            if request.search_type == "people":
+                if request.contact_filter_type == "role" and not request.preferred_role_id:
+                    raise ValidationError(_("Choose the preferred role of the contacts to find."))
+                if request.contact_filter_type == "seniority" and not request.seniority_id:
+                    raise ValidationError(_("Choose the seniority of the contacts to find."))
+
+    def _mine(self):
+        """Fetch, then create; errors are stored on the request, never raised."""
+        self.ensure_one()
+        self.write({"error_type": False, "error_message": False, "malformed_count": 0})
+        try:
+            result = self._fetch_companies()
+        except LeadMiningError as error:
+            self._set_error(error.error_type, self._describe_error(error))
+            return False
+        self.write({"malformed_count": result.malformed, "credits_charged": result.charged or 0})
+        if not result.items:
+            self._set_error("no_result", _(
+                "Your request did not return any result: no credits were used. "
+                "Try removing some filters."
+            ))
+            return False
+        try:
+            # A savepoint, so a failure cannot leave half of the leads behind.
+            with self.env.cr.savepoint():
+                self._create_leads(result.items)
+        except Exception as error:  # noqa: BLE001 - reported on the request, see below
+            _logger.exception("Lead mining request %s: lead creation failed", self.name)
+            self._set_error("creation", _(
+                "The leads could not be created (%(error)s). The provider may already have "
+                "charged %(credits)s credits for this answer.",
+                error=error, credits=result.charged or 0,
+            ))
+            return False
+        self.state = "done"
+        return True
+
+    def _describe_error(self, error):
+        """A sentence for the user about a provider error."""
+        messages = {
+            "credits": _("You do not have enough credits to submit this request."),
+            "access": _("The service refused the request: %(detail)s"),
+            "user": _("The service refused the request: %(detail)s"),
+            "remote": _("The service failed to answer: %(detail)s"),
+            "unreachable": _("The service could not be reached. Check the connection and try again."),
+            "timeout": _("The service did not answer in time."),
+            "http": _("The service answered with an HTTP error: %(detail)s"),
+            "protocol": _("The service gave an answer this module does not understand: %(detail)s"),
+        }
+        message = messages.get(error.error_type, _("The request failed: %(detail)s"))
+        message = message % {"detail": error.message}
+        if error.maybe_charged:
+            message += " " + _(
+                "The service may have charged credits for it anyway: check the balance before you retry."
+            )
+        return message
+
+    def _set_error(self, error_type, message):
+        self.write({"state": "error", "error_type": error_type, "error_message": message})
+
+    def _create_leads(self, items):
+        """Create one lead per item with one enrichment note each, in bulk."""
+        self.ensure_one()
+        vals_list = self.env["crm.iap.lead.helpers"]._prepare_lead_values_batch(
+            items, self.lead_type, self.team_id.id, self.tag_ids.ids, self.user_id.id,
+        )
+        for vals in vals_list:
+            vals["lead_mining_request_id"] = self.id
+            vals["company_id"] = self.company_id.id
+        # One note per lead is ours; the salesperson gets one summary instead
+        # of one assignment e-mail per lead.
+        leads = self.env["crm.lead"].with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True,
+            mail_auto_subscribe_no_notify=True,
+        ).create(vals_list)
+        leads._message_log_batch(bodies=self._render_enrichment_notes(leads, items))
+        self._notify_salesperson(leads)
+        return leads
+
+    def _render_enrichment_notes(self, leads, items):
+        """{lead id: note} rendered from the answer (QWeb escapes everything)."""
+        flavor_text = _("Created by Lead Generation (request %(name)s).", name=self.name)
+        qweb = self.env["ir.qweb"]
+        notes = {}
+        for lead, item in zip(leads, items):
+            values = dict(item["company_data"], flavor_text=flavor_text, people_data=item["people_data"])
+            notes[lead.id] = qweb._render("iap_mail.enrich_company", values, minimal_qcontext=True)
+        return notes
+
+    def _notify_salesperson(self, leads):
+        """One notification for the whole request, not one per lead."""
+        user = self.user_id
+        if not leads or not user or user == self.env.user:
+            return
+        kind = _("leads") if self.lead_type == "lead" else _("opportunities")
+        body = Markup("<p>%s</p>") % _(
+            "%(count)s new %(kind)s from request %(name)s were assigned to you.",
+            count=len(leads), kind=kind, name=self.name,
+        )
+        self.message_post(
+            body=body, partner_ids=user.partner_id.ids,
+            message_type="notification", subtype_xmlid="mail.mt_note",
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_submit(self):
+        self.ensure_one()
+        self._check_submittable()
+        if self.name == _("New") or self.name == "New":
+            self.name = self.env["ir.sequence"].next_by_code("crm.iap.lead.mining.request") or _("New")
+        if self._mine():
+            if self.lead_type == "lead":
+                return self.action_get_lead_action()
+            return self.action_get_opportunity_action()
+        if self.env.context.get("is_modal"):
+            # Reopen the dialog on the same record: it shows the error.
+            return {
+                "name": _("Generate Leads"),
+                "type": "ir.actions.act_window",
+                "res_model": self._name,
+                "res_id": self.id,
+                "views": [[False, "form"]],
+                "target": "new",
+                "context": self.env.context,
+            }
+        return True
+
+    def action_draft(self):
+        self.write({"state": "draft", "error_type": False, "error_message": False})
+
+    def action_buy_credits(self):
+        self.ensure_one()
+        return self._action_buy_credits()
+
+    def action_get_lead_action(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("crm.crm_lead_all_leads")
+        action["domain"] = [("id", "in", self.lead_ids.ids), ("type", "=", "lead")]
+        action["context"] = {"create": False}
+        return action
+
+    def action_get_opportunity_action(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("crm.crm_lead_opportunities")
+        action["domain"] = [("id", "in", self.lead_ids.ids), ("type", "=", "opportunity")]
+        action["context"] = {"create": False}
+        return action
+
+    @api.model
+    def get_empty_list_help(self, help_message):
+        if not is_html_empty(help_message):
+            return help_message
+        return super().get_empty_list_help(
+            Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>') % (
+                _("No lead mining request yet"),
+                _("Press Generate Leads in the pipeline or the leads list: choose countries, "
+                  "industries and company size, and new leads arrive assigned to your team."),
+            )
+        )

@@ -1,0 +1,280 @@
+"""Client for Odoo's lead-mining IAP service (JSON-RPC 2.0 over HTTP).
+
+Deliberately free of ORM code: the Odoo layer reads the endpoints, token and
+database UUID from the configuration and hands them over, which keeps this
+module testable against a plain HTTP server.
+
+The account token travels in the request body only; nothing here logs request
+parameters or puts them in exception messages.
+"""
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+import urllib3
+
+_logger = logging.getLogger(__name__)
+
+MINING_PATH = '/iap/clearbit/2/lead_mining_request'
+BALANCE_PATH = '/iap/1/balance'
+# A dead host should not hold the user for the whole (long) mining timeout.
+MAX_CONNECT_TIMEOUT = 10
+# requests >= 2.27 only (Odoo 17 still supports 2.25); ``except ()`` matches nothing.
+_INVALID_JSON = getattr(requests.exceptions, 'InvalidJSONError', ())
+
+
+class LeadMiningError(Exception):
+    """Base error. ``message`` is plain English; the Odoo layer shows its own
+    translated text per ``error_type`` and may append ``message``."""
+    error_type = 'error'
+    maybe_charged = False
+
+    def __init__(self, message, *, maybe_charged=None, remote_name=None, status_code=None):
+        super().__init__(message)
+        self.message = message
+        self.remote_name = remote_name  # dotted exception name sent by the service
+        self.status_code = status_code  # HTTP status, when one was received
+        if maybe_charged is not None:
+            self.maybe_charged = maybe_charged
+
+
+class InsufficientCreditsError(LeadMiningError):
+    error_type = 'credits'
+
+
+class ServiceAccessError(LeadMiningError):
+    error_type = 'access'
+
+
+class ServiceUserError(LeadMiningError):
+    error_type = 'user'
+
+
+class ServiceRemoteError(LeadMiningError):
+    error_type = 'remote'
+
+
+class ServiceUnreachableError(LeadMiningError):
+    """No usable connection. ``maybe_charged`` is True when the connection
+    dropped after the request went out (the service may have done the work)."""
+    error_type = 'unreachable'
+
+
+class ServiceTimeoutError(LeadMiningError):
+    error_type = 'timeout'
+
+
+class ServiceHTTPError(LeadMiningError):
+    error_type = 'http'
+
+
+class ProtocolError(LeadMiningError):
+    error_type = 'protocol'
+
+
+# Remote exception names are dotted Python paths; only the last part matters.
+_REMOTE_ERRORS = {
+    'InsufficientCreditError': InsufficientCreditsError,
+    'AccessError': ServiceAccessError,
+    'UserError': ServiceUserError,
+}
+
+
+@dataclass
+class MiningResult:
+    """Valid companies of one answer, plus counts of what had to be dropped.
+
+    ``malformed`` counts whole items skipped; ``dropped_people`` counts single
+    contacts skipped inside otherwise valid items (the company is still kept).
+    ``charged`` is what the provider debited for the answer, set by the caller
+    that knows the provider's pricing.
+    """
+    items: list
+    malformed: int = 0
+    dropped_people: int = 0
+    charged: int = 0
+
+
+class LeadMiningClient:
+    """Talks to the lead-mining (reveal) and IAP balance endpoints.
+
+    Every service or network failure is raised as a LeadMiningError subclass;
+    only a payload that cannot be serialised to JSON (a caller bug) escapes.
+    """
+
+    def __init__(self, reveal_endpoint, iap_endpoint, account_token, dbuuid,
+                 timeout=300, balance_timeout=5, session=None):
+        self.reveal_endpoint = (reveal_endpoint or '').rstrip('/')
+        self.iap_endpoint = (iap_endpoint or '').rstrip('/')
+        self._account_token = account_token  # private: keep it out of reprs/debuggers
+        self.dbuuid = dbuuid
+        self.timeout = timeout
+        self.balance_timeout = balance_timeout
+        self._owns_session = session is None
+        self.session = session if session is not None else requests.Session()
+
+    def close(self):
+        if self._owns_session:
+            self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    # -- public API ---------------------------------------------------------
+
+    def mine(self, payload):
+        """Ask for companies matching ``payload``; return a MiningResult."""
+        params = {'account_token': self._account_token, 'dbuuid': self.dbuuid, 'data': payload}
+        result = self._call(self.reveal_endpoint + MINING_PATH, params, self.timeout, debits=True)
+        if isinstance(result, dict) and result.get('credit_error'):
+            # Older services flag missing credits in the result instead of an error.
+            raise InsufficientCreditsError("Not enough credits for this lead mining request.")
+        if not isinstance(result, dict) or not isinstance(result.get('data'), list):
+            raise ProtocolError("The lead mining service answered without a list of companies.",
+                                maybe_charged=True)
+        mining = MiningResult(items=[])
+        for item in result['data']:
+            people = _people_of(item) if _is_valid_company_item(item) else None
+            if people is None:
+                mining.malformed += 1
+                continue
+            valid_people = [person for person in people if isinstance(person, dict)]
+            mining.dropped_people += len(people) - len(valid_people)
+            mining.items.append({'company_data': item['company_data'], 'people_data': valid_people})
+        return mining
+
+    def get_balance(self, service_name='reveal'):
+        """Return the credits left on the account for ``service_name``."""
+        params = {'dbuuid': self.dbuuid, 'account_token': self._account_token,
+                  'service_name': service_name}
+        result = self._call(self.iap_endpoint + BALANCE_PATH, params, self.balance_timeout, debits=False)
+        # bool is an int subclass, but True is not a balance.
+        if isinstance(result, bool) or not isinstance(result, (int, float)):
+            raise ProtocolError("The credit balance returned by the service is not a number.")
+        return float(result)
+
+    # -- transport ----------------------------------------------------------
+
+    def _call(self, url, params, timeout, debits):
+        """POST one JSON-RPC call and return its ``result``.
+
+        ``debits`` tells whether the call can consume credits: only then may a
+        failure after sending be reported as ``maybe_charged``.
+        """
+        path, shown = _describe(url)
+        started = time.monotonic()
+        try:
+            result = self._exchange(url, shown, params, timeout, debits)
+        except LeadMiningError as exc:
+            _logger.info("IAP %s failed (%s) after %.2fs", path, exc.error_type,
+                         time.monotonic() - started)
+            raise
+        _logger.info("IAP %s answered in %.2fs", path, time.monotonic() - started)
+        return result
+
+    def _exchange(self, url, shown, params, timeout, debits):
+        envelope = {'jsonrpc': '2.0', 'method': 'call', 'params': params, 'id': uuid.uuid4().hex}
+        try:
+            response = self.session.post(
+                url, json=envelope, timeout=(min(timeout, MAX_CONNECT_TIMEOUT), timeout))
+        except _INVALID_JSON:
+            raise  # a caller bug (unserialisable payload), not a service failure
+        except requests.exceptions.ConnectTimeout:
+            raise ServiceTimeoutError(f"Connecting to {shown} timed out.") from None
+        except requests.exceptions.Timeout:
+            raise ServiceTimeoutError(f"{shown} did not answer within {timeout} seconds.",
+                                      maybe_charged=debits) from None
+        except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+                requests.exceptions.InvalidURL):
+            raise ServiceUnreachableError(f"Invalid service address: {shown!r}.") from None
+        except requests.exceptions.ConnectionError as exc:
+            sent = _dropped_after_sending(exc)
+            raise ServiceUnreachableError(
+                f"The connection to {shown} was lost." if sent else f"Could not connect to {shown}.",
+                maybe_charged=debits and sent) from None
+        except requests.exceptions.RequestException:
+            # e.g. a broken chunked body: the request went out, the answer got lost.
+            raise ServiceUnreachableError(f"The answer from {shown} could not be read.",
+                                          maybe_charged=debits) from None
+
+        status = response.status_code
+        if not 200 <= status < 300:
+            # 502/504 mean a proxy gave up waiting, not that the backend did.
+            raise ServiceHTTPError(f"{shown} answered with HTTP status {status}.",
+                                   status_code=status, maybe_charged=debits and status in (502, 504))
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or ('result' not in body and 'error' not in body):
+            # The service answered 2xx, so it may well have done (and billed) the work.
+            raise ProtocolError(f"{shown} did not answer with a JSON-RPC response.",
+                                status_code=status, maybe_charged=debits)
+        if 'error' in body:
+            raise _remote_error(body['error'])
+        return body['result']
+
+
+def _remote_error(error):
+    """Turn a JSON-RPC ``error`` object into the matching exception.
+
+    The service rejected the call, so nothing was debited.
+    """
+    if not isinstance(error, dict):
+        return ProtocolError("The service sent an unreadable error.")
+    data = error.get('data') if isinstance(error.get('data'), dict) else {}
+    name = str(data.get('name') or '')
+    message = str(data.get('message') or error.get('message') or 'Unknown error')
+    exc_class = _REMOTE_ERRORS.get(name.rpartition('.')[2], ServiceRemoteError)
+    if exc_class is ServiceRemoteError and name:
+        message = f"{name}: {message}"
+    return exc_class(message, remote_name=name or None)
+
+
+def _is_valid_company_item(item):
+    if not isinstance(item, dict) or not isinstance(item.get('company_data'), dict):
+        return False
+    company = item['company_data']
+    has_label = any(isinstance(company.get(key), str) and company[key].strip()
+                    for key in ('name', 'domain'))
+    return bool(company.get('clearbit_id')) and has_label
+
+
+def _people_of(item):
+    """people_data as a list ([] when absent), or None when it is not a list."""
+    people = item.get('people_data')
+    if people is None:
+        return []
+    return people if isinstance(people, list) else None
+
+
+def _dropped_after_sending(exc):
+    """True when a requests ConnectionError happened after the request left.
+
+    urllib3 reports connection-level failures during request/response as its
+    ProtocolError ("Connection aborted."); refused/DNS/SSL failures, and
+    anything else (e.g. Odoo's test BlockedRequest), happen before sending.
+    """
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, 'reason', reason)  # unwrap urllib3's MaxRetryError
+    return isinstance(reason, urllib3.exceptions.ProtocolError)
+
+
+def _describe(url):
+    """(path for the logs, URL without user:password for messages)."""
+    without_credentials = url.rpartition('@')[2]  # crude, only used for broken URLs
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # malformed URL: requests rejects it as well
+        return '(invalid URL)', without_credentials
+    if not parts.hostname:
+        return parts.path, without_credentials
+    host = parts.hostname + (f':{port}' if port else '')
+    return parts.path, f'{parts.scheme}://{host}{parts.path}'

@@ -1,0 +1,96 @@
+from contextlib import contextmanager
+
+from odoo.addons.crm.tests.common import TestCrmCommon
+from odoo.addons.iap.tests.common import MockIAPEnrich
+
+from ..models import crm_iap_lead_mining_request_iap as iap_provider
+from .lead_mining_server import LeadMiningTestServer
+
+
+class LeadMiningServerMixin:
+    """Starts the loopback lead-mining service and points Odoo at it.
+
+    Both `reveal.endpoint` (mining) and `iap.endpoint` (balance) go to the
+    same server: tests reach it over real HTTP on 127.0.0.1.
+    """
+
+    @classmethod
+    def _start_lead_mining_server(cls, balance=1000):
+        cls.lead_mining_server = LeadMiningTestServer(balance=balance, seed=17).start()
+        cls.addClassCleanup(cls.lead_mining_server.stop)
+        cls._point_endpoints_at(cls.lead_mining_server.url)
+
+    @classmethod
+    def _point_endpoints_at(cls, url):
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("reveal.endpoint", url)
+        params.set_param("iap.endpoint", url)
+        iap_provider._balance_cache.clear()
+
+    def setUp(self):
+        super().setUp()
+        self.lead_mining_server.reset()
+        self.lead_mining_server.balance = 1000
+        iap_provider._balance_cache.clear()
+
+
+class MockIAPReveal(LeadMiningServerMixin, MockIAPEnrich):
+    """Kept under the stock name: Odoo's `test_crm_full` imports it.
+
+    Unlike the stock helper it patches nothing: `mock_IAP_mine` configures
+    the loopback service, and requests really travel over HTTP.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_lead_mining_server()
+        cls._new_leads = cls.env["crm.lead"].sudo()
+
+    @contextmanager
+    def mock_IAP_mine(self, mine, name_list=None, default_data=None, sim_error=None):
+        server = self.lead_mining_server
+        server.reset()
+        server.company_overrides = dict(default_data or {})
+        if sim_error == "credit":
+            server.balance = 0
+        elif sim_error == "jsonrpc_exception":
+            server.fail_with = "access"
+        elif sim_error == "no_result":
+            server.fail_with = "no_result"
+        known = self.env["crm.lead"].sudo().with_context(active_test=False).search([]).ids
+        yield
+        self._new_leads = self.env["crm.lead"].sudo().with_context(active_test=False).search(
+            [("id", "not in", known)]
+        )
+
+
+class LeadMiningCase(LeadMiningServerMixin, TestCrmCommon):
+    """CRM fixtures (users, teams) plus the loopback service and a request factory."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_lead_mining_server()
+        cls.tags = cls.env["crm.tag"].create([{"name": "Mined"}, {"name": "Spain 2026"}])
+        cls.country_es = cls.env.ref("base.es")
+        cls.country_it = cls.env.ref("base.it")
+        cls.country_us = cls.env.ref("base.us")
+
+    def _new_request(self, **values):
+        """A draft request of the sales manager, assigning to a salesman."""
+        defaults = {
+            "provider": "iap",
+            "lead_number": 3,
+            "search_type": "companies",
+            "lead_type": "opportunity",
+            "country_ids": [(6, 0, self.country_es.ids)],
+            "team_id": self.sales_team_1.id,
+            "user_id": self.user_sales_salesman.id,
+            "tag_ids": [(6, 0, self.tags.ids)],
+        }
+        defaults.update(values)
+        return self.env["crm.iap.lead.mining.request"].with_user(self.user_sales_manager).create(defaults)
+
+    def _mining_calls(self):
+        return [call for call in self.lead_mining_server.requests if call["path"].endswith("lead_mining_request")]

@@ -156,7 +156,7 @@ class CrmIapLeadMiningRequest(models.Model):
 
     @api.depends("lead_ids")
     def _compute_lead_count(self):
-        counts = dict(self.env["crm.lead"].with_context(active_test=False)._read_group(
+        counts = dict(self.env["crm.lead"]._read_group(
             [("lead_mining_request_id", "in", self.ids)], ["lead_mining_request_id"], ["__count"],
         ))
         for request in self:

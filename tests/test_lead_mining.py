@@ -160,7 +160,10 @@ class TestLeadMining(LeadMiningCase):
 
         small, large = queries_for(5), queries_for(45)
         per_lead = (large - small) / 40
-        self.assertLessEqual(per_lead, 12, f"{small} queries for 5 leads, {large} for 45")
+        # Measured: 5.0 per extra lead, all inside crm.lead/mail's own create
+        # (follower subscription, per-record flush of computed fields); none
+        # in this module. The benchmark issue brings it down; this locks it.
+        self.assertLessEqual(per_lead, 5.5, f"{small} queries for 5 leads, {large} for 45")
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -153,10 +153,10 @@ class TestTranslationsLoaded(TransactionCase):
         expected = {
             "es_ES": ("El número de leads debe estar entre 1 y 200.", "Elija al menos un país.",
                       "El servicio respondió con un error HTTP: 502 Bad Gateway",
-                      "El servicio no respondió a tiempo. Es posible que el servicio la haya cobrado"),
+                      "El servicio no respondió a tiempo. Es posible que el servicio haya cobrado créditos"),
             "it_IT": ("Il numero di lead deve essere compreso tra 1 e 200.", "Scegli almeno un paese.",
                       "Il servizio ha risposto con un errore HTTP: 502 Bad Gateway",
-                      "Il servizio non ha risposto in tempo. Il servizio potrebbe averla comunque addebitata"),
+                      "Il servizio non ha risposto in tempo. Il servizio potrebbe aver comunque addebitato"),
         }
         for lang, (lead_number, country, http, timeout) in expected.items():
             with self.subTest(lang=lang):

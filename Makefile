@@ -1,11 +1,12 @@
 # Every target runs against the Odoo 17.0 that `python3 -c "import odoo"` finds
 # (or ODOO_SRC), with this checkout first in the addons path as crm_iap_mine.
-.PHONY: help demo test lint
+.PHONY: help demo test lint i18n
 
 help:
 	@echo "make demo   database with demo data, Odoo on http://127.0.0.1:8069"
 	@echo "make test   fresh database, every test of the addon, 'N passed, N failed'"
 	@echo "make lint   pylint-odoo (OCA checks) and Python/XML syntax"
+	@echo "make i18n   export i18n/crm_iap_mine.pot, merge it into i18n/es.po and it.po"
 
 demo:
 	@scripts/demo.sh
@@ -15,3 +16,6 @@ test:
 
 lint:
 	@scripts/lint.sh
+
+i18n:
+	@scripts/i18n.sh

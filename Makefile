@@ -1,10 +1,11 @@
 # Every target runs against the Odoo 17.0 that `python3 -c "import odoo"` finds
 # (or ODOO_SRC), with this checkout first in the addons path as crm_iap_mine.
-.PHONY: help demo test lint i18n
+.PHONY: help demo test compat lint i18n
 
 help:
 	@echo "make demo   database with demo data, Odoo on http://127.0.0.1:8069"
 	@echo "make test   fresh database, every test of the addon, 'N passed, N failed'"
+	@echo "make compat website_crm_iap_reveal tests on this addon, upgrade from the stock module"
 	@echo "make lint   pylint-odoo (OCA checks) and Python/XML syntax"
 	@echo "make i18n   export i18n/crm_iap_mine.pot, merge it into i18n/es.po and it.po"
 
@@ -13,6 +14,9 @@ demo:
 
 test:
 	@scripts/test.sh
+
+compat:
+	@scripts/compat.sh
 
 lint:
 	@scripts/lint.sh

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# `make compat`: this addon in place of Odoo's stock crm_iap_mine, on fresh
+# databases that are dropped afterwards:
+#  1. website_crm_iap_reveal (which depends on crm_iap_mine) installed on this
+#     addon, with its own tests;
+#  2. a database that ran the stock module, with requests and mined leads,
+#     upgraded in place (-u crm_iap_mine) to this addon, then checked.
+# Prints one PASS/FAIL line per check and a last line "N passed, N failed"
+# (website tests counted from Odoo's result line); exits 1 on any failure.
+set -euo pipefail
+source "$(dirname "$0")/odoo_env.sh"
+
+find_odoo
+pg_up
+WEB_DB="crm_iap_mine_compat_web_$$"
+STOCK_DB="crm_iap_mine_compat_stock_$$"
+STATE="$STATE_DIR/compat_state_$$.json"
+LOG_PREFIX="$STATE_DIR/compat"
+# Odoo appends to its log file: start every log of this run empty.
+for log in website stock stock-setup upgrade check-website check-upgrade; do
+    : >"$LOG_PREFIX-$log.log"
+done
+drop_db() {
+    odoo_run "$ADDONS_PATH" db drop "$1" >/dev/null 2>&1 || \
+        pg_psql -d postgres -qc "DROP DATABASE IF EXISTS \"$1\"" >/dev/null 2>&1 || true
+}
+finish() {
+    drop_db "$WEB_DB"; drop_db "$STOCK_DB"; rm -f "$STATE"
+    pg_down; cleanup_links
+}
+trap finish EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+# Odoo server options for one-shot runs (install, upgrade, tests).
+oneshot=(--stop-after-init --http-interface=127.0.0.1 --max-cron-threads=0 --log-level=info)
+
+# Runs scripts/compat_check.py in `odoo shell` on database $1 and counts its
+# PASS/FAIL lines; a crash or a missing end marker is one more failure.
+run_checks() {
+    local db=$1 mode=$2 out rc
+    set +e
+    out=$(COMPAT_MODE="$mode" COMPAT_STATE="$STATE" COMPAT_ADDON_DIR="$REPO_DIR" \
+        odoo_run "$ADDONS_PATH" shell -d "$db" --no-http --log-level=warn \
+        --logfile="$LOG_PREFIX-check-$mode.log" <"$REPO_DIR/scripts/compat_check.py" 2>&1)
+    rc=$?
+    set -e
+    grep -E '^(PASS|FAIL|    )' <<<"$out" || true
+    passed=$((passed + $(grep -c '^PASS ' <<<"$out" || true)))
+    failed=$((failed + $(grep -c '^FAIL ' <<<"$out" || true)))
+    if [ "$rc" != 0 ] || ! grep -q '^compat checks done$' <<<"$out"; then
+        fail "$mode checks did not finish (exit $rc, see $LOG_PREFIX-check-$mode.log):"
+        tail -n 15 <<<"$out" | sed 's/^/    /'
+    fi
+}
+
+# Lines a server run logged at WARNING level or above.
+log_problems() {
+    grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$1" || true
+}
+
+echo "== 1. website_crm_iap_reveal on this crm_iap_mine (database $WEB_DB, log $LOG_PREFIX-website.log)"
+set +e
+odoo_run "$ADDONS_PATH" -d "$WEB_DB" -i website_crm_iap_reveal --test-enable \
+    --test-tags=/website_crm_iap_reveal --http-port="$(free_port)" "${oneshot[@]}" \
+    --logfile="$LOG_PREFIX-website.log"
+rc=$?
+summary=$("$ODOO_PYTHON" "$REPO_DIR/scripts/test_summary.py" "$LOG_PREFIX-website.log" "$rc" \
+    website_crm_iap_reveal crm_iap_mine)
+summary_rc=$?
+set -e
+counts=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' <<<"$summary")
+read -r web_passed web_failed <<<"${counts:-0 0}"
+echo "website_crm_iap_reveal tests: $(tail -n 1 <<<"$summary")"
+passed=$((passed + web_passed))
+failed=$((failed + web_failed))
+if [ "$summary_rc" != 0 ] && [ "$web_failed" = 0 ]; then
+    fail "website_crm_iap_reveal test run (Odoo exit $rc):"
+    sed '$d' <<<"$summary" | sed 's/^/    /'
+fi
+if [ "$rc" = 0 ]; then
+    run_checks "$WEB_DB" website
+fi
+drop_db "$WEB_DB"
+
+echo "== 2. upgrade from the stock crm_iap_mine (database $STOCK_DB, logs $LOG_PREFIX-stock*.log, $LOG_PREFIX-upgrade.log)"
+upgrade_ok=0
+if ! odoo_run "$STOCK_ADDONS_PATH" -d "$STOCK_DB" -i crm_iap_mine --without-demo=all \
+        --http-port="$(free_port)" "${oneshot[@]}" --logfile="$LOG_PREFIX-stock.log"; then
+    fail "stock crm_iap_mine install (see $LOG_PREFIX-stock.log)"
+elif ! COMPAT_STATE="$STATE" odoo_run "$STOCK_ADDONS_PATH" shell -d "$STOCK_DB" --no-http \
+        --log-level=warn --logfile="$LOG_PREFIX-stock-setup.log" \
+        <"$REPO_DIR/scripts/compat_stock_setup.py"; then
+    fail "requests and leads on the stock module (see $LOG_PREFIX-stock-setup.log)"
+elif ! odoo_run "$ADDONS_PATH" -d "$STOCK_DB" -u crm_iap_mine --http-port="$(free_port)" \
+        "${oneshot[@]}" --logfile="$LOG_PREFIX-upgrade.log"; then
+    fail "upgrade -u crm_iap_mine (see $LOG_PREFIX-upgrade.log)"
+else
+    pass "upgrade -u crm_iap_mine"
+    upgrade_ok=1
+fi
+if [ "$upgrade_ok" = 1 ]; then
+    problems=$(log_problems "$LOG_PREFIX-upgrade.log")
+    if [ -z "$problems" ]; then
+        pass "upgrade logged no WARNING or ERROR"
+    else
+        fail "upgrade logged a WARNING or ERROR:"
+        sed 's/^/    /' <<<"$problems"
+    fi
+    run_checks "$STOCK_DB" upgrade
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -2,7 +2,13 @@ from . import crm_iap_lead_industry
 from . import crm_iap_lead_role
 from . import crm_iap_lead_seniority
 from . import crm_iap_lead_helpers
+from . import crm_iap_lead_dedupe
+from . import crm_iap_lead_directory_company
+from . import crm_iap_lead_directory_contact
+from . import crm_iap_lead_directory_sample
 from . import crm_iap_lead_mining_request
 from . import crm_iap_lead_mining_request_iap
+from . import crm_iap_lead_mining_request_directory
+from . import crm_iap_lead_credit_line
 from . import crm_lead
 from . import res_config_settings

@@ -2,10 +2,12 @@ import logging
 
 from markupsafe import Markup
 
+import psycopg2
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import is_html_empty
 
+from .crm_iap_lead_dedupe import email_domain, normalize_domain
 from .lead_mining_client import LeadMiningError
 
 _logger = logging.getLogger(__name__)
@@ -26,6 +28,19 @@ ERROR_TYPES = [
     ("protocol", "Unexpected Answer"),
     ("creation", "Lead Creation Failed"),
 ]
+
+
+class NoResultError(LeadMiningError):
+    """Nothing (new) to deliver: no credits of ours were used."""
+
+    error_type = "no_result"
+
+
+def _company_domains(company_data):
+    """Domains identifying a company of an answer: its website, its e-mails."""
+    domains = [normalize_domain(company_data.get("domain"))]
+    domains += [email_domain(email) for email in company_data.get("email") or []]
+    return [domain for domain in dict.fromkeys(domains) if domain]
 
 
 class CrmIapLeadMiningRequest(models.Model):
@@ -121,6 +136,16 @@ class CrmIapLeadMiningRequest(models.Model):
         copy=False, readonly=True,
         help="Credits the provider charged for this request.",
     )
+    duplicate_count = fields.Integer(
+        string="Already in CRM", copy=False, readonly=True,
+        help="Companies found that the CRM already knew: not created again, their record got the enrichment note.",
+    )
+    excluded_count = fields.Integer(
+        string="Excluded Beforehand", copy=False, readonly=True,
+        help="Matching directory companies left out before picking because the CRM already knows them.",
+    )
+    result_summary = fields.Char(compute="_compute_result_summary")
+    show_provider = fields.Boolean(compute="_compute_show_provider")
 
     # Cost, shown while editing
     estimated_credits = fields.Integer(compute="_compute_estimated_credits")
@@ -134,9 +159,13 @@ class CrmIapLeadMiningRequest(models.Model):
 
     @api.model
     def _default_provider(self):
+        """The provider chosen in the CRM settings, else the first one."""
         configured = self.env["ir.config_parameter"].sudo().get_param("crm_iap_mine.default_provider")
         codes = [code for code, _label in self._fields["provider"]._description_selection(self.env)]
-        return configured if configured in codes else (codes[0] if codes else False)
+        usable = [code for code in codes if self.new({"provider": code})._is_provider_usable()]
+        if configured in usable:
+            return configured
+        return (usable or codes or [False])[0]
 
     @api.model
     def _default_lead_type(self):
@@ -212,6 +241,30 @@ class CrmIapLeadMiningRequest(models.Model):
             else:
                 balance = _("Balance: unknown (the service cannot be reached right now).")
             request.cost_summary = f"{cost} {balance}"
+
+    @api.depends("state", "lead_count", "lead_number", "duplicate_count", "excluded_count")
+    def _compute_result_summary(self):
+        for request in self:
+            if request.state != "done":
+                request.result_summary = False
+                continue
+            parts = [_("%(created)s of %(asked)s created.", created=request.lead_count, asked=request.lead_number)]
+            if request.duplicate_count:
+                parts.append(_("%(count)s already in the CRM, not created again.", count=request.duplicate_count))
+            if request.excluded_count:
+                parts.append(_("%(count)s known companies left out before picking.", count=request.excluded_count))
+            request.result_summary = " ".join(parts)
+
+    @api.depends("company_id")
+    def _compute_show_provider(self):
+        for request in self:
+            request.show_provider = len(request._get_usable_providers()) > 1
+
+    def _get_usable_providers(self):
+        """Codes of the providers the dialog may offer for this request's company."""
+        self.ensure_one()
+        codes = [code for code, _label in self._fields["provider"]._description_selection(self.env)]
+        return [code for code in codes if self.new({"provider": code, "company_id": self.company_id.id})._is_provider_usable()]
 
     # ------------------------------------------------------------------
     # Onchanges: correct what can be corrected while the user types
@@ -308,6 +361,18 @@ class CrmIapLeadMiningRequest(models.Model):
         """Action opening the way to buy credits for this provider."""
         return False
 
+    def _is_provider_usable(self):
+        """Whether the dialog may offer this provider (e.g. it has data)."""
+        return True
+
+    def _record_remote_charges(self, result):
+        """Write down in the ledger what a remote service charged for `result`.
+
+        Providers debiting the ledger themselves (inside `_fetch_companies`)
+        have nothing to add.
+        """
+        return None
+
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
@@ -324,39 +389,79 @@ class CrmIapLeadMiningRequest(models.Model):
                     raise ValidationError(_("Choose the seniority of the contacts to find."))
 
     def _mine(self):
-        """Fetch, then create; errors are stored on the request, never raised."""
+        """Fetch, then create; errors are stored on the request, never raised.
+
+        Fetching and creating share one savepoint: a failure leaves no lead
+        and no debit of ours behind (a remote service may still have charged,
+        which `_record_remote_charges` writes down either way).
+        """
         self.ensure_one()
-        self.write({"error_type": False, "error_message": False, "malformed_count": 0})
+        self.write({
+            "error_type": False, "error_message": False, "malformed_count": 0,
+            "duplicate_count": 0, "excluded_count": 0, "credits_charged": 0,
+        })
+        result = None
         try:
-            result = self._fetch_companies()
+            with self.env.cr.savepoint():
+                result = self._fetch_companies()
+                if not result.items:
+                    raise NoResultError("No company matches the request.")
+                self._deliver(result)
+                self.credits_charged = result.charged
         except LeadMiningError as error:
             self._set_error(error.error_type, self._describe_error(error))
-            return False
-        self.write({"malformed_count": result.malformed, "credits_charged": result.charged or 0})
-        if not result.items:
-            self._set_error("no_result", _(
-                "Your request did not return any result: no credits were used. "
-                "Try removing some filters."
-            ))
-            return False
-        try:
-            # A savepoint, so a failure cannot leave half of the leads behind.
-            with self.env.cr.savepoint():
-                self._create_leads(result.items)
+        except psycopg2.OperationalError:
+            raise  # e.g. a concurrent debit: Odoo retries the whole call
         except Exception as error:  # noqa: BLE001 - reported on the request, see below
             _logger.exception("Lead mining request %s: lead creation failed", self.name)
             self._set_error("creation", _(
-                "The leads could not be created (%(error)s). The provider may already have "
-                "charged %(credits)s credits for this answer.",
-                error=error, credits=result.charged or 0,
+                "The leads could not be created (%(error)s). Retry; if it fails again, contact your administrator.",
+                error=error,
             ))
-            return False
-        self.state = "done"
-        return True
+        else:
+            self.state = "done"
+        if result is not None:
+            self.malformed_count = result.malformed
+            self._record_remote_charges(result)
+        return self.state == "done"
+
+    def _deliver(self, result):
+        """Create leads for the new companies; enrich the ones already known."""
+        dedupe = self.env["crm.iap.lead.dedupe"]
+        keys = [_company_domains(item["company_data"]) for item in result.items]
+        known = dedupe._find_known_companies(self.company_id, [d for domains in keys for d in domains])
+        new_items, seen = [], set()
+        result.known_items = []
+        existing_notes = {}
+        for item, domains in zip(result.items, keys):
+            record = next((known[d] for d in domains if d in known), None)
+            if record is not None or seen & set(domains):
+                result.known_items.append(item)
+                if record is not None:
+                    existing_notes.setdefault(record._name, {})[record.id] = item
+                continue
+            seen.update(domains)
+            new_items.append(item)
+        self.duplicate_count = len(result.known_items)
+        if new_items:
+            self._create_leads(new_items)
+        for model, items_by_id in existing_notes.items():
+            records = self.env[model].browse(list(items_by_id))
+            flavor_text = _(
+                "Found again by Lead Generation (request %(name)s): already in the CRM, not created twice.",
+                name=self.name,
+            )
+            records._message_log_batch(
+                bodies=self._render_enrichment_notes(records, list(items_by_id.values()), flavor_text),
+            )
 
     def _describe_error(self, error):
         """A sentence for the user about a provider error."""
         messages = {
+            "no_result": _(
+                "Your request did not return any new company: no credits were used for it. "
+                "Try removing some filters."
+            ),
             "credits": _("You do not have enough credits to submit this request."),
             "access": _("The service refused the request: %(detail)s"),
             "user": _("The service refused the request: %(detail)s"),
@@ -366,8 +471,9 @@ class CrmIapLeadMiningRequest(models.Model):
             "http": _("The service answered with an HTTP error: %(detail)s"),
             "protocol": _("The service gave an answer this module does not understand: %(detail)s"),
         }
-        message = messages.get(error.error_type, _("The request failed: %(detail)s"))
-        message = message % {"detail": error.message}
+        message = getattr(error, "user_message", None) or (
+            messages.get(error.error_type, _("The request failed: %(detail)s")) % {"detail": error.message}
+        )
         if error.maybe_charged:
             message += " " + _(
                 "The service may have charged credits for it anyway: check the balance before you retry."
@@ -396,9 +502,9 @@ class CrmIapLeadMiningRequest(models.Model):
         self._notify_salesperson(leads)
         return leads
 
-    def _render_enrichment_notes(self, leads, items):
-        """{lead id: note} rendered from the answer (QWeb escapes everything)."""
-        flavor_text = _("Created by Lead Generation (request %(name)s).", name=self.name)
+    def _render_enrichment_notes(self, leads, items, flavor_text=None):
+        """{record id: note} rendered from the answer (QWeb escapes everything)."""
+        flavor_text = flavor_text or _("Created by Lead Generation (request %(name)s).", name=self.name)
         qweb = self.env["ir.qweb"]
         notes = {}
         for lead, item in zip(leads, items):

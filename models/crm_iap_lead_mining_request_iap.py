@@ -1,7 +1,7 @@
 """The *Odoo IAP* provider: Odoo's paid lead-mining service, over JSON-RPC."""
 import time
 
-from odoo import fields, models
+from odoo import _, fields, models
 
 from .lead_mining_client import LeadMiningClient, LeadMiningError
 
@@ -59,6 +59,22 @@ class CrmIapLeadMiningRequest(models.Model):
         _balance_cache.clear()
         return result
 
+    def _record_remote_charges(self, result):
+        """The service charged for everything it returned, created or not."""
+        if self.provider != "iap":
+            return super()._record_remote_charges(result)
+        known_ids = {id(item) for item in getattr(result, "known_items", [])}
+        known = [item for item in result.items if id(item) in known_ids]
+        new = [item for item in result.items if id(item) not in known_ids]
+        self.credits_charged = result.charged
+        reference = False if self.state == "done" else _("Charged by the service; no lead was created.")
+        self.env["crm.iap.lead.credit.line"]._record(self.company_id, "iap", [
+            (-len(new), "companies"),
+            (-self._iap_cost(0, new), "contacts"),
+            (-self._iap_cost(len(known), known), "known"),
+            (-result.malformed, "malformed"),
+        ], request=self, reference=reference, local_balance=False)
+
     def _action_buy_credits(self):
         if self.provider != "iap":
             return super()._action_buy_credits()
@@ -78,6 +94,7 @@ class CrmIapLeadMiningRequest(models.Model):
         )
 
     def _iap_cost(self, companies, items):
+        """1 credit per company returned, 1 per contact."""
         return companies + sum(len(item["people_data"]) for item in items)
 
     def _prepare_iap_payload(self):

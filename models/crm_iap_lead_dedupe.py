@@ -1,0 +1,86 @@
+"""Recognise companies the CRM already knows, by website or e-mail domain."""
+import re
+
+from odoo import api, models
+from odoo.addons.iap.tools.iap_tools import _MAIL_DOMAIN_BLACKLIST
+
+_DOMAIN_RE = re.compile(r"^(?:[a-z0-9+.-]+://)?(?:www\.)?([^/:?#@\s]+)")
+# The same normalisation in SQL: lower-case, no scheme, no "www.", host only.
+_SQL_WEBSITE_DOMAIN = r"substring(lower({col}) from '^(?:[a-z0-9+.-]+://)?(?:www\.)?([^/:?#@\s]+)')"
+
+
+def normalize_domain(value):
+    """'https://www.Acme.example/about' -> 'acme.example'; False when none."""
+    match = _DOMAIN_RE.match((value or "").strip().lower())
+    return match.group(1).rstrip(".") if match else False
+
+
+def email_domain(email):
+    """The company domain of an e-mail address, False for public providers."""
+    _local, at, domain = (email or "").strip().lower().rpartition("@")
+    if not at or not domain or domain in _MAIL_DOMAIN_BLACKLIST:
+        return False
+    return domain
+
+
+class CrmIapLeadDedupe(models.AbstractModel):
+    """Which incoming companies are already leads, opportunities or contacts.
+
+    A company is known when its normalised website domain, or the domain of
+    one of its e-mails (public mail providers ignored), matches a lead or
+    opportunity (archived ones included) or a contact of the request's
+    company or of no company (shared records).
+    """
+
+    _name = "crm.iap.lead.dedupe"
+    _description = "Lead Mining Duplicate Detection"
+
+    @api.model
+    def _known_domains_sql(self, company):
+        """(SQL, params) selecting `domain, model, res_id` of every known domain."""
+        website_lead = _SQL_WEBSITE_DOMAIN.format(col="l.website")
+        website_partner = _SQL_WEBSITE_DOMAIN.format(col="p.website")
+        sql = f"""
+            SELECT {website_lead} AS domain, 'crm.lead' AS model, l.id AS res_id
+              FROM crm_lead l
+             WHERE l.website IS NOT NULL AND l.website != ''
+               AND (l.company_id IS NULL OR l.company_id = %(dedupe_company)s)
+            UNION ALL
+            -- crm.lead stores '@domain' for company domains, the whole
+            -- address for public mail providers.
+            SELECT substr(l.email_domain_criterion, 2), 'crm.lead', l.id
+              FROM crm_lead l
+             WHERE l.email_domain_criterion LIKE '@%%'
+               AND (l.company_id IS NULL OR l.company_id = %(dedupe_company)s)
+            UNION ALL
+            SELECT {website_partner}, 'res.partner', p.id
+              FROM res_partner p
+             WHERE p.website IS NOT NULL AND p.website != ''
+               AND (p.company_id IS NULL OR p.company_id = %(dedupe_company)s)
+            UNION ALL
+            SELECT split_part(p.email_normalized, '@', 2), 'res.partner', p.id
+              FROM res_partner p
+             WHERE p.email_normalized IS NOT NULL
+               AND split_part(p.email_normalized, '@', 2) != ALL(%(dedupe_public)s)
+               AND (p.company_id IS NULL OR p.company_id = %(dedupe_company)s)
+        """
+        return sql, {"dedupe_company": company.id, "dedupe_public": sorted(_MAIL_DOMAIN_BLACKLIST)}
+
+    @api.model
+    def _find_known_companies(self, company, domains):
+        """{domain: record} for the given domains already in the CRM.
+
+        A lead or opportunity is preferred over a contact, the oldest first.
+        """
+        domains = sorted({d for d in domains if d})
+        if not domains:
+            return {}
+        known_sql, params = self._known_domains_sql(company)
+        self.env.flush_all()
+        self.env.cr.execute(f"""
+            SELECT DISTINCT ON (known.domain) known.domain, known.model, known.res_id
+              FROM ({known_sql}) known
+             WHERE known.domain = ANY(%(dedupe_domains)s)
+          ORDER BY known.domain, known.model, known.res_id
+        """, dict(params, dedupe_domains=domains))
+        return {domain: self.env[model].browse(res_id) for domain, model, res_id in self.env.cr.fetchall()}

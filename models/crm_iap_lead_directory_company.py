@@ -1,0 +1,149 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .crm_iap_lead_dedupe import normalize_domain
+
+
+class CrmIapLeadDirectoryCompany(models.Model):
+    """A company of the company's own directory (a bought list, a chamber of
+    commerce export...), mined like the IAP service: same filters, same
+    `{company_data, people_data}` answer."""
+
+    _name = "crm.iap.lead.directory.company"
+    _description = "Directory Company"
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, index="trigram")
+    legal_name = fields.Char()
+    domain = fields.Char(help="Website domain, e.g. acme.example. Used to recognise companies already in the CRM.")
+    emails = fields.Char(help="E-mail addresses, separated by commas.")
+    phones = fields.Char(help="Phone numbers, separated by commas.")
+    street = fields.Char()
+    city = fields.Char()
+    zip = fields.Char()
+    state_id = fields.Many2one("res.country.state", string="State", domain="[('country_id', '=?', country_id)]")
+    country_id = fields.Many2one("res.country", string="Country", required=True)
+    industry_id = fields.Many2one("crm.iap.lead.industry", string="Industry")
+    employees = fields.Integer()
+    estimated_revenue = fields.Float(string="Estimated Annual Revenue", digits=(16, 0))
+    technologies = fields.Char(help="Technologies used, separated by commas.")
+    timezone = fields.Char()
+    description = fields.Text()
+    founded_year = fields.Integer()
+    twitter = fields.Char(string="X / Twitter")
+    facebook = fields.Char()
+    linkedin = fields.Char(string="LinkedIn")
+    crunchbase = fields.Char()
+    contact_ids = fields.One2many("crm.iap.lead.directory.contact", "directory_company_id", string="Contacts")
+    contact_count = fields.Integer(compute="_compute_contact_count")
+    company_id = fields.Many2one(
+        "res.company", string="Owner Company", index=True,
+        help="Leave empty to share this company with every company of the database.",
+    )
+    active = fields.Boolean(default=True)
+    # Fair rotation: the least delivered, then the longest ago, first.
+    delivery_count = fields.Integer(string="Times Delivered", required=True, default=0, readonly=True, copy=False)
+    last_delivered_date = fields.Datetime(string="Last Delivered", readonly=True, copy=False)
+
+    _sql_constraints = [
+        ("employees_positive", "CHECK (employees >= 0)", "The number of employees cannot be negative."),
+    ]
+
+    def init(self):
+        # The mining query filters on these and sorts on the rotation columns.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_mining_idx
+                ON crm_iap_lead_directory_company (country_id, industry_id, employees)
+             WHERE active;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_rotation_idx
+                ON crm_iap_lead_directory_company (delivery_count, last_delivered_date)
+             WHERE active;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_domain_idx
+                ON crm_iap_lead_directory_company (domain) WHERE domain IS NOT NULL;
+        """)
+
+    @api.depends("contact_ids")
+    def _compute_contact_count(self):
+        counts = dict(self.env["crm.iap.lead.directory.contact"]._read_group(
+            [("directory_company_id", "in", self.ids)], ["directory_company_id"], ["__count"],
+        ))
+        for company in self:
+            company.contact_count = counts.get(company._origin, 0)
+
+    @api.constrains("state_id", "country_id")
+    def _check_state_in_country(self):
+        for company in self.filtered("state_id"):
+            if company.state_id.country_id != company.country_id:
+                raise ValidationError(_(
+                    "%(company)s: the state %(state)s is not in %(country)s.",
+                    company=company.name, state=company.state_id.name, country=company.country_id.name,
+                ))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("domain"):
+                vals["domain"] = normalize_domain(vals["domain"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("domain"):
+            vals["domain"] = normalize_domain(vals["domain"])
+        return super().write(vals)
+
+    def get_import_templates(self):
+        return [{
+            "label": _("Import Template for the Company Directory"),
+            "template": "/crm_iap_mine/static/xls/crm_iap_lead_directory_company.csv",
+        }]
+
+    def _to_service_data(self, contacts_by_company):
+        """The answer shape of the IAP service, one item per company."""
+        items = []
+        for company in self:
+            domain = company.domain or False
+            items.append({
+                "company_data": {
+                    "clearbit_id": f"directory-{company.id}",
+                    "name": company.name,
+                    "legal_name": company.legal_name or company.name,
+                    "domain": domain,
+                    "email": _split(company.emails),
+                    "phone_numbers": _split(company.phones),
+                    "phone": False,
+                    "location": company.street,
+                    "city": company.city,
+                    "postal_code": company.zip,
+                    "state_code": company.state_id.code,
+                    "state_name": company.state_id.name,
+                    "country_code": company.country_id.code,
+                    "country_name": company.country_id.name,
+                    "description": company.description,
+                    "founded_year": company.founded_year or False,
+                    "employees": company.employees or False,
+                    "estimated_annual_revenue": f"{company.estimated_revenue:,.0f}" if company.estimated_revenue else False,
+                    "sector": company.industry_id.name,
+                    "industry": company.industry_id.name,
+                    "tech": _split(company.technologies),
+                    "timezone": company.timezone,
+                    "twitter": company.twitter,
+                    "facebook": company.facebook,
+                    "linkedin": company.linkedin,
+                    "crunchbase": company.crunchbase,
+                    "logo": False,
+                },
+                "people_data": [{
+                    "full_name": contact.name,
+                    "title": contact.title,
+                    "email": contact.email,
+                    "phone": contact.phone,
+                    "role": contact.role_id.reveal_id,
+                    "seniority": contact.seniority_id.reveal_id,
+                } for contact in contacts_by_company.get(company.id, [])],
+            })
+        return items
+
+
+def _split(value):
+    return [part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip()]

@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+
+class CrmIapLeadDirectoryContact(models.Model):
+    """A person working for a directory company."""
+
+    _name = "crm.iap.lead.directory.contact"
+    _description = "Directory Contact"
+    _order = "directory_company_id, id"
+
+    directory_company_id = fields.Many2one(
+        "crm.iap.lead.directory.company", string="Company", required=True, ondelete="cascade", index=True,
+    )
+    name = fields.Char(required=True)
+    title = fields.Char(string="Job Title")
+    email = fields.Char()
+    phone = fields.Char()
+    role_id = fields.Many2one("crm.iap.lead.role", string="Role", index="btree_not_null")
+    seniority_id = fields.Many2one("crm.iap.lead.seniority", index="btree_not_null")
+    do_not_contact = fields.Boolean(help="Never delivered by lead mining.")
+    active = fields.Boolean(default=True)

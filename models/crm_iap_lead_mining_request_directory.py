@@ -1,0 +1,152 @@
+"""The *Company directory* provider: mine the company's own list of companies."""
+from odoo import fields, models
+
+from .lead_mining_client import MiningResult
+
+MAX_LEADS_PER_REQUEST = 10000
+PROVIDER = "directory"
+
+
+class CrmIapLeadMiningRequest(models.Model):
+    _inherit = "crm.iap.lead.mining.request"
+
+    provider = fields.Selection(
+        selection_add=[(PROVIDER, "Company directory")], ondelete={PROVIDER: "set default"},
+    )
+
+    def _is_provider_usable(self):
+        if self.provider != PROVIDER:
+            return super()._is_provider_usable()
+        return bool(self.env["crm.iap.lead.directory.company"].search_count(
+            [("company_id", "in", [False, self.company_id.id])], limit=1,
+        ))
+
+    def _get_max_lead_number(self):
+        if self.provider != PROVIDER:
+            return super()._get_max_lead_number()
+        return MAX_LEADS_PER_REQUEST
+
+    def _get_credit_balance(self):
+        if self.provider != PROVIDER:
+            return super()._get_credit_balance()
+        return self.env["crm.iap.lead.credit.line"]._get_balance(self.company_id, PROVIDER)
+
+    def _action_buy_credits(self):
+        if self.provider != PROVIDER:
+            return super()._action_buy_credits()
+        action = self.env["ir.actions.actions"]._for_xml_id("crm_iap_mine.crm_iap_lead_credit_topup_action")
+        action["context"] = {"default_company_id": self.company_id.id, "default_provider": PROVIDER}
+        return action
+
+    def _fetch_companies(self):
+        """Pick new companies, debit them and mark them delivered, at once."""
+        if self.provider != PROVIDER:
+            return super()._fetch_companies()
+        company_ids, excluded = self._directory_pick_companies()
+        contacts = self._directory_pick_contacts(company_ids) if self.search_type == "people" else {}
+        contact_count = sum(len(found) for found in contacts.values())
+        self.env["crm.iap.lead.credit.line"]._record(
+            self.company_id, PROVIDER,
+            [(-len(company_ids), "companies"), (-contact_count, "contacts")], request=self,
+        )
+        if company_ids:
+            self.env.cr.execute("""
+                UPDATE crm_iap_lead_directory_company
+                   SET delivery_count = delivery_count + 1,
+                       last_delivered_date = clock_timestamp() at time zone 'UTC'
+                 WHERE id = ANY(%s)
+            """, (company_ids,))
+            self.env["crm.iap.lead.directory.company"].invalidate_model(["delivery_count", "last_delivered_date"])
+        companies = self.env["crm.iap.lead.directory.company"].browse(company_ids)
+        self.excluded_count = excluded
+        return MiningResult(
+            items=companies._to_service_data(contacts), charged=len(company_ids) + contact_count,
+        )
+
+    # ------------------------------------------------------------------
+    # Picking, in SQL
+    # ------------------------------------------------------------------
+
+    def _directory_filters(self):
+        """(SQL conditions on `c`, params) for every filter of the request."""
+        conditions = [
+            "c.active",
+            "(c.company_id IS NULL OR c.company_id = %(company)s)",
+            "c.country_id = ANY(%(countries)s)",
+        ]
+        params = {"company": self.company_id.id, "countries": self.country_ids.ids}
+        if self.state_ids:
+            # States narrow their own country only; other countries stay whole.
+            conditions.append("(c.state_id = ANY(%(states)s) OR c.country_id != ALL(%(state_countries)s))")
+            params.update(states=self.state_ids.ids, state_countries=self.state_ids.country_id.ids)
+        if self.industry_ids:
+            conditions.append("c.industry_id = ANY(%(industries)s)")
+            params["industries"] = self.industry_ids.ids
+        if self.filter_on_size:
+            conditions.append("c.employees BETWEEN %(size_min)s AND %(size_max)s")
+            params.update(size_min=self.company_size_min, size_max=self.company_size_max)
+        if self.search_type == "people":
+            contact_condition, contact_params = self._directory_contact_filter()
+            conditions.append(f"""EXISTS (SELECT 1 FROM crm_iap_lead_directory_contact p
+                                          WHERE p.directory_company_id = c.id AND {contact_condition})""")
+            params.update(contact_params)
+        return " AND ".join(conditions), params
+
+    def _directory_contact_filter(self):
+        condition = "p.active AND NOT COALESCE(p.do_not_contact, FALSE)"
+        if self.contact_filter_type == "seniority":
+            return f"{condition} AND p.seniority_id = %(seniority)s", {"seniority": self.seniority_id.id}
+        roles = (self.preferred_role_id | self.role_ids).ids
+        return f"{condition} AND p.role_id = ANY(%(roles)s)", {"roles": roles}
+
+    def _directory_pick_companies(self):
+        """Ids of the companies to deliver, and how many known ones were left out.
+
+        Companies already in the CRM are excluded before picking, so the user
+        gets the number of *new* companies asked for. Order: least delivered,
+        then longest ago, then a shuffle seeded by the request.
+        """
+        self.env.flush_all()
+        filters, params = self._directory_filters()
+        known_sql, known_params = self.env["crm.iap.lead.dedupe"]._known_domains_sql(self.company_id)
+        params.update(known_params, limit=self.lead_number, seed=str(self.id))
+        cr = self.env.cr
+        cr.execute(f"""
+            WITH known AS MATERIALIZED (
+                SELECT DISTINCT domain FROM ({known_sql}) k WHERE domain IS NOT NULL
+            ),
+            candidate AS (
+                SELECT c.id, c.delivery_count, c.last_delivered_date,
+                       c.domain IS NOT NULL AND c.domain IN (SELECT domain FROM known) AS is_known
+                  FROM crm_iap_lead_directory_company c
+                 WHERE {filters}
+            )
+            SELECT ARRAY(SELECT id FROM candidate WHERE NOT is_known
+                          ORDER BY delivery_count, last_delivered_date NULLS FIRST, md5(id::text || %(seed)s)
+                          LIMIT %(limit)s),
+                   (SELECT count(*) FROM candidate WHERE is_known)
+        """, params)
+        company_ids, excluded = cr.fetchone()
+        return company_ids, excluded
+
+    def _directory_pick_contacts(self, company_ids):
+        """{company id: contacts}, at most `contact_number` each, preferred role first."""
+        if not company_ids:
+            return {}
+        condition, params = self._directory_contact_filter()
+        params.update(companies=company_ids, per_company=self.contact_number,
+                      preferred=self.preferred_role_id.id or 0)
+        self.env.cr.execute(f"""
+            SELECT directory_company_id, id FROM (
+                SELECT p.directory_company_id, p.id, row_number() OVER (
+                           PARTITION BY p.directory_company_id
+                           ORDER BY p.role_id IS NOT DISTINCT FROM %(preferred)s DESC, p.id) AS rank
+                  FROM crm_iap_lead_directory_contact p
+                 WHERE p.directory_company_id = ANY(%(companies)s) AND {condition}
+            ) ranked WHERE rank <= %(per_company)s
+        """, params)
+        contact_ids = {}
+        for company_id, contact_id in self.env.cr.fetchall():
+            contact_ids.setdefault(company_id, []).append(contact_id)
+        Contact = self.env["crm.iap.lead.directory.contact"]
+        return {company_id: Contact.browse(ids) for company_id, ids in contact_ids.items()}

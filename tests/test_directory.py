@@ -1,0 +1,229 @@
+from odoo.tests import tagged, users
+
+from .common import LeadMiningCase
+
+
+class DirectoryCase(LeadMiningCase):
+    """A small, known directory and 100 credits for the manager's company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Company = cls.env["crm.iap.lead.directory.company"]
+        # Demo data may hold other directory companies: keep only ours in play.
+        Company.search([]).active = False
+        cls.software = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_165")
+        cls.media = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_86")
+        cls.role_sale = cls.env.ref("crm_iap_mine.crm_iap_mine_role_22")
+        cls.role_finance = cls.env.ref("crm_iap_mine.crm_iap_mine_role_7")
+        cls.director = cls.env.ref("crm_iap_mine.crm_iap_mine_seniority_1")
+        cls.madrid = cls.env.ref("base.state_es_m")
+        cls.barcelona = cls.env.ref("base.state_es_b")
+
+        def company(number, country, industry, employees, state=False, contacts=()):
+            return {
+                "name": f"Directory Co {number:02d}",
+                "domain": f"https://www.dirco{number:02d}.example/",
+                "emails": f"info@dirco{number:02d}.example",
+                "country_id": country.id, "state_id": state and state.id,
+                "industry_id": industry.id, "employees": employees,
+                "contact_ids": [(0, 0, dict(contact, email=f"p{index}@dirco{number:02d}.example"))
+                                for index, contact in enumerate(contacts)],
+            }
+        seller = {"name": "Lucía Sales", "role_id": cls.role_sale.id, "seniority_id": cls.director.id}
+        banker = {"name": "Marco Money", "role_id": cls.role_finance.id}
+        cls.directory = Company.create(
+            [company(n, cls.country_es, cls.software, 50, cls.madrid, [seller, banker]) for n in range(1, 11)]
+            + [company(n, cls.country_es, cls.media, 500, cls.barcelona, [banker]) for n in range(11, 16)]
+            + [company(n, cls.country_it, cls.software, 5, False, [seller]) for n in range(16, 21)]
+        )
+        ledger = cls.env["crm.iap.lead.credit.line"]
+        # Whatever demo data left, start from 100 credits.
+        balance = ledger._get_balance(cls.env.company, "directory")
+        ledger._record(cls.env.company, "directory", [(100 - balance, "adjustment")], reference="T1")
+
+    def _directory_request(self, **values):
+        return self._new_request(provider="directory", **values)
+
+    def _balance(self):
+        return self.env["crm.iap.lead.credit.line"]._get_balance(self.env.company, "directory")
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestDirectoryMining(DirectoryCase):
+
+    @users("user_sales_manager")
+    def test_every_filter_applies(self):
+        request = self._directory_request(
+            lead_number=20, country_ids=[(6, 0, (self.country_es + self.country_it).ids)],
+            state_ids=[(6, 0, self.madrid.ids)], industry_ids=[(6, 0, self.software.ids)],
+            filter_on_size=True, company_size_min=10, company_size_max=100,
+        )
+        request.action_submit()
+        self.assertEqual(request.state, "done")
+        # Madrid only narrows Spain; Italy's software companies are too small.
+        self.assertEqual(sorted(request.lead_ids.mapped("name")), [f"Directory Co {n:02d}" for n in range(1, 11)])
+        for lead in request.lead_ids:
+            self.assertEqual(lead.state_id, self.madrid)
+            self.assertEqual(lead.website, f"https://www.{lead.name[-2:].join(['dirco', '.example'])}")
+        self.assertFalse(self._mining_calls(), "the directory never calls the IAP service")
+
+    @users("user_sales_manager")
+    def test_contacts_by_role_preferred_first_and_do_not_contact(self):
+        banker = self.directory[0].contact_ids.filtered(lambda c: c.role_id == self.role_finance)
+        self.directory[1].contact_ids.do_not_contact = True
+        request = self._directory_request(
+            lead_number=3, search_type="people", contact_number=1, contact_filter_type="role",
+            preferred_role_id=self.role_finance.id, role_ids=[(6, 0, self.role_sale.ids)],
+            industry_ids=[(6, 0, self.software.ids)], country_ids=[(6, 0, self.country_es.ids)],
+        )
+        request.action_submit()
+        self.assertEqual(len(request.lead_ids), 3)
+        self.assertNotIn(self.directory[1].name, request.lead_ids.mapped("name"))
+        first = request.lead_ids.filtered(lambda lead: lead.name == self.directory[0].name)
+        if first:
+            self.assertEqual(first.contact_name, banker.name, "the preferred role comes first")
+        self.assertEqual(set(request.lead_ids.mapped("contact_name")), {"Marco Money"})
+        self.assertEqual(request.credits_charged, 3 * 2)
+
+    @users("user_sales_manager")
+    def test_seniority_filter(self):
+        request = self._directory_request(
+            lead_number=30, search_type="people", contact_number=2, contact_filter_type="seniority",
+            seniority_id=self.director.id, country_ids=[(6, 0, (self.country_es + self.country_it).ids)],
+        )
+        request.action_submit()
+        # Only companies with a director: 1-10 (Spain) and 16-20 (Italy).
+        self.assertEqual(len(request.lead_ids), 15)
+        self.assertEqual(set(request.lead_ids.mapped("contact_name")), {"Lucía Sales"})
+
+    @users("user_sales_manager")
+    def test_fewer_matches_than_asked_delivers_and_charges_what_exists(self):
+        request = self._directory_request(lead_number=10, country_ids=[(6, 0, self.country_it.ids)])
+        request.action_submit()
+        self.assertEqual(request.state, "done")
+        self.assertEqual(request.lead_count, 5)
+        self.assertEqual(request.credits_charged, 5)
+        self.assertEqual(self._balance(), 95)
+        self.assertIn("5 of 10", request.result_summary)
+
+    @users("user_sales_manager")
+    def test_fair_rotation_brings_new_companies_each_time(self):
+        spain = [(6, 0, self.country_es.ids)]
+        first = self._directory_request(lead_number=6, country_ids=spain)
+        first.action_submit()
+        second = self._directory_request(lead_number=6, country_ids=spain)
+        second.action_submit()
+        names = lambda request: set(request.lead_ids.mapped("name"))  # noqa: E731
+        self.assertFalse(names(first) & names(second), "never delivered companies come first")
+        # Known companies are never delivered again: once the first leads are
+        # deleted, the third request gets the 3 never delivered, then the
+        # least recently delivered (the first request's).
+        first_names = names(first)
+        first.lead_ids.sudo().unlink()
+        third = self._directory_request(lead_number=6, country_ids=spain)
+        third.action_submit()
+        delivered_twice = self.directory.filtered(lambda c: c.delivery_count == 2)
+        self.assertEqual(len(delivered_twice), 3)
+        self.assertTrue(set(delivered_twice.mapped("name")) <= first_names)
+
+    def test_seeded_shuffle_differs_between_requests(self):
+        orders = set()
+        for _attempt in range(4):
+            request = self._directory_request(lead_number=5, country_ids=[(6, 0, self.country_es.ids)])
+            picked, _excluded = request._directory_pick_companies()
+            orders.add(tuple(picked))
+        self.assertGreater(len(orders), 1, "equal candidates are shuffled per request")
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestDirectoryCredits(DirectoryCase):
+
+    @users("user_sales_manager")
+    def test_ledger_debits_companies_and_contacts(self):
+        request = self._directory_request(
+            lead_number=2, search_type="people", contact_number=2, contact_filter_type="role",
+            preferred_role_id=self.role_sale.id, role_ids=[(6, 0, self.role_finance.ids)],
+            country_ids=[(6, 0, self.country_es.ids)], industry_ids=[(6, 0, self.software.ids)],
+        )
+        request.action_submit()
+        lines = self.env["crm.iap.lead.credit.line"].search([("request_id", "=", request.id)])
+        self.assertEqual(sorted((line.reason, line.amount) for line in lines), [("companies", -2), ("contacts", -4)])
+        self.assertEqual(set(lines.mapped("team_id")), {self.sales_team_1})
+        self.assertEqual(set(lines.mapped("salesperson_id")), {self.user_sales_salesman})
+        self.assertEqual(self._balance(), 94)
+        self.assertEqual(request.credit_balance, 94)
+
+    @users("user_sales_manager")
+    def test_insufficient_credits_creates_and_marks_nothing(self):
+        request = self._directory_request(
+            lead_number=10, search_type="people", contact_number=5, contact_filter_type="role",
+            preferred_role_id=self.role_finance.id, country_ids=[(6, 0, self.country_es.ids)],
+        )
+        # 10 companies + 10 bankers = 20 credits: leave 19.
+        self.env["crm.iap.lead.credit.line"].sudo()._record(self.env.company, "directory", [(-81, "adjustment")])
+        request.action_submit()
+        self.assertEqual((request.state, request.error_type), ("error", "credits"))
+        self.assertIn("19", request.error_message)
+        self.assertFalse(request.lead_ids)
+        self.assertEqual(self._balance(), 19)
+        self.assertFalse(any(self.directory.mapped("delivery_count")), "nothing marked delivered")
+        self.assertEqual(request.action_buy_credits()["res_model"], "crm.iap.lead.credit.topup")
+
+    @users("user_sales_manager")
+    def test_topup_dialog_adds_credits(self):
+        topup = self.env["crm.iap.lead.credit.topup"].create({"amount": 250, "reference": "PO-7"})
+        topup.action_confirm()
+        self.assertEqual(self._balance(), 350)
+        line = self.env["crm.iap.lead.credit.line"].search([("reference", "=", "PO-7")])
+        self.assertEqual((line.amount, line.reason, line.user_id), (250, "topup", self.user_sales_manager))
+
+    def test_report_counts_credits_leads_and_won(self):
+        request = self._directory_request(lead_number=4, country_ids=[(6, 0, self.country_es.ids)])
+        request.action_submit()
+        request.lead_ids[0].action_set_won()
+        self.env.flush_all()
+        row = self.env["crm.iap.lead.mining.report"].search([("request_id", "=", request.id)])
+        self.assertEqual((row.credits_spent, row.leads_created, row.leads_won), (4, 4, 1))
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestNeverTwice(DirectoryCase):
+
+    @users("user_sales_manager")
+    def test_directory_excludes_known_companies_before_picking(self):
+        self.env["crm.lead"].sudo().create([
+            {"name": "Old lead", "website": "http://dirco01.example", "active": False},
+            {"name": "By email", "email_from": "boss@DIRCO02.example"},
+            {"name": "Gmail is not a company", "email_from": "someone@gmail.com"},
+        ])
+        self.env["res.partner"].sudo().create({"name": "Known partner", "website": "dirco03.example/contact"})
+        request = self._directory_request(
+            lead_number=10, country_ids=[(6, 0, self.country_es.ids)], industry_ids=[(6, 0, self.software.ids)],
+        )
+        request.action_submit()
+        names = set(request.lead_ids.mapped("name"))
+        self.assertEqual(len(names), 7, sorted(names))
+        self.assertFalse(names & {"Directory Co 01", "Directory Co 02", "Directory Co 03"})
+        self.assertEqual(request.excluded_count, 3)
+        self.assertEqual(request.credits_charged, 7, "known companies are never charged")
+        self.assertIn("3 known companies", request.result_summary)
+
+    @users("user_sales_manager")
+    def test_iap_known_company_is_enriched_not_created(self):
+        self.lead_mining_server.repeat_companies = True
+        first = self._new_request(lead_number=3)
+        first.action_submit()
+        self.assertEqual(len(first.lead_ids), 3)
+
+        second = self._new_request(lead_number=3)
+        second.action_submit()
+        self.assertEqual(second.state, "done")
+        self.assertFalse(second.lead_ids)
+        self.assertEqual(second.duplicate_count, 3)
+        for lead in first.lead_ids:
+            self.assertEqual(len(lead.message_ids), 2, "the known lead got the new enrichment note")
+            self.assertIn(second.name, str(lead.message_ids[0].body))
+        lines = self.env["crm.iap.lead.credit.line"].search([("request_id", "=", second.id)])
+        self.assertEqual([(line.reason, line.amount) for line in lines], [("known", -3)])
+        self.assertIn("3 already in the CRM", second.result_summary)

@@ -1,0 +1,88 @@
+import threading
+
+import psycopg2.errors
+
+from odoo import SUPERUSER_ID, api
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+REQUESTS = 20
+CREDITS_EACH = 10
+BALANCE = 100
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestConcurrentDebits(TransactionCase):
+    """Many managers submitting at once never overspend the balance.
+
+    Each submission runs in its own committed cursor, like concurrent HTTP
+    requests; a serialisation failure is retried, as Odoo's RPC layer does.
+    """
+
+    # Japan: no demo directory company there, so only this test's are picked.
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env["res.company"].create({"name": "Concurrency Co", "country_id": env.ref("base.jp").id})
+            env["crm.iap.lead.directory.company"].create([{
+                "name": f"Concurrent {n:03d}", "domain": f"concurrent{n:03d}.example",
+                "country_id": env.ref("base.jp").id, "company_id": company.id,
+            } for n in range(REQUESTS * CREDITS_EACH)])
+            env["crm.iap.lead.credit.line"]._record(company, "directory", [(BALANCE, "topup")])
+            self.company_id = company.id
+        self.addCleanup(self._drop_committed_data)
+
+    def _drop_committed_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env["res.company"].browse(self.company_id)
+            requests = env["crm.iap.lead.mining.request"].search([("company_id", "=", company.id)])
+            env["crm.lead"].with_context(active_test=False).search([("company_id", "=", company.id)]).unlink()
+            env["crm.iap.lead.credit.line"].search([("company_id", "=", company.id)]).unlink()
+            requests.unlink()
+            env["crm.iap.lead.directory.company"].with_context(active_test=False).search(
+                [("company_id", "=", company.id)]).unlink()
+            cr.execute("DELETE FROM crm_iap_lead_credit_balance WHERE company_id = %s", (company.id,))
+
+    def _submit_one(self, outcomes, barrier):
+        barrier.wait()
+        for _attempt in range(20):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
+                    request = env["crm.iap.lead.mining.request"].create({
+                        "provider": "directory", "company_id": self.company_id, "lead_number": CREDITS_EACH,
+                        "country_ids": [(6, 0, env.ref("base.jp").ids)], "user_id": False, "team_id": False,
+                    })
+                    request.action_submit()
+                    outcomes.append((request.state, request.error_type, len(request.lead_ids)))
+                return
+            except psycopg2.errors.SerializationFailure:
+                continue
+        outcomes.append(("gave up", None, 0))
+
+    @mute_logger("odoo.sql_db")  # the serialisation failures that get retried
+    def test_exactly_what_the_balance_covers_succeeds(self):
+        outcomes, barrier = [], threading.Barrier(REQUESTS)
+        threads = [threading.Thread(target=self._submit_one, args=(outcomes, barrier)) for _n in range(REQUESTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+
+        self.assertEqual(len(outcomes), REQUESTS)
+        done = [outcome for outcome in outcomes if outcome[0] == "done"]
+        failed = [outcome for outcome in outcomes if outcome[0] != "done"]
+        self.assertEqual(len(done), BALANCE // CREDITS_EACH)
+        self.assertTrue(all(leads == CREDITS_EACH for _state, _error, leads in done))
+        self.assertEqual(set(failed), {("error", "credits", 0)}, "every failure is a clean credits error")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env["res.company"].browse(self.company_id)
+            self.assertEqual(env["crm.iap.lead.credit.line"]._get_balance(company, "directory"), 0)
+            self.assertEqual(env["crm.lead"].search_count([("company_id", "=", company.id)]), BALANCE)
+            delivered = env["crm.iap.lead.directory.company"].search(
+                [("company_id", "=", company.id), ("delivery_count", ">", 0)])
+            self.assertEqual(len(delivered), BALANCE, "no company delivered twice")
+            self.assertEqual(max(delivered.mapped("delivery_count")), 1)

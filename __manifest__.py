@@ -26,6 +26,11 @@
         "views/res_config_settings_views.xml",
         "views/crm_iap_mine_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_iap_mine/static/tests/tours/**/*",
+        ],
+    },
     "auto_install": True,
     "installable": True,
     "application": False,

@@ -32,6 +32,11 @@
     "demo": [
         "demo/crm_iap_lead_directory_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_iap_mine/static/tests/tours/**/*",
+        ],
+    },
     "auto_install": True,
     "installable": True,
     "application": False,

@@ -10,7 +10,11 @@ class ResConfigSettings(models.TransientModel):
     )
     lead_mining_balance = fields.Char(string="Lead Mining Credits", compute="_compute_lead_mining_balance")
 
-    @api.depends("lead_mining_provider")
+    # company_id: the balance is the company's account's; it is also what gets
+    # this computed when the settings form opens (lead_mining_provider is not
+    # in the view, and the first onchange only recomputes fields that depend
+    # on fields of the view).
+    @api.depends("lead_mining_provider", "company_id")
     def _compute_lead_mining_balance(self):
         requests = self.env["crm.iap.lead.mining.request"]
         for settings in self:

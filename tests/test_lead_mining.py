@@ -316,6 +316,8 @@ class TestLeadMiningDialog(LeadMiningCase):
     def test_settings_show_the_balance(self):
         settings = self.env["res.config.settings"].create({"lead_mining_provider": "iap"})
         self.assertEqual(settings.lead_mining_balance, "1000")
+        # As the settings form opens, without the provider in the view.
+        self.assertEqual(Form(self.env["res.config.settings"]).lead_mining_balance, "1000")
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -1,0 +1,170 @@
+"""The Generate Leads flow in a real browser (tours in static/tests/tours).
+
+Each tour runs as the user it is about, against the loopback lead-mining
+service; the Python side prepares the data and checks the records the tour
+created. The browser must never leave 127.0.0.1: every address it requests
+is recorded and checked after each tour.
+"""
+from unittest.mock import patch
+from urllib.parse import urlsplit
+
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import common as tests_common
+
+from .common import LeadMiningServerMixin
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+class LoopbackOnlyChromeBrowser(tests_common.ChromeBrowser):
+    """Odoo's headless Chrome, recording the addresses the page requests."""
+
+    def __init__(self, test_class, headless=True):
+        super().__init__(test_class, headless=headless)
+        self._handlers["Network.requestWillBeSent"] = self._record_request
+        self._websocket_request("Network.enable")
+
+    def _record_request(self, request, **_kw):
+        self.test_class.browser_requests.append(request["url"])
+
+
+@tagged("post_install", "-at_install", "lead_mining", "lead_mining_tours")
+class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
+
+    browser_requests = []  # addresses requested by the browser of the running test
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_lead_mining_server()
+        cls.env.company.country_id = cls.env.ref("base.us")
+        cls.manager = new_test_user(
+            cls.env, login="tour_sales_manager", name="Tour Sales Manager",
+            groups="base.group_user,sales_team.group_sale_manager",
+        )
+        cls.leads_manager = new_test_user(
+            cls.env, login="tour_leads_manager", name="Tour Leads Manager",
+            groups="base.group_user,sales_team.group_sale_manager,crm.group_use_lead",
+        )
+        cls.salesman = new_test_user(
+            cls.env, login="tour_salesman", name="Tour Salesman",
+            groups="base.group_user,sales_team.group_sale_salesman",
+        )
+        cls.team = cls.env["crm.team"].create({
+            "name": "Lead Mining Tour Team", "sequence": 1,
+            "use_leads": True, "use_opportunities": True,
+            "member_ids": [(6, 0, (cls.manager + cls.leads_manager + cls.salesman).ids)],
+        })
+        cls.tag = cls.env["crm.tag"].create({"name": "Tour Mined"})
+        cls.country_es = cls.env.ref("base.es")
+        cls.country_it = cls.env.ref("base.it")
+
+    def setUp(self):
+        super().setUp()
+        type(self).browser_requests = []
+        browser_patcher = patch.object(tests_common, "ChromeBrowser", LoopbackOnlyChromeBrowser)
+        browser_patcher.start()
+        self.addCleanup(browser_patcher.stop)
+        self.requests = self.env["crm.iap.lead.mining.request"]
+        self.leads = self.env["crm.lead"].with_context(active_test=False)
+
+    def _start_tour(self, tour, user):
+        self.start_tour("/web", tour, login=user.login, timeout=180)
+        self.env.invalidate_all()  # the browser wrote through other environments
+        self.assertTrue(self.browser_requests, "the browser requests were recorded")
+        outside = [
+            url for url in self.browser_requests
+            if urlsplit(url).scheme not in LOCAL_SCHEMES and urlsplit(url).hostname not in LOOPBACK_HOSTS
+        ]
+        self.assertFalse(outside, "the browser reached addresses outside 127.0.0.1")
+
+    def _mining_calls(self):
+        return [call for call in self.lead_mining_server.requests if call["path"].endswith("lead_mining_request")]
+
+    def _new_request(self, **values):
+        return self.requests.with_user(self.manager).create(dict({
+            "provider": "iap", "lead_type": "opportunity", "country_ids": [(6, 0, self.country_es.ids)],
+        }, **values))
+
+    def test_pipeline_generate_leads(self):
+        self.assertFalse(self.manager.has_group("crm.group_use_lead"))
+        self._start_tour("crm_iap_mine_pipeline", self.manager)
+
+        request = self.requests.search([("create_uid", "=", self.manager.id)])
+        self.assertEqual(len(request), 1)
+        self.assertRecordValues(request, [{
+            "state": "done", "lead_type": "opportunity", "lead_number": 4,
+            "search_type": "people", "contact_number": 2, "contact_filter_type": "seniority",
+            "seniority_id": self.env.ref("crm_iap_mine.crm_iap_mine_seniority_1").id,
+            "filter_on_size": True, "company_size_min": 10, "company_size_max": 500,
+            "user_id": self.manager.id, "team_id": self.team.id, "credits_charged": 12,
+        }])
+        self.assertEqual(request.country_ids, self.country_es + self.country_it)
+        self.assertEqual(request.industry_ids, self.env.ref("crm_iap_mine.crm_iap_mine_industry_165"))
+        self.assertEqual(request.tag_ids, self.tag)
+        self.assertEqual(self._mining_calls()[-1]["params"]["data"], {
+            "lead_number": 4, "search_type": "people",
+            "countries": [{"code": "IT", "states": []}, {"code": "ES", "states": []}],
+            "company_size_min": 10, "company_size_max": 500, "industry_ids": ["165"],
+            "contact_number": 2, "contact_filter_type": "seniority", "seniority": "director",
+        })
+        self.assertEqual(self.lead_mining_server.balance, 1000 - 12)
+
+        leads = request.lead_ids
+        self.assertEqual(len(leads), 4)
+        self.assertEqual(set(leads.mapped("type")), {"opportunity"})
+        self.assertEqual(leads.country_id, self.country_es + self.country_it)
+        self.assertEqual(leads.user_id, self.manager)
+        self.assertEqual(leads.team_id, self.team)
+        self.assertEqual(leads.tag_ids, self.tag)
+        for lead in leads:
+            self.assertTrue(lead.contact_name)
+            note = lead.message_ids
+            self.assertEqual(len(note), 1, "one enrichment note per lead")
+            self.assertIn("o_crm_iap_mine_contacts", str(note.body))
+            self.assertIn("Director", str(note.body))
+
+    def test_leads_menu_creates_leads(self):
+        self._start_tour("crm_iap_mine_leads", self.leads_manager)
+
+        # The dialog cancelled in the pipeline created nothing.
+        request = self.requests.search([("create_uid", "=", self.leads_manager.id)])
+        self.assertRecordValues(request, [{"state": "done", "lead_type": "lead", "lead_number": 2}])
+        self.assertEqual(len(request.lead_ids), 2)
+        self.assertEqual(set(request.lead_ids.mapped("type")), {"lead"}, "leads, not opportunities")
+
+    def test_insufficient_credits(self):
+        self.lead_mining_server.balance = 0
+        leads_before = self.leads.search_count([])
+        self._start_tour("crm_iap_mine_no_credits", self.manager)
+
+        request = self.requests.search([("create_uid", "=", self.manager.id)])
+        self.assertRecordValues(request, [{"state": "error", "error_type": "credits", "credits_charged": 0}])
+        self.assertFalse(request.lead_ids)
+        self.assertEqual(self.leads.search_count([]), leads_before, "no lead was created")
+        self.assertEqual(self.lead_mining_server.balance, 0)
+
+    def test_settings_show_lead_mining(self):
+        self._start_tour("crm_iap_mine_settings", self.env.ref("base.user_admin"))
+
+    def test_requests_list_stat_button_and_retry(self):
+        done = self._new_request(lead_number=2)
+        done.action_submit()
+        self.lead_mining_server.fail_with = "http_500"
+        failed = self._new_request(lead_number=5)
+        failed.action_submit()
+        self.assertEqual((done.state, failed.state, failed.error_type), ("done", "error", "http"))
+        self.lead_mining_server.fail_with = None  # the service is back
+
+        self._start_tour("crm_iap_mine_requests", self.manager)
+
+        self.assertEqual(failed.state, "done")
+        self.assertFalse(failed.error_type)
+        self.assertEqual(len(failed.lead_ids), 5)
+        self.assertEqual(len(done.lead_ids), 2)
+
+    def test_salesman_has_no_generate_leads(self):
+        self.assertFalse(self.salesman.has_group("sales_team.group_sale_manager"))
+        self._start_tour("crm_iap_mine_salesman", self.salesman)
+        self.assertFalse(self.requests.search([("create_uid", "=", self.salesman.id)]))

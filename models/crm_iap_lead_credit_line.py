@@ -34,11 +34,11 @@ class CrmIapLeadCreditLine(models.Model):
         required=True, readonly=True,
     )
     request_id = fields.Many2one(
-        "crm.iap.lead.mining.request", string="Request", index="btree_not_null",
+        "crm.iap.lead.mining.request", index="btree_not_null",
         ondelete="set null", readonly=True, check_company=True,
     )
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    salesperson_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    salesperson_id = fields.Many2one("res.users", readonly=True)
     amount = fields.Integer(string="Credits", required=True, readonly=True, help="Positive for a top-up, negative when spent.")
     reason = fields.Selection(CREDIT_REASONS, required=True, readonly=True)
     reference = fields.Char(readonly=True)

@@ -15,7 +15,7 @@ class CrmIapLeadDirectoryContact(models.Model):
     title = fields.Char(string="Job Title")
     email = fields.Char()
     phone = fields.Char()
-    role_id = fields.Many2one("crm.iap.lead.role", string="Role", index="btree_not_null")
+    role_id = fields.Many2one("crm.iap.lead.role", index="btree_not_null")
     seniority_id = fields.Many2one("crm.iap.lead.seniority", index="btree_not_null")
     do_not_contact = fields.Boolean(help="Never delivered by lead mining.")
     active = fields.Boolean(default=True)

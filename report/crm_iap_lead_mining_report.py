@@ -10,7 +10,7 @@ class CrmIapLeadMiningReport(models.Model):
     _auto = False
     _order = "date desc"
 
-    request_id = fields.Many2one("crm.iap.lead.mining.request", string="Request", readonly=True)
+    request_id = fields.Many2one("crm.iap.lead.mining.request", readonly=True)
     date = fields.Datetime(readonly=True)
     provider = fields.Selection(
         selection=lambda self: self.env["crm.iap.lead.mining.request"]._fields["provider"]._description_selection(self.env),

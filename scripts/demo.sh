@@ -17,13 +17,19 @@ if ! pg_psql -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = '$DB'"
         --http-interface=127.0.0.1 --http-port="$(free_port)" --max-cron-threads=0 \
         --log-level=warn --logfile="$STATE_DIR/demo-install.log" \
         || die "installation failed, see $STATE_DIR/demo-install.log"
+    echo "Loading the sample company directory (about a minute)..."
+    odoo_run "$ADDONS_PATH" shell -d "$DB" --no-http --log-level=warn \
+        < "$REPO_DIR/scripts/load_sample_directory.py" \
+        || die "loading the sample directory failed"
 fi
 
 cat <<MSG
 
   Odoo is starting on  http://127.0.0.1:$PORT/web/login?db=$DB
   login: admin    password: admin
-  CRM > Sales > My Pipeline > Generate Leads.   Ctrl-C stops Odoo and the database.
+  CRM > Sales > My Pipeline > Generate Leads: it mines the fictitious company
+  directory offline (CRM > Configuration > Lead Generation).
+  Ctrl-C stops Odoo and the database.
 
 MSG
 odoo_run "$ADDONS_PATH" -d "$DB" --db-filter="^$DB\$" --http-interface=127.0.0.1 \

@@ -492,12 +492,14 @@ class CrmIapLeadMiningRequest(models.Model):
         for vals in vals_list:
             vals["lead_mining_request_id"] = self.id
             vals["company_id"] = self.company_id.id
-        # One note per lead is ours; the salesperson gets one summary instead
-        # of one assignment e-mail per lead.
-        leads = self.env["crm.lead"].with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True,
-            mail_auto_subscribe_no_notify=True,
-        ).create(vals_list)
+        # Every lead shares the same salesperson and team: subscribe their
+        # followers once for the batch, instead of mail's per-lead
+        # auto-subscription. One note per lead is ours (no creation message),
+        # and the salesperson gets one summary, not one e-mail per lead.
+        leads = self.env["crm.lead"].with_context(tracking_disable=True).create(vals_list)
+        leads.with_context(mail_auto_subscribe_no_notify=True)._message_auto_subscribe(
+            {"team_id": self.team_id.id, "user_id": self.user_id.id}, followers_existing_policy="update",
+        )
         leads._message_log_batch(bodies=self._render_enrichment_notes(leads, items))
         self._notify_salesperson(leads)
         return leads

@@ -19,6 +19,7 @@
         "data/crm.iap.lead.seniority.csv",
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
+        "data/utm_source_data.xml",
         "views/mail_templates.xml",
         "views/crm_iap_lead_mining_request_views.xml",
         "views/crm_iap_lead_industry_views.xml",

@@ -8,6 +8,7 @@ CREDIT_REASONS = [
     ("contacts", "Contacts delivered"),
     ("known", "Already in CRM"),
     ("malformed", "Malformed answer"),
+    ("blacklisted", "Blacklisted contacts"),
     ("adjustment", "Adjustment"),
 ]
 

@@ -5,7 +5,7 @@ from markupsafe import Markup
 import psycopg2
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import is_html_empty
+from odoo.tools import email_normalize, is_html_empty
 
 from .crm_iap_lead_dedupe import email_domain, normalize_domain
 from .lead_mining_client import LeadMiningError
@@ -143,6 +143,10 @@ class CrmIapLeadMiningRequest(models.Model):
     excluded_count = fields.Integer(
         string="Excluded Beforehand", copy=False, readonly=True,
         help="Matching directory companies left out before picking because the CRM already knows them.",
+    )
+    blacklisted_count = fields.Integer(
+        string="Blacklisted Contacts", copy=False, readonly=True,
+        help="Contacts found whose e-mail is on the mail blacklist: written nowhere.",
     )
     result_summary = fields.Char(compute="_compute_result_summary")
     show_provider = fields.Boolean(compute="_compute_show_provider")
@@ -398,7 +402,7 @@ class CrmIapLeadMiningRequest(models.Model):
         self.ensure_one()
         self.write({
             "error_type": False, "error_message": False, "malformed_count": 0,
-            "duplicate_count": 0, "excluded_count": 0, "credits_charged": 0,
+            "duplicate_count": 0, "excluded_count": 0, "credits_charged": 0, "blacklisted_count": 0,
         })
         result = None
         try:
@@ -427,6 +431,7 @@ class CrmIapLeadMiningRequest(models.Model):
 
     def _deliver(self, result):
         """Create leads for the new companies; enrich the ones already known."""
+        self.blacklisted_count = self._drop_blacklisted_contacts(result.items)
         dedupe = self.env["crm.iap.lead.dedupe"]
         keys = [_company_domains(item["company_data"]) for item in result.items]
         known = dedupe._find_known_companies(self.company_id, [d for domains in keys for d in domains])
@@ -489,9 +494,9 @@ class CrmIapLeadMiningRequest(models.Model):
         vals_list = self.env["crm.iap.lead.helpers"]._prepare_lead_values_batch(
             items, self.lead_type, self.team_id.id, self.tag_ids.ids, self.user_id.id,
         )
+        source = self.env.ref("crm_iap_mine.utm_source_lead_generation", raise_if_not_found=False)
         for vals in vals_list:
-            vals["lead_mining_request_id"] = self.id
-            vals["company_id"] = self.company_id.id
+            vals.update(lead_mining_request_id=self.id, company_id=self.company_id.id, source_id=source.id if source else False)
         # Every lead shares the same salesperson and team: subscribe their
         # followers once for the batch, instead of mail's per-lead
         # auto-subscription. One note per lead is ours (no creation message),
@@ -503,6 +508,30 @@ class CrmIapLeadMiningRequest(models.Model):
         leads._message_log_batch(bodies=self._render_enrichment_notes(leads, items))
         self._notify_salesperson(leads)
         return leads
+
+    def _drop_blacklisted_contacts(self, items):
+        """Remove contacts (and company e-mails) on the mail blacklist from the
+        answer, so they reach neither a lead nor a note; return how many
+        contacts were dropped."""
+        emails = {
+            email_normalize(email)
+            for item in items
+            for email in [person.get("email") for person in item["people_data"]] + list(item["company_data"].get("email") or [])
+            if email and email_normalize(email)
+        }
+        if not emails:
+            return 0
+        blacklisted = set(self.env["mail.blacklist"].sudo().search([("email", "in", list(emails))]).mapped("email"))
+        if not blacklisted:
+            return 0
+        dropped = 0
+        for item in items:
+            people = item["people_data"]
+            item["people_data"] = [p for p in people if email_normalize(p.get("email") or "") not in blacklisted]
+            dropped += len(people) - len(item["people_data"])
+            company = item["company_data"]
+            company["email"] = [e for e in company.get("email") or [] if email_normalize(e) not in blacklisted]
+        return dropped
 
     def _render_enrichment_notes(self, leads, items, flavor_text=None):
         """{record id: note} rendered from the answer (QWeb escapes everything)."""

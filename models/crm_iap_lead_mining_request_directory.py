@@ -93,7 +93,8 @@ class CrmIapLeadMiningRequest(models.Model):
         return " AND ".join(conditions), params
 
     def _directory_contact_filter(self):
-        condition = "p.active AND NOT COALESCE(p.do_not_contact, FALSE)"
+        condition = """p.active AND NOT COALESCE(p.do_not_contact, FALSE) AND NOT EXISTS (
+            SELECT 1 FROM mail_blacklist b WHERE b.active AND b.email = lower(trim(p.email)))"""
         if self.contact_filter_type == "seniority":
             return f"{condition} AND p.seniority_id = %(seniority)s", {"seniority": self.seniority_id.id}
         roles = (self.preferred_role_id | self.role_ids).ids

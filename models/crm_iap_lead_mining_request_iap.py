@@ -73,6 +73,7 @@ class CrmIapLeadMiningRequest(models.Model):
             (-self._iap_cost(0, new), "contacts"),
             (-self._iap_cost(len(known), known), "known"),
             (-result.malformed, "malformed"),
+            (-self.blacklisted_count, "blacklisted"),
         ], request=self, reference=reference, local_balance=False)
 
     def _action_buy_credits(self):

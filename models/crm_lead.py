@@ -9,6 +9,8 @@ class CrmLead(models.Model):
         index="btree_not_null", readonly=True, copy=False,
     )
 
+    lead_mining_provider = fields.Selection(related="lead_mining_request_id.provider", string="Mined From")
+
     def _merge_get_fields(self):
         # Merging keeps the link to the request that found the company.
         return super()._merge_get_fields() + ["lead_mining_request_id"]

@@ -148,6 +148,17 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
     def test_settings_show_lead_mining(self):
         self._start_tour("crm_iap_mine_settings", self.env.ref("base.user_admin"))
 
+    def test_settings_provider_changes_the_dialog(self):
+        admin = self.env.ref("base.user_admin")
+        self.env["crm.iap.lead.directory.company"].create({
+            "name": "Tour Directory Co", "domain": "tour-directory.example", "country_id": self.country_es.id,
+        })
+        ledger = self.env["crm.iap.lead.credit.line"]
+        balance = ledger._get_balance(admin.company_id, "directory")
+        ledger._record(admin.company_id, "directory", [(70 - balance, "adjustment")])
+        self._start_tour("crm_iap_mine_provider", admin)
+        self.assertEqual(self.env["ir.config_parameter"].sudo().get_param("crm_iap_mine.default_provider"), "directory")
+
     def test_requests_list_stat_button_and_retry(self):
         done = self._new_request(lead_number=2)
         done.action_submit()

@@ -1,12 +1,13 @@
 # Every target runs against the Odoo 17.0 that `python3 -c "import odoo"` finds
 # (or ODOO_SRC), with this checkout first in the addons path as crm_iap_mine.
-.PHONY: help demo test compat lint i18n
+.PHONY: help demo test compat lint i18n screenshots
 
 help:
 	@echo "make demo   database with demo data, Odoo on http://127.0.0.1:8069"
 	@echo "make test   fresh database, every test of the addon, 'N passed, N failed'"
 	@echo "make compat website_crm_iap_reveal tests on this addon, upgrade from the stock module"
 	@echo "make lint   pylint-odoo (OCA checks) and Python/XML syntax"
+	@echo "make screenshots  refresh the pictures of static/description/ (needs chromium)"
 	@echo "make i18n   export i18n/crm_iap_mine.pot, merge it into i18n/es.po and it.po"
 
 demo:
@@ -23,3 +24,6 @@ lint:
 
 i18n:
 	@scripts/i18n.sh
+
+screenshots:
+	@scripts/screenshots.sh

@@ -41,8 +41,17 @@ class CrmIapLeadCreditLine(models.Model):
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     salesperson_id = fields.Many2one("res.users", readonly=True)
     amount = fields.Integer(string="Credits", required=True, readonly=True, help="Positive for a top-up, negative when spent.")
+    credits_spent = fields.Integer(
+        compute="_compute_credits_spent", store=True,
+        help="What this movement spent, as a positive number (0 for a top-up): what the reports add up.",
+    )
     reason = fields.Selection(CREDIT_REASONS, required=True, readonly=True)
     reference = fields.Char(readonly=True)
+
+    @api.depends("amount")
+    def _compute_credits_spent(self):
+        for line in self:
+            line.credits_spent = max(-line.amount, 0)
 
     @api.model
     def _get_balance(self, company, provider):

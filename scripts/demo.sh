@@ -23,6 +23,9 @@ if ! pg_psql -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = '$DB'"
         || die "loading the sample directory failed"
 fi
 
+# `make screenshots` only needs the database.
+[ -n "${DEMO_PREPARE_ONLY:-}" ] && exit 0
+
 cat <<MSG
 
   Odoo is starting on  http://127.0.0.1:$PORT/web/login?db=$DB

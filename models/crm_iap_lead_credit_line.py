@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 
+from .crm_iap_lead_mining_request import provider_selection
 from .lead_mining_client import InsufficientCreditsError
 
 CREDIT_REASONS = [
@@ -31,7 +32,7 @@ class CrmIapLeadCreditLine(models.Model):
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user, readonly=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, readonly=True)
     provider = fields.Selection(
-        selection=lambda self: self.env["crm.iap.lead.mining.request"]._fields["provider"]._description_selection(self.env),
+        selection=provider_selection,
         required=True, readonly=True,
     )
     request_id = fields.Many2one(

@@ -30,6 +30,11 @@ ERROR_TYPES = [
 ]
 
 
+def provider_selection(model):
+    """The providers of lead mining, for the `provider` fields of other models."""
+    return model.env["crm.iap.lead.mining.request"]._fields["provider"]._description_selection(model.env)
+
+
 class NoResultError(LeadMiningError):
     """Nothing (new) to deliver: no credits of ours were used."""
 
@@ -165,7 +170,7 @@ class CrmIapLeadMiningRequest(models.Model):
     def _default_provider(self):
         """The provider chosen in the CRM settings, else the first one."""
         configured = self.env["ir.config_parameter"].sudo().get_param("crm_iap_mine.default_provider")
-        codes = [code for code, _label in self._fields["provider"]._description_selection(self.env)]
+        codes = [code for code, _label in provider_selection(self)]
         usable = [code for code in codes if self.new({"provider": code})._is_provider_usable()]
         if configured in usable:
             return configured
@@ -267,7 +272,7 @@ class CrmIapLeadMiningRequest(models.Model):
     def _get_usable_providers(self):
         """Codes of the providers the dialog may offer for this request's company."""
         self.ensure_one()
-        codes = [code for code, _label in self._fields["provider"]._description_selection(self.env)]
+        codes = [code for code, _label in provider_selection(self)]
         return [code for code in codes if self.new({"provider": code, "company_id": self.company_id.id})._is_provider_usable()]
 
     # ------------------------------------------------------------------

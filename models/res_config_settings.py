@@ -1,11 +1,13 @@
 from odoo import _, api, fields, models
 
+from .crm_iap_lead_mining_request import provider_selection
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     lead_mining_provider = fields.Selection(
-        selection=lambda self: self.env["crm.iap.lead.mining.request"]._fields["provider"]._description_selection(self.env),
+        selection=provider_selection,
         config_parameter="crm_iap_mine.default_provider",
     )
     lead_mining_balance = fields.Char(string="Lead Mining Credits", compute="_compute_lead_mining_balance")

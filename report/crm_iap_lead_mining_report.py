@@ -1,5 +1,7 @@
 from odoo import fields, models, tools
 
+from odoo.addons.crm_iap_mine.models.crm_iap_lead_mining_request import provider_selection
+
 
 class CrmIapLeadMiningReport(models.Model):
     """Per request: credits spent, leads created and leads won, to judge
@@ -13,7 +15,7 @@ class CrmIapLeadMiningReport(models.Model):
     request_id = fields.Many2one("crm.iap.lead.mining.request", readonly=True)
     date = fields.Datetime(readonly=True)
     provider = fields.Selection(
-        selection=lambda self: self.env["crm.iap.lead.mining.request"]._fields["provider"]._description_selection(self.env),
+        selection=provider_selection,
         readonly=True,
     )
     company_id = fields.Many2one("res.company", readonly=True)

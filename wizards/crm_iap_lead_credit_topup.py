@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.crm_iap_mine.models.crm_iap_lead_mining_request import provider_selection
+
 
 class CrmIapLeadCreditTopup(models.TransientModel):
     """Record credits bought for a provider that keeps its balance in Odoo."""
@@ -9,7 +11,7 @@ class CrmIapLeadCreditTopup(models.TransientModel):
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     provider = fields.Selection(
-        selection=lambda self: self.env["crm.iap.lead.mining.request"]._fields["provider"]._description_selection(self.env),
+        selection=provider_selection,
         required=True, default="directory",
     )
     amount = fields.Integer(string="Credits", required=True, default=100)

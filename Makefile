@@ -1,6 +1,6 @@
 # Every target runs against the Odoo 17.0 that `python3 -c "import odoo"` finds
 # (or ODOO_SRC), with this checkout first in the addons path as crm_iap_mine.
-.PHONY: help demo test compat lint i18n
+.PHONY: help demo test compat lint i18n bench
 
 help:
 	@echo "make demo   database with demo data, Odoo on http://127.0.0.1:8069"
@@ -8,6 +8,7 @@ help:
 	@echo "make compat website_crm_iap_reveal tests on this addon, upgrade from the stock module"
 	@echo "make lint   pylint-odoo (OCA checks) and Python/XML syntax"
 	@echo "make i18n   export i18n/crm_iap_mine.pot, merge it into i18n/es.po and it.po"
+	@echo "make bench  stock module vs this addon, side by side (about 10 min, not in CI)"
 
 demo:
 	@scripts/demo.sh
@@ -23,3 +24,6 @@ lint:
 
 i18n:
 	@scripts/i18n.sh
+
+bench:
+	@scripts/bench.sh

@@ -1,6 +1,6 @@
 # Every target runs against the Odoo 17.0 that `python3 -c "import odoo"` finds
 # (or ODOO_SRC), with this checkout first in the addons path as crm_iap_mine.
-.PHONY: help demo test compat lint i18n screenshots
+.PHONY: help demo test compat lint i18n screenshots bench
 
 help:
 	@echo "make demo   database with demo data, Odoo on http://127.0.0.1:8069"
@@ -9,6 +9,7 @@ help:
 	@echo "make lint   pylint-odoo (OCA checks) and Python/XML syntax"
 	@echo "make screenshots  refresh the pictures of static/description/ (needs chromium)"
 	@echo "make i18n   export i18n/crm_iap_mine.pot, merge it into i18n/es.po and it.po"
+	@echo "make bench  stock module vs this addon, side by side (about 10 min, not in CI)"
 
 demo:
 	@scripts/demo.sh
@@ -27,3 +28,6 @@ i18n:
 
 screenshots:
 	@scripts/screenshots.sh
+
+bench:
+	@scripts/bench.sh

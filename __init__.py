@@ -1,3 +1,10 @@
 from . import models
 from . import report
 from . import wizards
+from .models.crm_iap_lead_dedupe import DEDUPE_INDEXES
+
+
+def uninstall_hook(env):
+    """Drop the indexes this module added to tables of other modules."""
+    for name, _table, _expression, _predicate in DEDUPE_INDEXES:
+        env.cr.execute(f"DROP INDEX IF EXISTS {name}")

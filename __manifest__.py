@@ -38,6 +38,7 @@
             "crm_iap_mine/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "auto_install": True,
     "installable": True,
     "application": False,

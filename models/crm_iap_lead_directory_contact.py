@@ -19,3 +19,12 @@ class CrmIapLeadDirectoryContact(models.Model):
     seniority_id = fields.Many2one("crm.iap.lead.seniority", index="btree_not_null")
     do_not_contact = fields.Boolean(help="Never delivered by lead mining.")
     active = fields.Boolean(default=True)
+
+    def init(self):
+        # The mining query asks, for each candidate company, whether it has a
+        # contact to deliver: one index-only probe per company.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_contact_mining_idx
+                ON crm_iap_lead_directory_contact (directory_company_id) INCLUDE (role_id, seniority_id)
+             WHERE active AND NOT COALESCE(do_not_contact, FALSE)
+        """)

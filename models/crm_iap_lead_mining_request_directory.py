@@ -112,13 +112,15 @@ class CrmIapLeadMiningRequest(models.Model):
         known_sql, known_params = self.env["crm.iap.lead.dedupe"]._known_domains_sql(self.company_id)
         params.update(known_params, limit=self.lead_number, seed=str(self.id))
         cr = self.env.cr
+        # Known companies are found by probing the dedupe indexes for each
+        # candidate (LIMIT 1 keeps the probe per row: an EXISTS would be
+        # turned into a hash of every domain of the CRM, built each time).
         cr.execute(f"""
-            WITH known AS MATERIALIZED (
-                SELECT DISTINCT domain FROM ({known_sql}) k WHERE domain IS NOT NULL
-            ),
-            candidate AS (
+            WITH candidate AS (
                 SELECT c.id, c.delivery_count, c.last_delivered_date,
-                       c.domain IS NOT NULL AND c.domain IN (SELECT domain FROM known) AS is_known
+                       c.domain IS NOT NULL AND COALESCE((
+                           SELECT TRUE FROM ({known_sql}) k WHERE k.domain = c.domain LIMIT 1
+                       ), FALSE) AS is_known
                   FROM crm_iap_lead_directory_company c
                  WHERE {filters}
             )
@@ -149,5 +151,7 @@ class CrmIapLeadMiningRequest(models.Model):
         contact_ids = {}
         for company_id, contact_id in self.env.cr.fetchall():
             contact_ids.setdefault(company_id, []).append(contact_id)
+        # One prefetch set for all: reading them is one query, not one per company.
+        prefetch = tuple(contact_id for ids in contact_ids.values() for contact_id in ids)
         Contact = self.env["crm.iap.lead.directory.contact"]
-        return {company_id: Contact.browse(ids) for company_id, ids in contact_ids.items()}
+        return {company_id: Contact.browse(ids).with_prefetch(prefetch) for company_id, ids in contact_ids.items()}

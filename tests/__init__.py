@@ -6,3 +6,4 @@ from . import test_directory_import
 from . import test_gdpr
 from . import test_lead_mining_tours
 from . import test_translations
+from . import test_directory_load

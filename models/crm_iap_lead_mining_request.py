@@ -15,6 +15,8 @@ _logger = logging.getLogger(__name__)
 MAX_CONTACTS_PER_COMPANY = 5
 CREDITS_PER_COMPANY = 1
 CREDITS_PER_CONTACT = 1
+# Leads created per batch; the ORM cache is emptied between batches.
+LEAD_CHUNK_SIZE = 200
 
 ERROR_TYPES = [
     ("credits", "Insufficient Credits"),
@@ -453,8 +455,13 @@ class CrmIapLeadMiningRequest(models.Model):
             seen.update(domains)
             new_items.append(item)
         self.duplicate_count = len(result.known_items)
-        if new_items:
-            self._create_leads(new_items)
+        created = 0
+        for start in range(0, len(new_items), LEAD_CHUNK_SIZE):
+            created += len(self._create_leads(new_items[start:start + LEAD_CHUNK_SIZE]))
+            # Written and forgotten: memory stays flat with the request size.
+            self.env.flush_all()
+            self.env.invalidate_all()
+        self._notify_salesperson(created)
         for model, items_by_id in existing_notes.items():
             records = self.env[model].browse(list(items_by_id))
             flavor_text = _(
@@ -511,7 +518,6 @@ class CrmIapLeadMiningRequest(models.Model):
             {"team_id": self.team_id.id, "user_id": self.user_id.id}, followers_existing_policy="update",
         )
         leads._message_log_batch(bodies=self._render_enrichment_notes(leads, items))
-        self._notify_salesperson(leads)
         return leads
 
     def _drop_blacklisted_contacts(self, items):
@@ -548,15 +554,15 @@ class CrmIapLeadMiningRequest(models.Model):
             notes[lead.id] = qweb._render("iap_mail.enrich_company", values, minimal_qcontext=True)
         return notes
 
-    def _notify_salesperson(self, leads):
+    def _notify_salesperson(self, count):
         """One notification for the whole request, not one per lead."""
         user = self.user_id
-        if not leads or not user or user == self.env.user:
+        if not count or not user or user == self.env.user:
             return
         kind = _("leads") if self.lead_type == "lead" else _("opportunities")
         body = Markup("<p>%s</p>") % _(
             "%(count)s new %(kind)s from request %(name)s were assigned to you.",
-            count=len(leads), kind=kind, name=self.name,
+            count=count, kind=kind, name=self.name,
         )
         self.message_post(
             body=body, partner_ids=user.partner_id.ids,

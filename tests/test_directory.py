@@ -127,6 +127,27 @@ class TestDirectoryMining(DirectoryCase):
         self.assertEqual(len(delivered_twice), 3)
         self.assertTrue(set(delivered_twice.mapped("name")) <= first_names)
 
+    @users("user_sales_manager")
+    def test_large_request_is_created_in_batches_with_one_summary(self):
+        portugal = self.env.ref("base.pt")
+        self.env["crm.iap.lead.directory.company"].sudo().create([
+            {"name": f"Batch Co {n:03d}", "domain": f"batchco{n:03d}.example", "country_id": portugal.id}
+            for n in range(250)
+        ])
+        self.env["crm.iap.lead.credit.line"].sudo()._record(self.env.company, "directory", [(200, "topup")])
+        request = self._directory_request(lead_number=250, country_ids=[(6, 0, portugal.ids)])
+        request.action_submit()
+        self.assertEqual(request.state, "done")
+        leads = request.lead_ids
+        self.assertEqual(len(leads), 250, "two batches of creation")
+        self.assertEqual(len(leads.message_ids), 250, "one note per lead")
+        summaries = self.env["mail.message"].sudo().search([
+            ("model", "=", request._name), ("res_id", "=", request.id),
+            ("partner_ids", "in", self.user_sales_salesman.partner_id.ids),
+        ])
+        self.assertEqual(len(summaries), 1)
+        self.assertIn("250", str(summaries.body))
+
     def test_seeded_shuffle_differs_between_requests(self):
         orders = set()
         for _attempt in range(4):

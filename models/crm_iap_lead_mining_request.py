@@ -443,7 +443,6 @@ class CrmIapLeadMiningRequest(models.Model):
         keys = [_company_domains(item["company_data"]) for item in result.items]
         known = dedupe._find_known_companies(self.company_id, [d for domains in keys for d in domains])
         new_items, seen = [], set()
-        result.known_items = []
         existing_notes = {}
         for item, domains in zip(result.items, keys):
             record = next((known[d] for d in domains if d in known), None)

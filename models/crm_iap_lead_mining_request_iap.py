@@ -63,7 +63,7 @@ class CrmIapLeadMiningRequest(models.Model):
         """The service charged for everything it returned, created or not."""
         if self.provider != "iap":
             return super()._record_remote_charges(result)
-        known_ids = {id(item) for item in getattr(result, "known_items", [])}
+        known_ids = {id(item) for item in result.known_items}
         known = [item for item in result.items if id(item) in known_ids]
         new = [item for item in result.items if id(item) not in known_ids]
         self.credits_charged = result.charged

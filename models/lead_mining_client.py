@@ -10,7 +10,7 @@ parameters or puts them in exception messages.
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import requests
@@ -96,6 +96,8 @@ class MiningResult:
     malformed: int = 0
     dropped_people: int = 0
     charged: int = 0
+    # Items the CRM already knew (not created again), set when delivering.
+    known_items: list = field(default_factory=list)
 
 
 class LeadMiningClient:

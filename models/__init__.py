@@ -9,6 +9,11 @@ from . import crm_iap_lead_directory_sample
 from . import crm_iap_lead_mining_request
 from . import crm_iap_lead_mining_request_iap
 from . import crm_iap_lead_mining_request_directory
+from . import crm_iap_lead_mining_request_background
+from . import crm_iap_lead_mining_request_recurring
+from . import crm_iap_lead_mining_request_gdpr
 from . import crm_iap_lead_credit_line
 from . import crm_lead
+from . import crm_iap_lead_erasure
+from . import res_users
 from . import res_config_settings

@@ -10,6 +10,7 @@ CREDIT_REASONS = [
     ("known", "Already in CRM"),
     ("malformed", "Malformed answer"),
     ("blacklisted", "Blacklisted contacts"),
+    ("hold", "Background reservation"),
     ("adjustment", "Adjustment"),
 ]
 
@@ -41,7 +42,7 @@ class CrmIapLeadCreditLine(models.Model):
     )
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     salesperson_id = fields.Many2one("res.users", readonly=True)
-    amount = fields.Integer(string="Credits", required=True, readonly=True, help="Positive for a top-up, negative when spent.")
+    amount = fields.Integer(string="Credits", required=True, readonly=True, help="Positive for a top-up or a released reservation, negative when spent or reserved.")
     credits_spent = fields.Integer(
         compute="_compute_credits_spent", store=True,
         help="What this movement spent, as a positive number (0 for a top-up): what the reports add up.",
@@ -49,10 +50,11 @@ class CrmIapLeadCreditLine(models.Model):
     reason = fields.Selection(CREDIT_REASONS, required=True, readonly=True)
     reference = fields.Char(readonly=True)
 
-    @api.depends("amount")
+    @api.depends("amount", "reason")
     def _compute_credits_spent(self):
         for line in self:
-            line.credits_spent = max(-line.amount, 0)
+            # A reservation is not spending: its debits are, as they happen.
+            line.credits_spent = max(-line.amount, 0) if line.reason != "hold" else 0
 
     @api.model
     def _get_balance(self, company, provider):

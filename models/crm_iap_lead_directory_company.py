@@ -45,6 +45,9 @@ class CrmIapLeadDirectoryCompany(models.Model):
     # Fair rotation: the least delivered, then the longest ago, first.
     delivery_count = fields.Integer(string="Times Delivered", required=True, default=0, readonly=True, copy=False)
     last_delivered_date = fields.Datetime(string="Last Delivered", readonly=True, copy=False)
+    last_request_id = fields.Many2one(
+        "crm.iap.lead.mining.request", string="Last Delivered By", readonly=True, copy=False, ondelete="set null",
+    )
 
     _sql_constraints = [
         ("employees_positive", "CHECK (employees >= 0)", "The number of employees cannot be negative."),

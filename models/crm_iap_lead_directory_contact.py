@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 
 class CrmIapLeadDirectoryContact(models.Model):
@@ -19,6 +19,18 @@ class CrmIapLeadDirectoryContact(models.Model):
     seniority_id = fields.Many2one("crm.iap.lead.seniority", index="btree_not_null")
     do_not_contact = fields.Boolean(help="Never delivered by lead mining.")
     active = fields.Boolean(default=True)
+
+    def action_forget(self):
+        """Open the erasure dialog for this person."""
+        self.ensure_one()
+        return {
+            "name": _("Forget a Person"),
+            "type": "ir.actions.act_window",
+            "res_model": "crm.iap.lead.forget",
+            "views": [[False, "form"]],
+            "target": "new",
+            "context": {"default_email": self.email},
+        }
 
     def init(self):
         # The mining query asks, for each candidate company, whether it has a

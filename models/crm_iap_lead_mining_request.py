@@ -43,6 +43,16 @@ class NoResultError(LeadMiningError):
     error_type = "no_result"
 
 
+class LeadCreationError(LeadMiningError):
+    """The answer came, but the leads could not be created from it."""
+
+    error_type = "creation"
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.user_message = message
+
+
 def _company_domains(company_data):
     """Domains identifying a company of an answer: its website, its e-mails."""
     domains = [normalize_domain(company_data.get("domain"))]
@@ -70,7 +80,16 @@ class CrmIapLeadMiningRequest(models.Model):
         default=lambda self: _("New"),
     )
     state = fields.Selection(
-        [("draft", "Draft"), ("error", "Error"), ("done", "Done")],
+        [
+            ("draft", "Draft"),
+            ("queued", "Queued"),
+            ("running", "Running"),
+            ("recurring", "Recurring"),
+            ("paused", "Paused"),
+            ("done", "Done"),
+            ("error", "Error"),
+            ("cancel", "Cancelled"),
+        ],
         string="Status", required=True, default="draft", copy=False, tracking=True,
     )
     company_id = fields.Many2one(
@@ -155,6 +174,10 @@ class CrmIapLeadMiningRequest(models.Model):
         string="Blacklisted Contacts", copy=False, readonly=True,
         help="Contacts found whose e-mail is on the mail blacklist: written nowhere.",
     )
+    mined_count = fields.Integer(
+        string="Companies Processed", copy=False, readonly=True,
+        help="Companies the provider delivered so far (new leads and those already in the CRM).",
+    )
     result_summary = fields.Char(compute="_compute_result_summary")
     show_provider = fields.Boolean(compute="_compute_show_provider")
 
@@ -225,10 +248,13 @@ class CrmIapLeadMiningRequest(models.Model):
     @api.depends("lead_number", "search_type", "contact_number")
     def _compute_estimated_credits(self):
         for request in self:
-            per_company = CREDITS_PER_COMPANY
-            if request.search_type == "people":
-                per_company += CREDITS_PER_CONTACT * max(request.contact_number, 0)
-            request.estimated_credits = max(request.lead_number, 0) * per_company
+            request.estimated_credits = max(request.lead_number, 0) * request._credits_per_company()
+
+    def _credits_per_company(self):
+        """Most credits one company of this request can cost."""
+        if self.search_type == "people":
+            return CREDITS_PER_COMPANY + CREDITS_PER_CONTACT * max(self.contact_number, 0)
+        return CREDITS_PER_COMPANY
 
     @api.depends("provider", "company_id")
     def _compute_credit_balance(self):
@@ -368,6 +394,15 @@ class CrmIapLeadMiningRequest(models.Model):
         """
         raise NotImplementedError(f"Provider {self.provider!r} cannot mine.")
 
+    def _supports_background(self):
+        """Whether the provider can mine a big request in batches (it keeps
+        its credits in the ledger, where they can be reserved)."""
+        return False
+
+    def _next_batch_size(self):
+        """How many companies `_fetch_companies` asks for this time."""
+        return self.lead_number - self.mined_count
+
     def _action_buy_credits(self):
         """Action opening the way to buy credits for this provider."""
         return False
@@ -400,45 +435,61 @@ class CrmIapLeadMiningRequest(models.Model):
                     raise ValidationError(_("Choose the seniority of the contacts to find."))
 
     def _mine(self):
-        """Fetch, then create; errors are stored on the request, never raised.
-
-        Fetching and creating share one savepoint: a failure leaves no lead
-        and no debit of ours behind (a remote service may still have charged,
-        which `_record_remote_charges` writes down either way).
-        """
+        """Mine the whole request now; errors are stored on it, never raised."""
         self.ensure_one()
         self.write({
-            "error_type": False, "error_message": False, "malformed_count": 0,
+            "error_type": False, "error_message": False, "malformed_count": 0, "mined_count": 0,
             "duplicate_count": 0, "excluded_count": 0, "credits_charged": 0, "blacklisted_count": 0,
         })
+        try:
+            created = self._mine_step()
+        except LeadMiningError as error:
+            self._set_error(error.error_type, self._describe_error(error))
+        else:
+            self.state = "done"
+            self._notify_salesperson(created)
+        return self.state == "done"
+
+    def _mine_step(self):
+        """Fetch the next companies and deliver them, in one savepoint.
+
+        A failure leaves no lead and no debit of ours behind (a remote service
+        may still have charged: `_record_remote_charges` writes that down
+        either way). The outcome counters add up over steps.
+
+        :return: number of leads created
+        :raise LeadMiningError: the provider refused, failed or had nothing;
+          any other error is reported as a `creation` error.
+        """
         result = None
         try:
             with self.env.cr.savepoint():
                 result = self._fetch_companies()
                 if not result.items:
                     raise NoResultError("No company matches the request.")
-                self._deliver(result)
-                self.credits_charged = result.charged
-        except LeadMiningError as error:
-            self._set_error(error.error_type, self._describe_error(error))
-        except psycopg2.OperationalError:
-            raise  # e.g. a concurrent debit: Odoo retries the whole call
-        except Exception as error:  # noqa: BLE001 - reported on the request, see below
+                created = self._deliver(result)
+                self.write({
+                    "credits_charged": self.credits_charged + result.charged,
+                    "mined_count": self.mined_count + len(result.items),
+                })
+        except (LeadMiningError, psycopg2.OperationalError):
+            # OperationalError: e.g. a concurrent debit, Odoo retries the whole call.
+            raise
+        except Exception as error:  # noqa: BLE001 - reported on the request
             _logger.exception("Lead mining request %s: lead creation failed", self.name)
-            self._set_error("creation", _(
+            raise LeadCreationError(_(
                 "The leads could not be created (%(error)s). Retry; if it fails again, contact your administrator.",
                 error=error,
-            ))
-        else:
-            self.state = "done"
-        if result is not None:
-            self.malformed_count = result.malformed
-            self._record_remote_charges(result)
-        return self.state == "done"
+            )) from error
+        finally:
+            if result is not None:
+                self.malformed_count += result.malformed
+                self._record_remote_charges(result)
+        return created
 
     def _deliver(self, result):
         """Create leads for the new companies; enrich the ones already known."""
-        self.blacklisted_count = self._drop_blacklisted_contacts(result.items)
+        self.blacklisted_count += self._drop_blacklisted_contacts(result.items)
         dedupe = self.env["crm.iap.lead.dedupe"]
         keys = [_company_domains(item["company_data"]) for item in result.items]
         known = dedupe._find_known_companies(self.company_id, [d for domains in keys for d in domains])
@@ -453,14 +504,13 @@ class CrmIapLeadMiningRequest(models.Model):
                 continue
             seen.update(domains)
             new_items.append(item)
-        self.duplicate_count = len(result.known_items)
+        self.duplicate_count += len(result.known_items)
         created = 0
         for start in range(0, len(new_items), LEAD_CHUNK_SIZE):
             created += len(self._create_leads(new_items[start:start + LEAD_CHUNK_SIZE]))
             # Written and forgotten: memory stays flat with the request size.
             self.env.flush_all()
             self.env.invalidate_all()
-        self._notify_salesperson(created)
         for model, items_by_id in existing_notes.items():
             records = self.env[model].browse(list(items_by_id))
             flavor_text = _(
@@ -470,6 +520,7 @@ class CrmIapLeadMiningRequest(models.Model):
             records._message_log_batch(
                 bodies=self._render_enrichment_notes(records, list(items_by_id.values()), flavor_text),
             )
+        return created
 
     def _describe_error(self, error):
         """A sentence for the user about a provider error."""
@@ -575,12 +626,30 @@ class CrmIapLeadMiningRequest(models.Model):
     def action_submit(self):
         self.ensure_one()
         self._check_submittable()
-        if self.name == _("New") or self.name == "New":
+        if self.name in (_("New"), "New"):
             self.name = self.env["ir.sequence"].next_by_code("crm.iap.lead.mining.request") or _("New")
+        return self._submit()
+
+    def _submit(self):
+        """Run the request now; show its leads, or the request with its error."""
         if self._mine():
             if self.lead_type == "lead":
                 return self.action_get_lead_action()
             return self.action_get_opportunity_action()
+        return self._action_show_error()
+
+    def _action_close_with_notice(self, title, message):
+        """Close the dialog and say what will happen next."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info", "title": title, "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _action_show_error(self):
         if self.env.context.get("is_modal"):
             # Reopen the dialog on the same record: it shows the error.
             return {

@@ -21,6 +21,9 @@ class CrmIapLeadMiningRequest(models.Model):
             [("company_id", "in", [False, self.company_id.id])], limit=1,
         ))
 
+    def _supports_background(self):
+        return self.provider == PROVIDER or super()._supports_background()
+
     def _get_max_lead_number(self):
         if self.provider != PROVIDER:
             return super()._get_max_lead_number()
@@ -39,26 +42,32 @@ class CrmIapLeadMiningRequest(models.Model):
         return action
 
     def _fetch_companies(self):
-        """Pick new companies, debit them and mark them delivered, at once."""
+        """Pick the next new companies, debit them and mark them delivered, at once."""
         if self.provider != PROVIDER:
             return super()._fetch_companies()
         company_ids, excluded = self._directory_pick_companies()
         contacts = self._directory_pick_contacts(company_ids) if self.search_type == "people" else {}
         contact_count = sum(len(found) for found in contacts.values())
+        cost = len(company_ids) + contact_count
         self.env["crm.iap.lead.credit.line"]._record(
             self.company_id, PROVIDER,
-            [(-len(company_ids), "companies"), (-contact_count, "contacts")], request=self,
+            [(-len(company_ids), "companies"), (-contact_count, "contacts")] + self._use_held_credits(cost),
+            request=self,
         )
         if company_ids:
             self.env.cr.execute("""
                 UPDATE crm_iap_lead_directory_company
                    SET delivery_count = delivery_count + 1,
-                       last_delivered_date = clock_timestamp() at time zone 'UTC'
+                       last_delivered_date = clock_timestamp() at time zone 'UTC',
+                       last_request_id = %s
                  WHERE id = ANY(%s)
-            """, (company_ids,))
-            self.env["crm.iap.lead.directory.company"].invalidate_model(["delivery_count", "last_delivered_date"])
+            """, (self.id, company_ids))
+            self.env["crm.iap.lead.directory.company"].invalidate_model(
+                ["delivery_count", "last_delivered_date", "last_request_id"])
         companies = self.env["crm.iap.lead.directory.company"].browse(company_ids)
-        self.excluded_count = excluded
+        if not self.mined_count:
+            # Later batches would count this request's own earlier leads.
+            self.excluded_count = excluded
         return MiningResult(
             items=companies._to_service_data(contacts), charged=len(company_ids) + contact_count,
         )
@@ -73,8 +82,10 @@ class CrmIapLeadMiningRequest(models.Model):
             "c.active",
             "(c.company_id IS NULL OR c.company_id = %(company)s)",
             "c.country_id = ANY(%(countries)s)",
+            # Resuming a background request never picks its own companies again.
+            "c.last_request_id IS DISTINCT FROM %(request)s",
         ]
-        params = {"company": self.company_id.id, "countries": self.country_ids.ids}
+        params = {"company": self.company_id.id, "countries": self.country_ids.ids, "request": self.id}
         if self.state_ids:
             # States narrow their own country only; other countries stay whole.
             conditions.append("(c.state_id = ANY(%(states)s) OR c.country_id != ALL(%(state_countries)s))")
@@ -110,7 +121,7 @@ class CrmIapLeadMiningRequest(models.Model):
         self.env.flush_all()
         filters, params = self._directory_filters()
         known_sql, known_params = self.env["crm.iap.lead.dedupe"]._known_domains_sql(self.company_id)
-        params.update(known_params, limit=self.lead_number, seed=str(self.id))
+        params.update(known_params, limit=self._next_batch_size(), seed=str(self.id))
         cr = self.env.cr
         # Known companies are found by probing the dedupe indexes for each
         # candidate (LIMIT 1 keeps the probe per row: an EXISTS would be

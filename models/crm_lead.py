@@ -1,4 +1,8 @@
-from odoo import _, fields, models
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
 
 
 class CrmLead(models.Model):
@@ -32,3 +36,38 @@ class CrmLead(models.Model):
             "views": [[False, "form"]],
             "context": context,
         }
+
+    @api.model
+    def _cron_archive_untouched_mined_leads(self, limit=5000):
+        """Archive mined leads nobody worked on within the retention period.
+
+        Untouched: not edited since, no message or e-mail written on it (the
+        mining note is a notification), no activity planned, not won.
+        """
+        days = int(self.env["ir.config_parameter"].sudo().get_param("crm_iap_mine.retention_days") or 0)
+        if days <= 0:
+            return self.browse()
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT l.id FROM crm_lead l
+             WHERE l.active AND l.lead_mining_request_id IS NOT NULL
+               AND l.write_date < %(cutoff)s
+               AND COALESCE(l.probability, 0) < 100
+               AND NOT EXISTS (SELECT 1 FROM mail_message m
+                                WHERE m.model = 'crm.lead' AND m.res_id = l.id
+                                  AND m.message_type IN ('comment', 'email'))
+               AND NOT EXISTS (SELECT 1 FROM mail_activity a
+                                WHERE a.res_model = 'crm.lead' AND a.res_id = l.id)
+             ORDER BY l.id
+             LIMIT %(limit)s
+        """, {"cutoff": fields.Datetime.now() - timedelta(days=days), "limit": limit})
+        leads = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if leads:
+            leads.action_archive()
+            note = Markup("<p>%s</p>") % _(
+                "Archived by the Lead Generation retention rule: nobody worked on it for %(days)s days.", days=days,
+            )
+            leads._message_log_batch(bodies=dict.fromkeys(leads.ids, note))
+        if len(leads) == limit:
+            self.env.ref("crm_iap_mine.ir_cron_archive_untouched_leads")._trigger()
+        return leads

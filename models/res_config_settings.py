@@ -10,6 +10,11 @@ class ResConfigSettings(models.TransientModel):
         selection=provider_selection,
         config_parameter="crm_iap_mine.default_provider",
     )
+    lead_mining_retention_days = fields.Integer(
+        string="Archive Untouched Mined Leads After (days)",
+        config_parameter="crm_iap_mine.retention_days",
+        help="Mined leads nobody worked on for this many days are archived every night (0: never).",
+    )
     lead_mining_balance = fields.Char(string="Lead Mining Credits", compute="_compute_lead_mining_balance")
 
     # company_id: the balance is the company's account's; it is also what gets

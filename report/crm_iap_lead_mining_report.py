@@ -36,7 +36,7 @@ class CrmIapLeadMiningReport(models.Model):
                        COALESCE(leads.won, 0) AS leads_won
                   FROM crm_iap_lead_mining_request r
              LEFT JOIN (SELECT request_id, -SUM(amount) AS credits
-                          FROM crm_iap_lead_credit_line WHERE amount < 0 GROUP BY request_id) spent
+                          FROM crm_iap_lead_credit_line WHERE amount < 0 AND reason != 'hold' GROUP BY request_id) spent
                     ON spent.request_id = r.id
              LEFT JOIN (SELECT l.lead_mining_request_id AS request_id, COUNT(*) AS created,
                                COUNT(*) FILTER (WHERE s.is_won) AS won

@@ -1,8 +1,8 @@
 # Run inside `odoo shell` by scripts/demo.sh: fills the demo database with the
 # large fictitious company directory and makes it the default provider, with
 # a starting balance, so that Generate Leads works offline from the first click.
-SAMPLE_SIZE = 5000
-STARTING_CREDITS = 2000
+SAMPLE_SIZE = 12000
+STARTING_CREDITS = 15000
 
 Company = env["crm.iap.lead.directory.company"]  # noqa: F821 (env is given by odoo shell)
 if Company.search_count([]) < SAMPLE_SIZE:

@@ -100,11 +100,22 @@ def _mined_lead(session, base_url):
         request = _call(session, base_url, "crm.iap.lead.mining.request", "create", {
             "provider": "directory", "lead_number": 5, "search_type": "people", "contact_number": 3,
             "contact_filter_type": "seniority", "seniority_id": seniority[0],
-            "country_ids": [[6, 0, countries]], "lead_type": "opportunity",
+            "country_ids": [[6, 0, countries]], "lead_type": "opportunity", "gdpr_acknowledged": True,
         })
         _call(session, base_url, "crm.iap.lead.mining.request", "action_submit", [request])
         found = _call(session, base_url, "crm.lead", "search", domain, limit=1, order="id desc")
     return found[0]
+
+
+def _queue_background_request(session, base_url):
+    if _call(session, base_url, "crm.iap.lead.mining.request", "search", [["state", "=", "queued"]], limit=1):
+        return
+    countries = _call(session, base_url, "res.country", "search", [["code", "in", ["ES", "IT", "FR", "DE"]]])
+    request = _call(session, base_url, "crm.iap.lead.mining.request", "create", {
+        "provider": "directory", "lead_number": 500, "search_type": "companies",
+        "country_ids": [[6, 0, countries]], "lead_type": "opportunity", "gdpr_acknowledged": True,
+    })
+    _call(session, base_url, "crm.iap.lead.mining.request", "action_submit", [request])
 
 
 def main(base_url, database, output):
@@ -140,6 +151,11 @@ def main(base_url, database, output):
 
         browser.open("/web#action=crm_iap_mine.crm_iap_lead_credit_line_action", ".o_graph_renderer canvas")
         browser.shoot(f"{output}/credit_ledger.png")
+
+        # A big request waiting for the background job (no cron runs here).
+        _queue_background_request(session, base_url)
+        browser.open("/web#action=crm_iap_mine.crm_iap_lead_mining_request_action", ".o_list_view .o_field_progressbar")
+        browser.shoot(f"{output}/background_requests.png")
     finally:
         browser.close()
 

@@ -7,3 +7,6 @@ from . import test_gdpr
 from . import test_lead_mining_tours
 from . import test_translations
 from . import test_directory_load
+from . import test_background
+from . import test_background_concurrency
+from . import test_recurring

@@ -76,6 +76,8 @@ class LeadMiningCase(LeadMiningServerMixin, TestCrmCommon):
         cls.country_es = cls.env.ref("base.es")
         cls.country_it = cls.env.ref("base.it")
         cls.country_us = cls.env.ref("base.us")
+        # The first-use acknowledgement has its own test (test_gdpr).
+        (cls.user_sales_manager | cls.user_sales_leads | cls.user_sales_salesman).lead_mining_gdpr_ack_date = "2026-01-01"
 
     def _new_request(self, **values):
         """A draft request of the sales manager, assigning to a salesman."""

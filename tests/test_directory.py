@@ -135,9 +135,11 @@ class TestDirectoryMining(DirectoryCase):
         self.env["crm.iap.lead.credit.line"].sudo()._record(self.env.company, "directory", [(200, "topup")])
         request = self._directory_request(lead_number=250, country_ids=[(6, 0, portugal.ids)])
         request.action_submit()
+        self.assertEqual(request.state, "queued", "above 200: in the background")
+        self.env["crm.iap.lead.mining.request"].sudo()._cron_mine_in_background(autocommit=False)
         self.assertEqual(request.state, "done")
         leads = request.lead_ids
-        self.assertEqual(len(leads), 250, "two batches of creation")
+        self.assertEqual(len(leads), 250, "two batches (200 + 50)")
         self.assertEqual(len(leads.message_ids), 250, "one note per lead")
         summaries = self.env["mail.message"].sudo().search([
             ("model", "=", request._name), ("res_id", "=", request.id),

@@ -1,5 +1,10 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged, users
 
+from ..models.crm_iap_lead_erasure import email_fingerprint
 from .test_directory import DirectoryCase
 
 
@@ -57,3 +62,92 @@ class TestLeadMiningGdpr(DirectoryCase):
         self.assertNotIn(company.name, request.lead_ids.mapped("name"), "no contact left to deliver")
         bodies = " ".join(str(body) for body in request.lead_ids.message_ids.mapped("body"))
         self.assertNotIn(seller.email, bodies)
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestDataProtection(DirectoryCase):
+    """First-use acknowledgement, retention and the right to be forgotten."""
+
+    @users("user_sales_manager")
+    def test_first_request_of_a_user_needs_the_acknowledgement(self):
+        self.user_sales_manager.sudo().lead_mining_gdpr_ack_date = False
+        request = self._new_request()
+        self.assertTrue(request.gdpr_acknowledgement_needed)
+        with self.assertRaisesRegex(UserError, "data-protection notice"):
+            request.action_submit()
+        self.assertFalse(request.lead_ids)
+        request.gdpr_acknowledged = True
+        request.action_submit()
+        self.assertEqual(request.state, "done")
+        self.assertTrue(self.user_sales_manager.sudo().lead_mining_gdpr_ack_date)
+        later = self._new_request()
+        self.assertFalse(later.gdpr_acknowledgement_needed, "once per user")
+        later.action_submit()
+        self.assertEqual(later.state, "done")
+
+    def test_retention_archives_only_untouched_mined_leads(self):
+        request = self._new_request(lead_number=5)
+        request.action_submit()
+        leads = request.lead_ids.sudo().sorted("id")
+        untouched, commented, planned, recent, won = leads
+        commented.message_post(body="Called them", message_type="comment")
+        planned.activity_schedule("mail.mail_activity_data_call", user_id=self.user_sales_salesman.id)
+        won.action_set_won()
+        self.env.flush_all()
+        old = fields.Datetime.now() - timedelta(days=40)
+        self.env.cr.execute("UPDATE crm_lead SET write_date = %s WHERE id = ANY(%s)",
+                            (old, (leads - recent).ids))
+        self.env.invalidate_all()
+        self.assertFalse(self.env["crm.lead"]._cron_archive_untouched_mined_leads(), "off by default")
+        self.env["ir.config_parameter"].sudo().set_param("crm_iap_mine.retention_days", 30)
+        archived = self.env["crm.lead"]._cron_archive_untouched_mined_leads()
+        self.assertEqual(archived, untouched)
+        self.assertFalse(untouched.active)
+        self.assertTrue(all((leads - untouched).mapped("active")))
+        self.assertIn("retention", untouched.message_ids[0].body)
+
+    @users("user_sales_manager")
+    def test_forget_an_iap_person_everywhere(self):
+        request = self._new_request(search_type="people", contact_number=2,
+                                    preferred_role_id=self.role_sale.id, lead_number=1)
+        request.action_submit()
+        lead = request.lead_ids
+        email = lead.email_from
+        note = lead.message_ids.filtered(lambda m: email in str(m.body))
+        self.assertEqual(len(note), 1)
+        other_contacts = note.body.count("<tr") - 2  # header row and this person's
+        self.assertGreaterEqual(other_contacts, 1)
+
+        forget = self.env["crm.iap.lead.forget"].create({"email": email.upper()})
+        forget.action_forget()
+        self.assertFalse(lead.email_from or lead.contact_name or lead.function)
+        self.assertNotIn(email, str(note.body))
+        self.assertEqual(note.body.count("<tr"), other_contacts + 1, "only this person's row went")
+        self.assertFalse(lead.sudo().message_ids.tracking_value_ids.filtered(lambda t: email in (t.old_value_char or "")),
+                         "no tracking value keeps the address")
+        trace = self.env["crm.iap.lead.erasure"].search([], limit=1)
+        self.assertEqual((trace.lead_count, trace.note_count, trace.user_id), (1, 1, self.user_sales_manager))
+        self.assertEqual(trace.email_fingerprint, email_fingerprint(email.lower()))
+        self.assertNotIn(email, str(trace.read()))
+        self.assertTrue(self.env["mail.blacklist"].sudo().search([("email", "=", email.lower())]),
+                        "blocked: the service will not bring the person back")
+
+    @users("user_sales_manager")
+    def test_forget_a_directory_contact(self):
+        contact = self.directory[0].contact_ids[0]
+        email = contact.email
+        request = self._directory_request(
+            lead_number=1, search_type="people", contact_number=1, contact_filter_type="role",
+            preferred_role_id=contact.role_id.id, state_ids=[(6, 0, self.madrid.ids)],
+            industry_ids=[(6, 0, self.software.ids)],
+        )
+        request.action_submit()
+        action = contact.action_forget()
+        self.assertEqual(action["context"]["default_email"], email)
+        forget = self.env["crm.iap.lead.forget"].with_context(**action["context"]).create({"block_email": False})
+        forget.action_forget()
+        self.assertFalse(contact.exists(), "gone from the directory")
+        self.assertFalse(self.env["crm.lead"].search([("email_normalized", "=", email)]))
+        self.assertFalse(self.env["mail.message"].sudo().search([("body", "ilike", email)]))
+        self.assertFalse(self.env["mail.blacklist"].sudo().search([("email", "=", email)]))
+        self.assertEqual(self.env["crm.iap.lead.erasure"].search([], limit=1).contact_count, 1)

@@ -56,6 +56,9 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
             "use_leads": True, "use_opportunities": True,
             "member_ids": [(6, 0, (cls.manager + cls.leads_manager + cls.salesman).ids)],
         })
+        # The first-use acknowledgement is the pipeline tour's business.
+        (cls.manager | cls.leads_manager | cls.salesman | cls.env.ref("base.user_admin")).write(
+            {"lead_mining_gdpr_ack_date": "2026-01-01"})
         cls.tag = cls.env["crm.tag"].create({"name": "Tour Mined"})
         cls.country_es = cls.env.ref("base.es")
         cls.country_it = cls.env.ref("base.it")
@@ -89,7 +92,9 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
 
     def test_pipeline_generate_leads(self):
         self.assertFalse(self.manager.has_group("crm.group_use_lead"))
+        self.manager.lead_mining_gdpr_ack_date = False
         self._start_tour("crm_iap_mine_pipeline", self.manager)
+        self.assertTrue(self.manager.lead_mining_gdpr_ack_date, "acknowledged in the dialog")
 
         request = self.requests.search([("create_uid", "=", self.manager.id)])
         self.assertEqual(len(request), 1)
@@ -158,6 +163,26 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         ledger._record(admin.company_id, "directory", [(70 - balance, "adjustment")])
         self._start_tour("crm_iap_mine_provider", admin)
         self.assertEqual(self.env["ir.config_parameter"].sudo().get_param("crm_iap_mine.default_provider"), "directory")
+
+    def test_background_request_progress_and_cancel(self):
+        self.env["ir.config_parameter"].sudo().set_param("crm_iap_mine.default_provider", "directory")
+        us = self.env.ref("base.us")
+        self.env["crm.iap.lead.directory.company"].create([
+            {"name": f"Tour Big Co {n:03d}", "domain": f"tour-big{n:03d}.example", "country_id": us.id}
+            for n in range(260)
+        ])
+        ledger = self.env["crm.iap.lead.credit.line"]
+        company = self.manager.company_id
+        ledger._record(company, "directory", [(1000 - ledger._get_balance(company, "directory"), "adjustment")])
+
+        self._start_tour("crm_iap_mine_background", self.manager)
+
+        request = self.requests.search([("create_uid", "=", self.manager.id)])
+        self.assertEqual((request.state, request.lead_number, request.provider), ("cancel", 250, "directory"))
+        self.assertFalse(request.lead_ids)
+        self.assertEqual(ledger._get_balance(company, "directory"), 1000, "the reservation came back whole")
+        holds = ledger.search([("request_id", "=", request.id)]).mapped("amount")
+        self.assertEqual(sorted(holds), [-250, 250])
 
     def test_requests_list_stat_button_and_retry(self):
         done = self._new_request(lead_number=2)

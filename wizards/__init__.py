@@ -1,1 +1,2 @@
 from . import crm_iap_lead_credit_topup
+from . import crm_iap_lead_forget

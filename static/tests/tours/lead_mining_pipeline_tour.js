@@ -16,7 +16,8 @@ import {
 } from "./lead_mining_tour_utils";
 
 /**
- * A sales manager mines 4 companies with 2 directors each from the pipeline,
+ * A sales manager mines 4 companies with 2 directors each from the pipeline
+ * (their first request: the data-protection notice must be acknowledged),
  * lands on the new opportunities and reads the enrichment note of one.
  * Python (TestLeadMiningTours) prepares: company country United States,
  * tag "Tour Mined", service balance 1000; and checks the records afterwards.
@@ -94,6 +95,18 @@ registry.category("web_tour.tours").add("crm_iap_mine_pipeline", {
                 const countries = visible(".o_field_widget[name=country_ids] .o_tag").map((el) => el.innerText.trim());
                 assert(countries.join(",") === "Spain,Italy", `countries are ${countries}`);
             },
+        },
+        submitDialog(),
+        {
+            content: "First use: the data-protection notice must be acknowledged; close the message",
+            trigger: ".o_error_dialog:contains('data-protection notice') .o-default-button",
+            run: "click",
+        },
+        {
+            content: "Tick the acknowledgement",
+            trigger: ".o_field_widget[name=gdpr_acknowledged] input[type=checkbox]:not(:checked)",
+            extra_trigger: "body:not(:has(.o_error_dialog))",
+            run: "click",
         },
         submitDialog(),
         dialogClosed(),

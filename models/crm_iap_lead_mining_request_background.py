@@ -1,0 +1,244 @@
+"""Big requests: queued at submit, then mined in batches by a cron job.
+
+Each batch is one transaction (pick, debit, create leads, progress) and is
+committed before the next one starts, so a crash loses at most the batch
+in flight and the next run resumes after the last committed one.
+"""
+import logging
+import time
+from datetime import timedelta
+
+from markupsafe import Markup
+
+import psycopg2
+from odoo import _, api, fields, models
+
+from .lead_mining_client import LeadMiningError
+
+_logger = logging.getLogger(__name__)
+
+# Requests for more leads than this run in the background (when the provider can).
+BACKGROUND_THRESHOLD = 200
+DEFAULT_BATCH_SIZE = 200
+# A cron run stops taking new batches after this long and re-triggers itself,
+# so a worker's time limit never cuts a run that has more to do.
+CRON_TIME_BUDGET = 60
+
+
+class CrmIapLeadMiningRequest(models.Model):
+    _inherit = "crm.iap.lead.mining.request"
+
+    requester_id = fields.Many2one(
+        "res.users", string="Requested by", readonly=True, copy=False,
+        help="Who submitted the request: the background work runs with their rights and reports to them.",
+    )
+    held_credits = fields.Integer(
+        string="Reserved Credits", readonly=True, copy=False,
+        help="Credits reserved for the part of a background request not mined yet; released when it ends.",
+    )
+
+    # ------------------------------------------------------------------
+    # Submitting
+    # ------------------------------------------------------------------
+
+    def _runs_in_background(self):
+        return self._supports_background() and self.lead_number > BACKGROUND_THRESHOLD
+
+    def _submit(self):
+        if not self._runs_in_background():
+            return super()._submit()
+        if not self._queue():
+            return self._action_show_error()
+        return self._action_close_with_notice(
+            _("Request %(name)s queued", name=self.name),
+            _(
+                "%(count)s leads will be created in the background. You will be notified when they are ready; "
+                "the progress is on the request (CRM > Configuration > Lead Generation > Lead Mining Requests).",
+                count=self.lead_number - self.mined_count,
+            ),
+        )
+
+    def _queue(self):
+        """Reserve the cost of what is left to mine and queue the request.
+
+        Retrying a failed background request queues what it has not mined yet.
+        """
+        self.ensure_one()
+        remaining = self.lead_number - self.mined_count
+        cost = remaining * self._credits_per_company()
+        try:
+            self.env["crm.iap.lead.credit.line"]._record(
+                self.company_id, self.provider, [(-cost, "hold")], request=self,
+            )
+        except LeadMiningError as error:
+            self._set_error(error.error_type, self._describe_error(error))
+            return False
+        self.write({
+            "state": "queued", "held_credits": cost, "requester_id": self.env.user.id,
+            "error_type": False, "error_message": False,
+        })
+        self.message_post(body=_(
+            "Queued: %(count)s leads will be created in the background; %(credits)s credits are reserved "
+            "and what is not used is given back.",
+            count=remaining, credits=cost,
+        ))
+        self.env.ref("crm_iap_mine.ir_cron_mine_in_background")._trigger()
+        return True
+
+    def _next_batch_size(self):
+        size = super()._next_batch_size()
+        if self.state not in ("queued", "running"):
+            return size
+        batch = int(self.env["ir.config_parameter"].sudo().get_param(
+            "crm_iap_mine.background_batch_size", DEFAULT_BATCH_SIZE,
+        ))
+        return min(size, max(batch, 1))
+
+    # ------------------------------------------------------------------
+    # Credits reserved
+    # ------------------------------------------------------------------
+
+    def _use_held_credits(self, amount):
+        """Ledger movements turning `amount` of the reservation into a debit."""
+        used = min(amount, self.held_credits)
+        if not used:
+            return []
+        self.held_credits -= used
+        return [(used, "hold")]
+
+    def _release_held_credits(self):
+        if self.held_credits:
+            self.env["crm.iap.lead.credit.line"]._record(
+                self.company_id, self.provider, [(self.held_credits, "hold")], request=self,
+            )
+            self.held_credits = 0
+
+    # ------------------------------------------------------------------
+    # The batch runner
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_mine_in_background(self, autocommit=True):
+        """Mine queued requests batch after batch.
+
+        :param autocommit: commit after each batch (off in unit tests, which
+          must not commit their transaction).
+        """
+        started = time.monotonic()
+        while True:
+            if autocommit and time.monotonic() - started > CRON_TIME_BUDGET:
+                self.env.ref("crm_iap_mine.ir_cron_mine_in_background")._trigger()
+                return
+            request = self._lock_next_background_request()
+            if not request:
+                return
+            requester = request.requester_id or request.create_uid
+            try:
+                request.with_user(requester).with_company(request.company_id)._mine_next_batch()
+                if autocommit:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit  # a batch is final once done
+            except psycopg2.OperationalError:
+                # e.g. someone cancelled it meanwhile: the batch is undone, try again soon.
+                if not autocommit:
+                    raise
+                self.env.cr.rollback()
+                self.env.ref("crm_iap_mine.ir_cron_mine_in_background")._trigger(
+                    fields.Datetime.now() + timedelta(minutes=1)
+                )
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # a batch is final once done
+                return
+            except Exception as error:  # noqa: BLE001 - one broken request must not block the others
+                if not autocommit:
+                    raise
+                _logger.exception("Lead mining request %s: background batch failed", request.name)
+                self.env.cr.rollback()
+                request = request.browse(request.id)
+                request._release_held_credits()
+                request._set_error("creation", _(
+                    "The background work stopped (%(error)s). Retry; if it fails again, contact your administrator.",
+                    error=error,
+                ))
+                request._notify_requester()
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # a batch is final once done
+
+    @api.model
+    def _lock_next_background_request(self):
+        """The oldest request waiting for a batch, locked for this transaction;
+        requests another worker holds are skipped, never waited for."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT id FROM crm_iap_lead_mining_request
+             WHERE state IN ('queued', 'running')
+             ORDER BY id
+             LIMIT 1
+               FOR UPDATE SKIP LOCKED
+        """)
+        row = self.env.cr.fetchone()
+        request = self.browse(row[0] if row else [])
+        request.invalidate_recordset()  # read what the lock protects, not the cache
+        return request
+
+    def _mine_next_batch(self):
+        """Mine one batch; end the request when nothing is left."""
+        self.ensure_one()
+        if self.state == "queued":
+            self.state = "running"
+        batch_size = self._next_batch_size()
+        before = self.mined_count
+        try:
+            self._mine_step()
+        except LeadMiningError as error:
+            if error.error_type == "no_result" and self.mined_count:
+                self._end_background()  # the directory has nothing more to offer
+            else:
+                self._release_held_credits()
+                self._set_error(error.error_type, self._describe_error(error))
+                self._notify_requester()
+            return
+        if self.mined_count >= self.lead_number or self.mined_count - before < batch_size:
+            self._end_background()
+
+    def _end_background(self):
+        self._release_held_credits()
+        self.state = "done"
+        self.invalidate_recordset(["lead_count"])
+        self._notify_salesperson(self.lead_count)
+        self._notify_requester()
+
+    def _notify_requester(self):
+        """Tell who submitted it that the request ended."""
+        if self.state == "done":
+            self._notify_owner("success", _(
+                "Request %(name)s is done: %(summary)s", name=self.name, summary=self.result_summary,
+            ))
+        else:
+            self._notify_owner("danger", _(
+                "Request %(name)s stopped: %(error)s", name=self.name, error=self.error_message,
+            ))
+
+    def _notify_owner(self, notification_type, message):
+        """An inbox message, and a notification in the owner's open Odoo tabs."""
+        user = self.requester_id or self.create_uid
+        self.message_post(
+            body=Markup("<p>%s</p>") % message, partner_ids=user.partner_id.ids,
+            message_type="notification", subtype_xmlid="mail.mt_note",
+        )
+        self.env["bus.bus"]._sendone(user.partner_id, "simple_notification", {
+            "type": notification_type, "title": _("Lead Generation"), "message": message, "sticky": True,
+        })
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_cancel(self):
+        """Stop after the batch in progress: what was created stays, the rest
+        is not charged."""
+        for request in self.filtered(lambda r: r.state in ("queued", "running")):
+            request._release_held_credits()
+            request.state = "cancel"
+            request.invalidate_recordset(["lead_count"])
+            request.message_post(body=_(
+                "Cancelled: %(count)s leads were created, nothing more will be mined or charged.",
+                count=request.lead_count,
+            ))

@@ -1,0 +1,85 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged, users
+
+from .test_background import BackgroundCase
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRecurringRequests(BackgroundCase):
+
+    def _schedule(self, **values):
+        request = self._directory_request(
+            is_recurring=True, recurrence_interval="weekly", lead_number=5,
+            country_ids=[(6, 0, self.country_jp.ids)], **values,
+        )
+        request.action_submit()
+        return request
+
+    def _run_due(self, schedule):
+        """Make the schedule due and run the cron, as time passing would."""
+        schedule.sudo().next_run_date = fields.Datetime.now() - timedelta(minutes=1)
+        self.env["crm.iap.lead.mining.request"].sudo()._cron_run_recurring_requests(autocommit=False)
+        return schedule.run_ids.sorted("id")[-1:] if schedule.run_ids else schedule.run_ids
+
+    @users("user_sales_manager")
+    def test_each_run_brings_new_companies_and_plans_the_next(self):
+        schedule = self._schedule()
+        self.assertEqual(schedule.state, "recurring")
+        self.assertFalse(schedule.lead_ids, "the schedule itself mines nothing")
+        first = self._run_due(schedule)
+        self.assertEqual((first.state, len(first.lead_ids)), ("done", 5))
+        self.assertEqual(first.parent_id, schedule)
+        self.assertEqual(first.requester_id, self.user_sales_manager)
+        self.assertEqual(first.team_id, schedule.team_id)
+        self.assertAlmostEqual(schedule.next_run_date, fields.Datetime.now() + timedelta(weeks=1),
+                               delta=timedelta(minutes=5))
+        second = self._run_due(schedule)
+        self.assertEqual(len(second.lead_ids), 5)
+        self.assertFalse(set(first.lead_ids.mapped("name")) & set(second.lead_ids.mapped("name")),
+                         "dedupe: each run brings companies the CRM does not know yet")
+        self.assertEqual(schedule.run_count, 2)
+        # Not due: nothing runs.
+        self.env["crm.iap.lead.mining.request"].sudo()._cron_run_recurring_requests(autocommit=False)
+        self.assertEqual(schedule.run_count, 2)
+
+    @users("user_sales_manager")
+    def test_the_monthly_cap_lowers_then_skips_runs(self):
+        schedule = self._schedule(monthly_credit_cap=12)
+        sizes = [len(self._run_due(schedule).lead_ids) for _run in range(3)]
+        self.assertEqual(sizes, [5, 5, 2], "the third run asks only for what the cap leaves")
+        self.assertEqual(schedule.credits_spent_this_month, 12)
+        self._run_due(schedule)
+        self.assertEqual(schedule.run_count, 3, "a fourth run would go over the cap: skipped")
+        self.assertIn("monthly cap", schedule.message_ids[0].body)
+
+    @users("user_sales_manager")
+    def test_pause_and_resume(self):
+        schedule = self._schedule()
+        schedule.action_pause()
+        self.assertEqual(schedule.state, "paused")
+        self._run_due(schedule)
+        self.assertEqual(schedule.run_count, 0, "a paused schedule does not run")
+        schedule.action_resume()
+        self.assertEqual(schedule.state, "recurring")
+        self._run_due(schedule)
+        self.assertEqual(schedule.run_count, 1)
+        schedule.action_cancel()
+        self.assertEqual(schedule.state, "cancel")
+        self._run_due(schedule)
+        self.assertEqual(schedule.run_count, 1)
+
+    @users("user_sales_manager")
+    def test_running_out_of_credits_pauses_it_and_tells_the_owner(self):
+        ledger = self.env["crm.iap.lead.credit.line"].sudo()
+        ledger._record(self.env.company, "directory", [(3 - self._balance(), "adjustment")])
+        schedule = self._schedule()
+        run = self._run_due(schedule)
+        self.assertEqual((run.state, run.error_type), ("error", "credits"))
+        self.assertFalse(run.lead_ids)
+        self.assertEqual(schedule.state, "paused")
+        told = schedule.message_ids.filtered(lambda m: self.user_sales_manager.partner_id in m.partner_ids)
+        self.assertEqual(len(told), 1)
+        self.assertIn("credits", str(told.body))
+        self.assertEqual(self._balance(), 3, "nothing charged")

@@ -1,0 +1,32 @@
+from odoo import _, fields, models
+
+
+class CrmIapLeadForget(models.TransientModel):
+    """Ask for a person's data to be erased (right to erasure)."""
+
+    _name = "crm.iap.lead.forget"
+    _description = "Forget a Person (Lead Generation)"
+
+    email = fields.Char(required=True, help="The person's e-mail address, as the lead or the directory has it.")
+    block_email = fields.Boolean(
+        string="Block this address", default=True,
+        help="Put the address on the mail blacklist, so that lead mining never brings the person back. "
+        "The blacklist keeps the address itself, which is what makes blocking possible.",
+    )
+
+    def action_forget(self):
+        self.ensure_one()
+        trace = self.env["crm.iap.lead.erasure"]._erase_person(self.email, block=self.block_email)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": _("Personal data erased"),
+                "message": _(
+                    "%(leads)s leads and %(notes)s notes cleaned, %(contacts)s directory contacts deleted.",
+                    leads=trace.lead_count, notes=trace.note_count, contacts=trace.contact_count,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

@@ -145,7 +145,7 @@ class CrmIapLeadMiningRequest(models.Model):
                 self.env.ref("crm_iap_mine.ir_cron_mine_in_background")._trigger(
                     fields.Datetime.now() + timedelta(minutes=1)
                 )
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # a batch is final once done
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # keep the retry trigger
                 return
             except Exception as error:  # noqa: BLE001 - one broken request must not block the others
                 if not autocommit:
@@ -159,7 +159,7 @@ class CrmIapLeadMiningRequest(models.Model):
                     error=error,
                 ))
                 request._notify_requester()
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # a batch is final once done
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # keep the error on the request
 
     @api.model
     def _lock_next_background_request(self):

@@ -281,6 +281,10 @@ def one_run(scenario, manager, check):
         if profiler:
             profiler.enable()
         request.action_submit()
+        if request.state in ("queued", "running"):
+            # Above 200 leads ours works in the background: the cron job's
+            # batches are part of the work measured.
+            env["crm.iap.lead.mining.request"]._cron_mine_in_background(autocommit=False)
         env.flush_all()
     finally:
         seconds = time.perf_counter() - started

@@ -54,10 +54,15 @@ class CrmIapLeadDirectoryCompany(models.Model):
     ]
 
     def init(self):
-        # The mining query filters on these and sorts on the rotation columns.
+        # The mining query filters on the key columns and reads the included
+        # ones: an index-only scan, instead of visiting the table page of
+        # every matching company (scattered over the whole table at 1M rows).
+        # (Named anew: the index of version 17.0.2.0.0 had no INCLUDE.)
         self.env.cr.execute("""
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_mining_idx
+            DROP INDEX IF EXISTS crm_iap_lead_directory_company_mining_idx;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_picking_idx
                 ON crm_iap_lead_directory_company (country_id, industry_id, employees)
+                   INCLUDE (id, company_id, last_request_id, delivery_count, last_delivered_date, domain)
              WHERE active;
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_rotation_idx
                 ON crm_iap_lead_directory_company (delivery_count, last_delivered_date)

@@ -630,12 +630,15 @@ class CrmIapLeadMiningRequest(models.Model):
         if not count or not user or user == self.env.user:
             return
         kind = _("leads") if self.lead_type == "lead" else _("opportunities")
-        body = Markup("<p>%s</p>") % _(
+        self._post_to_inbox(user, _(
             "%(count)s new %(kind)s from request %(name)s were assigned to you.",
             count=count, kind=kind, name=self.name,
-        )
+        ))
+
+    def _post_to_inbox(self, user, message):
+        """A note on the request that also lands in `user`'s inbox."""
         self.message_post(
-            body=body, partner_ids=user.partner_id.ids,
+            body=Markup("<p>%s</p>") % message, partner_ids=user.partner_id.ids,
             message_type="notification", subtype_xmlid="mail.mt_note",
         )
 

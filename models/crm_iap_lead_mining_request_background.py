@@ -8,8 +8,6 @@ import logging
 import time
 from datetime import timedelta
 
-from markupsafe import Markup
-
 import psycopg2
 from odoo import _, api, fields, models
 
@@ -151,8 +149,7 @@ class CrmIapLeadMiningRequest(models.Model):
                 if not autocommit:
                     raise
                 _logger.exception("Lead mining request %s: background batch failed", request.name)
-                self.env.cr.rollback()
-                request = request.browse(request.id)
+                self.env.cr.rollback()  # also empties the cache: what follows reads the database
                 request._release_held_credits()
                 request._set_error("creation", _(
                     "The background work stopped (%(error)s). Retry; if it fails again, contact your administrator.",
@@ -219,10 +216,7 @@ class CrmIapLeadMiningRequest(models.Model):
     def _notify_owner(self, notification_type, message):
         """An inbox message, and a notification in the owner's open Odoo tabs."""
         user = self.requester_id or self.create_uid
-        self.message_post(
-            body=Markup("<p>%s</p>") % message, partner_ids=user.partner_id.ids,
-            message_type="notification", subtype_xmlid="mail.mt_note",
-        )
+        self._post_to_inbox(user, message)
         self.env["bus.bus"]._sendone(user.partner_id, "simple_notification", {
             "type": notification_type, "title": _("Lead Generation"), "message": message, "sticky": True,
         })

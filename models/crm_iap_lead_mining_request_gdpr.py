@@ -16,13 +16,19 @@ class CrmIapLeadMiningRequest(models.Model):
 
     @api.depends_context("uid")
     def _compute_gdpr_acknowledgement_needed(self):
-        needed = not self.env.su and not self.env.user.sudo().lead_mining_gdpr_ack_date
+        needed = self._gdpr_acknowledgement_missing()
         for request in self:
             request.gdpr_acknowledgement_needed = needed
 
+    @api.model
+    def _gdpr_acknowledgement_missing(self):
+        """Whether the current user has never acknowledged the notice
+        (automated runs as superuser have nobody to ask)."""
+        return not self.env.su and not self.env.user.sudo().lead_mining_gdpr_ack_date
+
     def _check_submittable(self):
         super()._check_submittable()
-        if self.env.su or self.env.user.sudo().lead_mining_gdpr_ack_date:
+        if not self._gdpr_acknowledgement_missing():
             return
         if not all(self.mapped("gdpr_acknowledged")):
             raise UserError(_(

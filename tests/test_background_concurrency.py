@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
@@ -32,22 +33,13 @@ class TestBackgroundCommittedBatches(TransactionCase):
             self.company_id = company.id
         self.addCleanup(self._drop_committed_data)
 
+    @contextmanager
     def _env(self):
-        """A context manager: an environment on a new cursor, committed on exit."""
-        registry = self.registry
-
-        class _Committed:
-            def __enter__(inner):
-                inner.cr = registry.cursor()
-                return api.Environment(inner.cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]}
-                                       if hasattr(self, "company_id") else {})
-
-            def __exit__(inner, exc_type, exc, tb):
-                if exc_type is None:
-                    inner.cr.commit()
-                inner.cr.close()  # rolls back whatever was not committed
-                return False
-        return _Committed()
+        """An environment on a new cursor: committed on exit, rolled back
+        (never committed) when an exception goes through."""
+        context = {"allowed_company_ids": [self.company_id]} if hasattr(self, "company_id") else {}
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, context)
 
     def _drop_committed_data(self):
         with self._env() as env:

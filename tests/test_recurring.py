@@ -21,7 +21,7 @@ class TestRecurringRequests(BackgroundCase):
         """Make the schedule due and run the cron, as time passing would."""
         schedule.sudo().next_run_date = fields.Datetime.now() - timedelta(minutes=1)
         self.env["crm.iap.lead.mining.request"].sudo()._cron_run_recurring_requests(autocommit=False)
-        return schedule.run_ids.sorted("id")[-1:] if schedule.run_ids else schedule.run_ids
+        return schedule.run_ids.sorted("id")[-1:]
 
     @users("user_sales_manager")
     def test_each_run_brings_new_companies_and_plans_the_next(self):

@@ -6,7 +6,6 @@ in flight and the next run resumes after the last committed one.
 """
 import logging
 import time
-from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
@@ -130,12 +129,13 @@ class CrmIapLeadMiningRequest(models.Model):
 
     def _settle_credits(self):
         """Give the reservation left back to the balance."""
-        super()._settle_credits()
+        result = super()._settle_credits()
         for request in self.filtered("held_credits"):
             self.env["crm.iap.lead.credit.line"]._record(
                 request.company_id, request.provider, [(request.held_credits, "hold")], request=request,
             )
             request.held_credits = 0
+        return result
 
     # ------------------------------------------------------------------
     # The batch runner

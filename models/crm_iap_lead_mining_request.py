@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 import psycopg2
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize, is_html_empty
 
 from .crm_iap_lead_dedupe import email_domain, normalize_domain
@@ -17,6 +17,13 @@ CREDITS_PER_COMPANY = 1
 CREDITS_PER_CONTACT = 1
 # Leads created per batch; the ORM cache is emptied between batches.
 LEAD_CHUNK_SIZE = 200
+
+# Where *Submit* and *Retry* may start from.
+SUBMITTABLE_STATES = ("draft", "error")
+# Where a request holds nothing any more: reaching one settles its credits.
+SETTLED_STATES = ("draft", "done", "error", "cancel")
+# A request with work waiting (and credits held, or a schedule) cannot be deleted.
+UNDELETABLE_STATES = ("queued", "running", "recurring")
 
 ERROR_TYPES = [
     ("credits", "Insufficient Credits"),
@@ -437,7 +444,7 @@ class CrmIapLeadMiningRequest(models.Model):
     def _mine(self):
         """Mine the whole request now; errors are stored on it, never raised."""
         self.ensure_one()
-        self.write({
+        self._update_state(SUBMITTABLE_STATES, "running", {
             "error_type": False, "error_message": False, "malformed_count": 0, "mined_count": 0,
             "duplicate_count": 0, "excluded_count": 0, "credits_charged": 0, "blacklisted_count": 0,
         })
@@ -446,7 +453,7 @@ class CrmIapLeadMiningRequest(models.Model):
         except LeadMiningError as error:
             self._set_error(error.error_type, self._describe_error(error))
         else:
-            self.state = "done"
+            self._update_state(("running",), "done")
             self._notify_salesperson(created)
         return self.state == "done"
 
@@ -546,7 +553,7 @@ class CrmIapLeadMiningRequest(models.Model):
         return message
 
     def _set_error(self, error_type, message):
-        self.write({"state": "error", "error_type": error_type, "error_message": message})
+        self._update_state(("queued", "running"), "error", {"error_type": error_type, "error_message": message})
 
     def _create_leads(self, items):
         """Create one lead per item with one enrichment note each, in bulk."""
@@ -636,11 +643,89 @@ class CrmIapLeadMiningRequest(models.Model):
         ))
 
     def _post_to_inbox(self, user, message):
-        """A note on the request that also lands in `user`'s inbox."""
-        self.message_post(
+        """A note on the request that also lands in `user`'s inbox.
+
+        Posted by the system (OdooBot), not by the current user: who submits
+        or runs a request may have no e-mail address, and mail refuses to send
+        from nobody.
+        """
+        self.sudo().message_post(
             body=Markup("<p>%s</p>") % message, partner_ids=user.partner_id.ids,
+            author_id=self.env.ref("base.partner_root").id,
             message_type="notification", subtype_xmlid="mail.mt_note",
         )
+
+    # ------------------------------------------------------------------
+    # State machine: every change of `state` goes through `_update_state`
+    # ------------------------------------------------------------------
+
+    def _update_state(self, allowed_states, target_state, values=None):
+        """Move the requests to `target_state` (writing `values` with it),
+        refusing if any of them is not in one of `allowed_states`.
+
+        The rows are locked and checked as the database has them, so a stale
+        tab, a second click or an RPC call racing the cron cannot make the
+        same move twice: the later transaction waits for the lock, fails to
+        serialise, is retried by Odoo and is refused here. Reaching a state
+        where a request holds nothing settles its credits.
+
+        :raise UserError: a request is not in one of `allowed_states`.
+        """
+        if not self:
+            return self
+        self.flush_recordset()
+        self.env.cr.execute(
+            "SELECT id FROM crm_iap_lead_mining_request WHERE id IN %s FOR NO KEY UPDATE", [tuple(self.ids)],
+        )
+        refused = self.filtered(lambda request: request.state not in allowed_states)
+        if refused:
+            raise UserError(refused[0]._state_refusal(target_state))
+        self.write(dict(values or {}, state=target_state))
+        if target_state in SETTLED_STATES:
+            self._settle_credits()
+        return self
+
+    def _state_refusal(self, target_state):
+        """The sentence refusing to move this request to `target_state`."""
+        values = {"name": self.name, "state": self._state_label(self.state)}
+        if target_state in ("queued", "running", "recurring"):
+            return _(
+                "Request %(name)s cannot be started: its status is “%(state)s”. "
+                "Reload the page to see where it stands; to mine again, duplicate it.", **values,
+            )
+        if target_state == "paused":
+            return _("Request %(name)s cannot be paused: its status is “%(state)s”.", **values)
+        if target_state == "cancel":
+            return _("Request %(name)s cannot be cancelled: its status is “%(state)s”.", **values)
+        if target_state == "draft":
+            return _("Request %(name)s cannot be reset to draft: its status is “%(state)s”.", **values)
+        return _(
+            "Request %(name)s cannot go from “%(state)s” to “%(target)s”.",
+            target=self._state_label(target_state), **values,
+        )
+
+    def _state_label(self, state):
+        return dict(self._fields["state"]._description_selection(self.env))[state]
+
+    def _settle_credits(self):
+        """Give back what the requests still hold (reserved credits...).
+
+        Called whenever they reach a state where they hold nothing, and when
+        they are deleted. Nothing by default.
+        """
+        return None
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_progress(self):
+        """Requests with work waiting cannot be deleted (their reservation and
+        their runs would be orphaned); what the others hold is given back."""
+        busy = self.filtered(lambda request: request.state in UNDELETABLE_STATES)
+        if busy:
+            raise UserError(_(
+                "Request %(name)s cannot be deleted while its status is “%(state)s”: cancel or stop it first.",
+                name=busy[0].name, state=busy[0]._state_label(busy[0].state),
+            ))
+        self._settle_credits()
 
     # ------------------------------------------------------------------
     # Actions
@@ -687,7 +772,7 @@ class CrmIapLeadMiningRequest(models.Model):
         return True
 
     def action_draft(self):
-        self.write({"state": "draft", "error_type": False, "error_message": False})
+        self._update_state(("error", "cancel"), "draft", {"error_type": False, "error_message": False})
 
     def action_buy_credits(self):
         self.ensure_one()

@@ -6,11 +6,12 @@ in flight and the next run resumes after the last committed one.
 """
 import logging
 import time
-from datetime import timedelta
 
-import psycopg2
+from psycopg2 import errors as pg_errors
+
 from odoo import _, api, fields, models
 
+from .crm_iap_lead_mining_request import SUBMITTABLE_STATES
 from .lead_mining_client import LeadMiningError
 
 _logger = logging.getLogger(__name__)
@@ -21,6 +22,10 @@ DEFAULT_BATCH_SIZE = 200
 # A cron run stops taking new batches after this long and re-triggers itself,
 # so a worker's time limit never cuts a run that has more to do.
 CRON_TIME_BUDGET = 60
+# Failures that a new transaction may not meet again: the batch is retried,
+# at most this many times in a row, before the request goes to *Error*.
+TRANSIENT_DB_ERRORS = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+MAX_BATCH_ATTEMPTS = 3
 
 
 class CrmIapLeadMiningRequest(models.Model):
@@ -34,6 +39,23 @@ class CrmIapLeadMiningRequest(models.Model):
         string="Reserved Credits", readonly=True, copy=False,
         help="Credits reserved for the part of a background request not mined yet; released when it ends.",
     )
+    failed_batch_attempts = fields.Integer(
+        readonly=True, copy=False,
+        help="Times in a row the next batch failed on a transient database conflict; "
+        "the request goes to Error when it reaches the limit.",
+    )
+    background_cron_inactive = fields.Boolean(compute="_compute_background_cron_inactive")
+
+    @api.depends("state", "lead_number", "provider")
+    def _compute_background_cron_inactive(self):
+        """Whether this request's background work cannot run: the cron job is
+        inactive (or deleted)."""
+        cron = self.env.ref("crm_iap_mine.ir_cron_mine_in_background", raise_if_not_found=False)
+        cron_active = bool(cron and cron.sudo().active)
+        for request in self:
+            waits = request.state in ("queued", "running") or (
+                request.state in SUBMITTABLE_STATES and request._runs_in_background())
+            request.background_cron_inactive = waits and not cron_active
 
     # ------------------------------------------------------------------
     # Submitting
@@ -64,6 +86,10 @@ class CrmIapLeadMiningRequest(models.Model):
         self.ensure_one()
         remaining = self.lead_number - self.mined_count
         cost = remaining * self._credits_per_company()
+        self._update_state(SUBMITTABLE_STATES, "queued", {
+            "requester_id": self.env.user.id, "error_type": False, "error_message": False,
+            "failed_batch_attempts": 0,
+        })
         try:
             self.env["crm.iap.lead.credit.line"]._record(
                 self.company_id, self.provider, [(-cost, "hold")], request=self,
@@ -71,11 +97,8 @@ class CrmIapLeadMiningRequest(models.Model):
         except LeadMiningError as error:
             self._set_error(error.error_type, self._describe_error(error))
             return False
-        self.write({
-            "state": "queued", "held_credits": cost, "requester_id": self.env.user.id,
-            "error_type": False, "error_message": False,
-        })
-        self.message_post(body=_(
+        self.held_credits = cost
+        self._message_log(body=_(
             "Queued: %(count)s leads will be created in the background; %(credits)s credits are reserved "
             "and what is not used is given back.",
             count=remaining, credits=cost,
@@ -85,7 +108,7 @@ class CrmIapLeadMiningRequest(models.Model):
 
     def _next_batch_size(self):
         size = super()._next_batch_size()
-        if self.state not in ("queued", "running"):
+        if not self._runs_in_background():
             return size
         batch = int(self.env["ir.config_parameter"].sudo().get_param(
             "crm_iap_mine.background_batch_size", DEFAULT_BATCH_SIZE,
@@ -104,12 +127,15 @@ class CrmIapLeadMiningRequest(models.Model):
         self.held_credits -= used
         return [(used, "hold")]
 
-    def _release_held_credits(self):
-        if self.held_credits:
+    def _settle_credits(self):
+        """Give the reservation left back to the balance."""
+        result = super()._settle_credits()
+        for request in self.filtered("held_credits"):
             self.env["crm.iap.lead.credit.line"]._record(
-                self.company_id, self.provider, [(self.held_credits, "hold")], request=self,
+                request.company_id, request.provider, [(request.held_credits, "hold")], request=request,
             )
-            self.held_credits = 0
+            request.held_credits = 0
+        return result
 
     # ------------------------------------------------------------------
     # The batch runner
@@ -117,10 +143,12 @@ class CrmIapLeadMiningRequest(models.Model):
 
     @api.model
     def _cron_mine_in_background(self, autocommit=True):
-        """Mine queued requests batch after batch.
+        """Mine queued requests batch after batch, each request in isolation:
+        one that fails goes to *Error* (or is retried, for a transient
+        conflict) and the run goes on with the next.
 
         :param autocommit: commit after each batch (off in unit tests, which
-          must not commit their transaction).
+          must not commit their transaction: errors are raised there).
         """
         started = time.monotonic()
         while True:
@@ -133,30 +161,32 @@ class CrmIapLeadMiningRequest(models.Model):
             requester = request.requester_id or request.create_uid
             try:
                 request.with_user(requester).with_company(request.company_id)._mine_next_batch()
-                if autocommit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit  # a batch is final once done
-            except psycopg2.OperationalError:
-                # e.g. someone cancelled it meanwhile: the batch is undone, try again soon.
-                if not autocommit:
-                    raise
-                self.env.cr.rollback()
-                self.env.ref("crm_iap_mine.ir_cron_mine_in_background")._trigger(
-                    fields.Datetime.now() + timedelta(minutes=1)
-                )
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # keep the retry trigger
-                return
+                if request.failed_batch_attempts:
+                    request.failed_batch_attempts = 0
             except Exception as error:  # noqa: BLE001 - one broken request must not block the others
                 if not autocommit:
                     raise
-                _logger.exception("Lead mining request %s: background batch failed", request.name)
                 self.env.cr.rollback()  # also empties the cache: what follows reads the database
-                request._release_held_credits()
-                request._set_error("creation", _(
-                    "The background work stopped (%(error)s). Retry; if it fails again, contact your administrator.",
-                    error=error,
-                ))
-                request._notify_requester()
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # keep the error on the request
+                request._handle_failed_batch(error)
+            if autocommit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # a batch (or its failure) is final once done
+
+    def _handle_failed_batch(self, error):
+        """After a batch was rolled back: count a transient conflict (the next
+        loop retries it with a fresh snapshot), stop the request on anything
+        else or after too many conflicts in a row."""
+        if self.state not in ("queued", "running"):
+            return  # ended meanwhile (e.g. cancelled): nothing left to do
+        if isinstance(error, TRANSIENT_DB_ERRORS) and self.failed_batch_attempts + 1 < MAX_BATCH_ATTEMPTS:
+            _logger.info("Lead mining request %s: batch conflicted (%s), retrying", self.name, error)
+            self.failed_batch_attempts += 1
+            return
+        _logger.error("Lead mining request %s: background batch failed", self.name, exc_info=error)
+        self._set_error("creation", _(
+            "The background work stopped (%(error)s). Retry; if it fails again, contact your administrator.",
+            error=error,
+        ))
+        self._notify_requester()
 
     @api.model
     def _lock_next_background_request(self):
@@ -179,7 +209,7 @@ class CrmIapLeadMiningRequest(models.Model):
         """Mine one batch; end the request when nothing is left."""
         self.ensure_one()
         if self.state == "queued":
-            self.state = "running"
+            self._update_state(("queued",), "running")
         batch_size = self._next_batch_size()
         before = self.mined_count
         try:
@@ -188,7 +218,6 @@ class CrmIapLeadMiningRequest(models.Model):
             if error.error_type == "no_result" and self.mined_count:
                 self._end_background()  # the directory has nothing more to offer
             else:
-                self._release_held_credits()
                 self._set_error(error.error_type, self._describe_error(error))
                 self._notify_requester()
             return
@@ -196,8 +225,7 @@ class CrmIapLeadMiningRequest(models.Model):
             self._end_background()
 
     def _end_background(self):
-        self._release_held_credits()
-        self.state = "done"
+        self._update_state(("running",), "done")
         self.invalidate_recordset(["lead_count"])
         self._notify_salesperson(self.lead_count)
         self._notify_requester()
@@ -228,11 +256,10 @@ class CrmIapLeadMiningRequest(models.Model):
     def action_cancel(self):
         """Stop after the batch in progress: what was created stays, the rest
         is not charged."""
-        for request in self.filtered(lambda r: r.state in ("queued", "running")):
-            request._release_held_credits()
-            request.state = "cancel"
-            request.invalidate_recordset(["lead_count"])
-            request.message_post(body=_(
+        self._update_state(("queued", "running"), "cancel")
+        self.invalidate_recordset(["lead_count"])
+        for request in self:
+            request._message_log(body=_(
                 "Cancelled: %(count)s leads were created, nothing more will be mined or charged.",
                 count=request.lead_count,
             ))

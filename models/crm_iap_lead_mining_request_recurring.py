@@ -1,8 +1,14 @@
 """Recurring requests: a saved request that creates and runs a new request
 every day, week or month, within an optional monthly credit cap."""
+import logging
+
 from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.tools import format_datetime
+
+from .crm_iap_lead_mining_request import SUBMITTABLE_STATES
+
+_logger = logging.getLogger(__name__)
 
 INTERVALS = {
     "daily": relativedelta(days=1),
@@ -61,11 +67,11 @@ class CrmIapLeadMiningRequest(models.Model):
     def _submit(self):
         if not self.is_recurring or self.parent_id:
             return super()._submit()
-        self.write({
-            "state": "recurring", "requester_id": self.env.user.id,
+        self._update_state(SUBMITTABLE_STATES, "recurring", {
+            "requester_id": self.env.user.id,
             "next_run_date": fields.Datetime.now(), "error_type": False, "error_message": False,
         })
-        self.message_post(body=_("Recurring request started: the first run starts now."))
+        self._message_log(body=_("Recurring request started: the first run starts now."))
         self.env.ref("crm_iap_mine.ir_cron_run_recurring_requests")._trigger()
         return self._action_close_with_notice(
             _("Request %(name)s scheduled", name=self.name),
@@ -73,20 +79,19 @@ class CrmIapLeadMiningRequest(models.Model):
         )
 
     def action_pause(self):
-        self.filtered(lambda r: r.state == "recurring").state = "paused"
+        self._update_state(("recurring",), "paused")
 
     def action_resume(self):
-        for request in self.filtered(lambda r: r.state == "paused"):
-            request.write({
-                "state": "recurring",
+        for request in self:
+            request._update_state(("paused",), "recurring", {
                 "next_run_date": max(request.next_run_date or fields.Datetime.now(), fields.Datetime.now()),
             })
         self.env.ref("crm_iap_mine.ir_cron_run_recurring_requests")._trigger()
 
     def action_cancel(self):
         """Stopping a recurring request ends the schedule; its runs stay."""
-        schedules = self.filtered(lambda r: r.state in ("recurring", "paused"))
-        schedules.write({"state": "cancel", "next_run_date": False})
+        schedules = self.filtered(lambda r: r.is_recurring and not r.parent_id)
+        schedules._update_state(("recurring", "paused"), "cancel", {"next_run_date": False})
         return super(CrmIapLeadMiningRequest, self - schedules).action_cancel()
 
     def action_view_runs(self):
@@ -101,10 +106,22 @@ class CrmIapLeadMiningRequest(models.Model):
 
     @api.model
     def _cron_run_recurring_requests(self, autocommit=True):
+        """Run each due schedule in isolation: one that fails is paused and
+        its owner told why; the others run."""
         due = self.search([("state", "=", "recurring"), ("next_run_date", "<=", fields.Datetime.now())])
         for schedule in due:
             requester = schedule.requester_id or schedule.create_uid
-            schedule.with_user(requester).with_company(schedule.company_id)._run_once()
+            try:
+                with self.env.cr.savepoint():
+                    schedule.with_user(requester).with_company(schedule.company_id)._run_once()
+            except Exception as error:  # noqa: BLE001 - one broken schedule must not block the others
+                _logger.warning("Recurring lead mining request %s failed and is paused: %s", schedule.name, error)
+                schedule._update_state(("recurring",), "paused")
+                schedule._notify_owner("warning", _(
+                    "Recurring request %(name)s is paused: its last run failed (%(error)s). "
+                    "Correct the request or its owner's access, then resume it.",
+                    name=schedule.name, error=error,
+                ))
             if autocommit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit  # one run per transaction
 
@@ -118,7 +135,7 @@ class CrmIapLeadMiningRequest(models.Model):
         self.next_run_date = next_run
         lead_number = self._lead_number_within_cap()
         if not lead_number:
-            self.message_post(body=_(
+            self._message_log(body=_(
                 "Run skipped: the monthly cap of %(cap)s credits is reached. Next run: %(date)s.",
                 cap=self.monthly_credit_cap, date=format_datetime(self.env, next_run),
             ))
@@ -129,7 +146,7 @@ class CrmIapLeadMiningRequest(models.Model):
         })
         run.action_submit()
         if run.state == "error" and run.error_type == "credits":
-            self.state = "paused"
+            self._update_state(("recurring",), "paused")
             self._notify_owner("warning", _(
                 "Recurring request %(name)s is paused: %(run)s could not run for lack of credits. "
                 "Add credits, then resume it.",

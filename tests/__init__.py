@@ -10,3 +10,6 @@ from . import test_directory_load
 from . import test_background
 from . import test_background_concurrency
 from . import test_recurring
+from . import test_request_state
+from . import test_request_messages
+from . import test_crons

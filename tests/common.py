@@ -1,5 +1,7 @@
+import uuid
 from contextlib import contextmanager
 
+from odoo import SUPERUSER_ID, api
 from odoo.addons.crm.tests.common import TestCrmCommon
 from odoo.addons.iap.tests.common import MockIAPEnrich
 
@@ -96,3 +98,43 @@ class LeadMiningCase(LeadMiningServerMixin, TestCrmCommon):
 
     def _mining_calls(self):
         return [call for call in self.lead_mining_server.requests if call["path"].endswith("lead_mining_request")]
+
+
+class CommittedCompanyMixin:
+    """A company of its own, committed, for tests that need real commits
+    (concurrent cursors, the cron's per-batch commits).
+
+    Its cleanup is registered before anything is created and deletes
+    whatever exists, so a failing test (or a failing setUp) leaves nothing
+    behind and the next run on the same database starts clean.
+    """
+
+    def _create_committed_company(self, name, country):
+        self.company_id = None
+        self.addCleanup(self._drop_committed_company)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env["res.company"].create({"name": f"{name} {uuid.uuid4().hex[:8]}", "country_id": country.id})
+            self.company_id = company.id
+        return company.id
+
+    def _drop_committed_company(self):
+        if not self.company_id:
+            return
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
+            company = env["res.company"].browse(self.company_id).exists()
+            if not company:
+                return
+            in_company = [("company_id", "=", company.id)]
+            # Work left waiting would forbid deleting the requests.
+            cr.execute("UPDATE crm_iap_lead_mining_request SET state = 'cancel', held_credits = 0 WHERE company_id = %s",
+                       (company.id,))
+            env["crm.lead"].search(in_company).unlink()
+            env["crm.iap.lead.credit.line"].search(in_company).unlink()
+            env["crm.iap.lead.mining.request"].search(in_company).unlink()
+            env["crm.iap.lead.directory.company"].search(in_company).unlink()
+            cr.execute("DELETE FROM crm_iap_lead_credit_balance WHERE company_id = %s", (company.id,))
+            partner = company.partner_id
+            company.unlink()
+            partner.unlink()

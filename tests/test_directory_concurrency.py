@@ -6,13 +6,15 @@ from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .common import CommittedCompanyMixin
+
 REQUESTS = 20
 CREDITS_EACH = 10
 BALANCE = 100
 
 
 @tagged("post_install", "-at_install", "lead_mining")
-class TestConcurrentDebits(TransactionCase):
+class TestConcurrentDebits(CommittedCompanyMixin, TransactionCase):
     """Many managers submitting at once never overspend the balance.
 
     Each submission runs in its own committed cursor, like concurrent HTTP
@@ -22,28 +24,15 @@ class TestConcurrentDebits(TransactionCase):
     # Japan: no demo directory company there, so only this test's are picked.
     def setUp(self):
         super().setUp()
+        self._create_committed_company("Concurrency Co", self.env.ref("base.jp"))
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env["res.company"].create({"name": "Concurrency Co", "country_id": env.ref("base.jp").id})
+            company = env["res.company"].browse(self.company_id)
             env["crm.iap.lead.directory.company"].create([{
                 "name": f"Concurrent {n:03d}", "domain": f"concurrent{n:03d}.example",
                 "country_id": env.ref("base.jp").id, "company_id": company.id,
             } for n in range(REQUESTS * CREDITS_EACH)])
             env["crm.iap.lead.credit.line"]._record(company, "directory", [(BALANCE, "topup")])
-            self.company_id = company.id
-        self.addCleanup(self._drop_committed_data)
-
-    def _drop_committed_data(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env["res.company"].browse(self.company_id)
-            requests = env["crm.iap.lead.mining.request"].search([("company_id", "=", company.id)])
-            env["crm.lead"].with_context(active_test=False).search([("company_id", "=", company.id)]).unlink()
-            env["crm.iap.lead.credit.line"].search([("company_id", "=", company.id)]).unlink()
-            requests.unlink()
-            env["crm.iap.lead.directory.company"].with_context(active_test=False).search(
-                [("company_id", "=", company.id)]).unlink()
-            cr.execute("DELETE FROM crm_iap_lead_credit_balance WHERE company_id = %s", (company.id,))
 
     def _submit_one(self, outcomes, barrier):
         barrier.wait()

@@ -1,13 +1,13 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import tagged, users
+from odoo.tests import new_test_user, tagged, users
+from odoo.tools import mute_logger
 
 from .test_background import BackgroundCase
 
 
-@tagged("post_install", "-at_install", "lead_mining")
-class TestRecurringRequests(BackgroundCase):
+class RecurringCase(BackgroundCase):
 
     def _schedule(self, **values):
         request = self._directory_request(
@@ -22,6 +22,10 @@ class TestRecurringRequests(BackgroundCase):
         schedule.sudo().next_run_date = fields.Datetime.now() - timedelta(minutes=1)
         self.env["crm.iap.lead.mining.request"].sudo()._cron_run_recurring_requests(autocommit=False)
         return schedule.run_ids.sorted("id")[-1:]
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRecurringRequests(RecurringCase):
 
     @users("user_sales_manager")
     def test_each_run_brings_new_companies_and_plans_the_next(self):
@@ -83,3 +87,30 @@ class TestRecurringRequests(BackgroundCase):
         self.assertEqual(len(told), 1)
         self.assertIn("credits", str(told.body))
         self.assertEqual(self._balance(), 3, "nothing charged")
+
+    @users("user_sales_manager")
+    @mute_logger("odoo.addons.crm_iap_mine.models.crm_iap_lead_mining_request_recurring")
+    def test_a_failing_schedule_is_paused_and_the_others_still_run(self):
+        # Due schedules run newest first: the healthy one runs after the others.
+        healthy = self._schedule()
+        role = self.env["crm.iap.lead.role"].sudo().create({"name": "Chief Dreamer", "reveal_id": "dreamer"})
+        lost_role = self._schedule(search_type="people", contact_number=1, preferred_role_id=role.id)
+        demoted = new_test_user(self.env(su=True), login="demoted_manager", groups="sales_team.group_sale_manager")
+        demoted.lead_mining_gdpr_ack_date = "2026-01-01"
+        lost_group = self._schedule()
+        lost_group.sudo().requester_id = demoted
+        role.unlink()  # the schedule's preferred role is gone
+        demoted.groups_id = [(3, self.env.ref("sales_team.group_sale_manager").id)]  # the owner is a salesman now
+
+        (lost_role | lost_group | healthy).sudo().next_run_date = fields.Datetime.now() - timedelta(minutes=1)
+        self.env["crm.iap.lead.mining.request"].sudo()._cron_run_recurring_requests(autocommit=False)
+
+        self.assertEqual((healthy.state, healthy.run_count), ("recurring", 1), "the healthy schedule ran")
+        self.assertEqual(len(healthy.run_ids.lead_ids), 5)
+        for schedule, owner, reason in ((lost_role, self.user_sales_manager, "preferred role"),
+                                        (lost_group, demoted, "not allowed")):
+            self.assertEqual((schedule.state, schedule.run_count), ("paused", 0))
+            told = schedule.message_ids.filtered(lambda m, o=owner: o.partner_id in m.partner_ids)
+            self.assertEqual(len(told), 1, "its owner is told why")
+            self.assertIn("is paused: its last run failed", str(told.body))
+            self.assertIn(reason, str(told.body))

@@ -5,7 +5,7 @@ from markupsafe import Markup
 import psycopg2
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import email_normalize, is_html_empty
+from odoo.tools import email_normalize, formatLang, is_html_empty
 
 from .crm_iap_lead_dedupe import email_domain, normalize_domain
 from .lead_mining_client import LeadMiningError
@@ -170,12 +170,12 @@ class CrmIapLeadMiningRequest(models.Model):
         help="Credits the provider charged for this request.",
     )
     duplicate_count = fields.Integer(
-        string="Already in CRM", copy=False, readonly=True,
+        string="Already in CRM, Not Created Again", copy=False, readonly=True,
         help="Companies found that the CRM already knew: not created again, their record got the enrichment note.",
     )
     excluded_count = fields.Integer(
-        string="Excluded Beforehand", copy=False, readonly=True,
-        help="Matching directory companies left out before picking because the CRM already knows them.",
+        string="Already in CRM, Skipped", copy=False, readonly=True,
+        help="Companies matching the request that are already in your CRM: skipped before picking, never charged.",
     )
     blacklisted_count = fields.Integer(
         string="Blacklisted Contacts", copy=False, readonly=True,
@@ -193,6 +193,8 @@ class CrmIapLeadMiningRequest(models.Model):
     credit_balance = fields.Float(compute="_compute_credit_balance", digits=(16, 0))
     credit_balance_known = fields.Boolean(compute="_compute_credit_balance")
     cost_summary = fields.Char(compute="_compute_cost_summary")
+    lead_number_limits = fields.Char(compute="_compute_lead_number_limits")
+    states_unavailable = fields.Boolean(compute="_compute_available_state_ids")
 
     # ------------------------------------------------------------------
     # Defaults
@@ -251,6 +253,15 @@ class CrmIapLeadMiningRequest(models.Model):
             request.available_state_ids = self.env["res.country.state"].search(
                 [("country_id", "in", countries.ids)]
             ) if countries else False
+            # Say why the States field is not there, instead of hiding it silently.
+            request.states_unavailable = bool(request.country_ids) and not request.available_state_ids
+
+    @api.depends("provider")
+    def _compute_lead_number_limits(self):
+        for request in self:
+            request.lead_number_limits = _(
+                "(1 to %(maximum)s)", maximum=formatLang(self.env, request._get_max_lead_number(), digits=0),
+            )
 
     @api.depends("lead_number", "search_type", "contact_number")
     def _compute_estimated_credits(self):
@@ -273,15 +284,16 @@ class CrmIapLeadMiningRequest(models.Model):
     @api.depends("estimated_credits", "credit_balance", "credit_balance_known", "search_type")
     def _compute_cost_summary(self):
         for request in self:
+            credits = formatLang(self.env, request.estimated_credits, digits=0)
             if request.search_type == "people":
                 cost = _(
                     "Up to %(credits)s credits: 1 per company and 1 per contact found.",
-                    credits=request.estimated_credits,
+                    credits=credits,
                 )
             else:
-                cost = _("Up to %(credits)s credits: 1 per company found.", credits=request.estimated_credits)
+                cost = _("Up to %(credits)s credits: 1 per company found.", credits=credits)
             if request.credit_balance_known:
-                balance = _("Balance: %(balance)s credits.", balance=int(request.credit_balance))
+                balance = _("Balance: %(balance)s credits.", balance=formatLang(self.env, request.credit_balance, digits=0))
             else:
                 balance = _("Balance: unknown (the service cannot be reached right now).")
             request.cost_summary = f"{cost} {balance}"
@@ -293,10 +305,20 @@ class CrmIapLeadMiningRequest(models.Model):
                 request.result_summary = False
                 continue
             parts = [_("%(created)s of %(asked)s created.", created=request.lead_count, asked=request.lead_number)]
-            if request.duplicate_count:
-                parts.append(_("%(count)s already in the CRM, not created again.", count=request.duplicate_count))
-            if request.excluded_count:
-                parts.append(_("%(count)s known companies left out before picking.", count=request.excluded_count))
+            # One full sentence per case: translations must agree with the count.
+            if request.duplicate_count == 1:
+                parts.append(_("1 company found was already in your CRM: it got the new note instead."))
+            elif request.duplicate_count:
+                parts.append(_(
+                    "%(count)s companies found were already in your CRM: they got the new note instead.",
+                    count=request.duplicate_count,
+                ))
+            if request.excluded_count == 1:
+                parts.append(_("1 company already in your CRM was skipped."))
+            elif request.excluded_count:
+                parts.append(_(
+                    "%(count)s companies already in your CRM were skipped.", count=request.excluded_count,
+                ))
             request.result_summary = " ".join(parts)
 
     @api.depends("company_id")
@@ -311,21 +333,30 @@ class CrmIapLeadMiningRequest(models.Model):
         return [code for code in codes if self.new({"provider": code, "company_id": self.company_id.id})._is_provider_usable()]
 
     # ------------------------------------------------------------------
-    # Onchanges: correct what can be corrected while the user types
+    # Onchanges: warn while the user types, never change what they typed
+    # (a silently corrected number would be charged without being asked for)
     # ------------------------------------------------------------------
+
+    def _warning(self, message):
+        return {"warning": {"title": _("Check this value"), "message": message, "type": "notification"}}
 
     @api.onchange("lead_number", "provider")
     def _onchange_lead_number(self):
-        self.lead_number = min(max(self.lead_number, 1), self._get_max_lead_number())
+        if not 1 <= self.lead_number <= self._get_max_lead_number():
+            return self._warning(self._lead_number_error())
+        return None
 
     @api.onchange("contact_number")
     def _onchange_contact_number(self):
-        self.contact_number = min(max(self.contact_number, 1), MAX_CONTACTS_PER_COMPANY)
+        if self.search_type == "people" and not 1 <= self.contact_number <= MAX_CONTACTS_PER_COMPANY:
+            return self._warning(self._contact_number_error())
+        return None
 
     @api.onchange("company_size_min", "company_size_max")
     def _onchange_company_size(self):
-        self.company_size_min = max(self.company_size_min, 1)
-        self.company_size_max = max(self.company_size_max, self.company_size_min)
+        if self.filter_on_size and not 1 <= self.company_size_min <= self.company_size_max:
+            return self._warning(self._company_size_error())
+        return None
 
     @api.onchange("available_state_ids")
     def _onchange_available_state_ids(self):
@@ -338,30 +369,40 @@ class CrmIapLeadMiningRequest(models.Model):
     @api.constrains("lead_number", "provider")
     def _check_lead_number(self):
         for request in self:
-            maximum = request._get_max_lead_number()
-            if not 1 <= request.lead_number <= maximum:
-                raise ValidationError(_(
-                    "The number of leads must be between 1 and %(maximum)s.", maximum=maximum,
-                ))
+            if not 1 <= request.lead_number <= request._get_max_lead_number():
+                raise ValidationError(request._lead_number_error())
 
     @api.constrains("search_type", "contact_number")
     def _check_contact_number(self):
         for request in self.filtered(lambda r: r.search_type == "people"):
             if not 1 <= request.contact_number <= MAX_CONTACTS_PER_COMPANY:
-                raise ValidationError(_(
-                    "The number of contacts per company must be between 1 and %(maximum)s.",
-                    maximum=MAX_CONTACTS_PER_COMPANY,
-                ))
+                raise ValidationError(request._contact_number_error())
 
     @api.constrains("filter_on_size", "company_size_min", "company_size_max")
     def _check_company_size(self):
         for request in self.filtered("filter_on_size"):
-            if request.company_size_min < 1 or request.company_size_min > request.company_size_max:
-                raise ValidationError(_(
-                    "The company size must go from at least 1 employee up to a number "
-                    "no smaller than the minimum (you asked for %(min)s to %(max)s).",
-                    min=request.company_size_min, max=request.company_size_max,
-                ))
+            if not 1 <= request.company_size_min <= request.company_size_max:
+                raise ValidationError(request._company_size_error())
+
+    def _lead_number_error(self):
+        return _(
+            "The number of leads must be between 1 and %(maximum)s with this provider (you typed %(typed)s).",
+            maximum=formatLang(self.env, self._get_max_lead_number(), digits=0),
+            typed=formatLang(self.env, self.lead_number, digits=0),
+        )
+
+    def _contact_number_error(self):
+        return _(
+            "The number of contacts per company must be between 1 and %(maximum)s (you typed %(typed)s).",
+            maximum=MAX_CONTACTS_PER_COMPANY, typed=self.contact_number,
+        )
+
+    def _company_size_error(self):
+        return _(
+            "The company size must go from at least 1 employee up to a number "
+            "no smaller than the minimum (you typed %(min)s to %(max)s).",
+            min=self.company_size_min, max=self.company_size_max,
+        )
 
     @api.constrains("state_ids", "country_ids", "provider")
     def _check_states(self):
@@ -739,12 +780,42 @@ class CrmIapLeadMiningRequest(models.Model):
         return self._submit()
 
     def _submit(self):
-        """Run the request now; show its leads, or the request with its error."""
+        """Run the request now; say what was created, or show the error."""
         if self._mine():
-            if self.lead_type == "lead":
-                return self.action_get_lead_action()
-            return self.action_get_opportunity_action()
+            return self._action_notify_created()
         return self._action_show_error()
+
+    def _created_message(self):
+        """A short sentence saying how many leads the request created."""
+        count = self.lead_count
+        if self.lead_type == "lead":
+            if count == 1:
+                return _("1 lead created.")
+            return _("%(count)s leads created.", count=formatLang(self.env, count, digits=0))
+        if count == 1:
+            return _("1 opportunity created.")
+        return _("%(count)s opportunities created.", count=formatLang(self.env, count, digits=0))
+
+    def _action_view_leads(self):
+        return self.action_get_lead_action() if self.lead_type == "lead" else self.action_get_opportunity_action()
+
+    def _action_notify_created(self):
+        """Close the dialog (the view behind reloads) and say what was created,
+        with a button to see exactly those leads."""
+        message = self._created_message()
+        if self.result_summary and self.lead_count != self.lead_number:
+            message = self.result_summary
+        return {
+            "type": "ir.actions.client",
+            "tag": "crm_iap_mine_leads_created",
+            "params": {
+                "title": _("Request %(name)s", name=self.name),
+                "message": message,
+                "button": _("View"),
+                "action": self._action_view_leads() if self.lead_count else False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def _action_close_with_notice(self, title, message):
         """Close the dialog and say what will happen next."""

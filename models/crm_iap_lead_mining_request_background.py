@@ -44,6 +44,10 @@ class CrmIapLeadMiningRequest(models.Model):
         help="Times in a row the next batch failed on a transient database conflict; "
         "the request goes to Error when it reaches the limit.",
     )
+    runs_in_background = fields.Boolean(
+        compute="_compute_runs_in_background",
+        help="Big requests are mined in batches in the background; the requester is notified at the end.",
+    )
     background_cron_inactive = fields.Boolean(compute="_compute_background_cron_inactive")
 
     @api.depends("state", "lead_number", "provider")
@@ -60,6 +64,11 @@ class CrmIapLeadMiningRequest(models.Model):
     # ------------------------------------------------------------------
     # Submitting
     # ------------------------------------------------------------------
+
+    @api.depends("provider", "lead_number")
+    def _compute_runs_in_background(self):
+        for request in self:
+            request.runs_in_background = request._runs_in_background()
 
     def _runs_in_background(self):
         return self._supports_background() and self.lead_number > BACKGROUND_THRESHOLD
@@ -232,9 +241,11 @@ class CrmIapLeadMiningRequest(models.Model):
 
     def _notify_requester(self):
         """Tell who submitted it that the request ended."""
+        self.invalidate_recordset(["lead_count"])
         if self.state == "done":
             self._notify_owner("success", _(
-                "Request %(name)s is done: %(summary)s", name=self.name, summary=self.result_summary,
+                "Request %(name)s is done: %(created)s %(summary)s",
+                name=self.name, created=self._created_message(), summary=self.result_summary,
             ))
         else:
             self._notify_owner("danger", _(
@@ -242,11 +253,13 @@ class CrmIapLeadMiningRequest(models.Model):
             ))
 
     def _notify_owner(self, notification_type, message):
-        """An inbox message, and a notification in the owner's open Odoo tabs."""
+        """An inbox message, and a notification in the owner's open Odoo tabs
+        with a button to the leads created (the leads view on screen reloads)."""
         user = self.requester_id or self.create_uid
         self._post_to_inbox(user, message)
-        self.env["bus.bus"]._sendone(user.partner_id, "simple_notification", {
-            "type": notification_type, "title": _("Lead Generation"), "message": message, "sticky": True,
+        self.env["bus.bus"]._sendone(user.partner_id, "crm_iap_mine/request_ended", {
+            "type": notification_type, "title": _("Lead Generation"), "message": message,
+            "button": _("View"), "action": self._action_view_leads() if self.lead_count else False,
         })
 
     # ------------------------------------------------------------------

@@ -13,3 +13,4 @@ from . import test_recurring
 from . import test_request_state
 from . import test_request_messages
 from . import test_crons
+from . import test_first_use

@@ -228,7 +228,7 @@ class TestNeverTwice(DirectoryCase):
         self.assertFalse(names & {"Directory Co 01", "Directory Co 02", "Directory Co 03"})
         self.assertEqual(request.excluded_count, 3)
         self.assertEqual(request.credits_charged, 7, "known companies are never charged")
-        self.assertIn("3 known companies", request.result_summary)
+        self.assertIn("3 companies already in your CRM were skipped.", request.result_summary)
 
     @users("user_sales_manager")
     def test_iap_known_company_is_enriched_not_created(self):
@@ -247,4 +247,4 @@ class TestNeverTwice(DirectoryCase):
             self.assertIn(second.name, str(lead.message_ids[0].body))
         lines = self.env["crm.iap.lead.credit.line"].search([("request_id", "=", second.id)])
         self.assertEqual([(line.reason, line.amount) for line in lines], [("known", -3)])
-        self.assertIn("3 already in the CRM", second.result_summary)
+        self.assertIn("3 companies found were already in your CRM: they got the new note instead.", second.result_summary)

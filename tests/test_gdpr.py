@@ -71,9 +71,12 @@ class TestDataProtection(DirectoryCase):
     @users("user_sales_manager")
     def test_first_request_of_a_user_needs_the_acknowledgement(self):
         self.user_sales_manager.sudo().lead_mining_gdpr_ack_date = False
-        request = self._new_request()
+        request = self._new_request(gdpr_acknowledged=True)
+        # Ticked by another user, who acknowledged for themselves only.
+        self.user_sales_manager.sudo().lead_mining_gdpr_ack_date = False
+        request.gdpr_acknowledged = False
         self.assertTrue(request.gdpr_acknowledgement_needed)
-        with self.assertRaisesRegex(UserError, "data-protection notice"):
+        with self.assertRaisesRegex(UserError, "Tick the box"):
             request.action_submit()
         self.assertFalse(request.lead_ids)
         request.gdpr_acknowledged = True

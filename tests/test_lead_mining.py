@@ -18,7 +18,11 @@ class TestLeadMining(LeadMiningCase):
         self.assertRegex(request.name, r"^LMR\d{3,}$")
         leads = request.lead_ids
         self.assertEqual(len(leads), 4)
-        self.assertEqual(action["domain"], [("id", "in", leads.ids), ("type", "=", "opportunity")])
+        self.assertEqual(action["tag"], "crm_iap_mine_leads_created", "the dialog closes with a notification")
+        self.assertEqual(action["params"]["message"], "4 opportunities created.")
+        self.assertEqual(action["params"]["button"], "View")
+        self.assertEqual(action["params"]["action"]["domain"], [("id", "in", leads.ids), ("type", "=", "opportunity")])
+        self.assertEqual(action["params"]["next"], {"type": "ir.actions.act_window_close"})
         self.assertEqual(request.lead_count, 4)
         self.assertEqual(request.credits_charged, 4)
         self.assertEqual(self.lead_mining_server.balance, 996)
@@ -132,7 +136,8 @@ class TestLeadMining(LeadMiningCase):
         self.assertEqual(request.lead_type, "lead")
         action = request.action_submit()
         self.assertEqual(set(request.lead_ids.mapped("type")), {"lead"})
-        self.assertEqual(action["domain"], [("id", "in", request.lead_ids.ids), ("type", "=", "lead")])
+        self.assertEqual(action["params"]["message"], "2 leads created.")
+        self.assertEqual(action["params"]["action"]["domain"], [("id", "in", request.lead_ids.ids), ("type", "=", "lead")])
 
     @users("user_sales_manager")
     def test_duplicate_runs_a_similar_request(self):
@@ -254,19 +259,36 @@ class TestLeadMiningDialog(LeadMiningCase):
     """What the user may type, and what the dialog corrects or refuses."""
 
     @users("user_sales_manager")
-    def test_out_of_range_input_is_corrected_while_editing(self):
+    def test_out_of_range_input_is_kept_and_explained(self):
+        """What the user typed is never silently changed (it would be
+        charged): a notice says what is allowed, and saving refuses it."""
         form = Form(self.env["crm.iap.lead.mining.request"].with_context(default_provider="iap"))
-        form.lead_number = 0
-        self.assertEqual(form.lead_number, 1)
-        form.lead_number = 500
-        self.assertEqual(form.lead_number, 200)
+        self.assertEqual(form.lead_number_limits, "(1 to 200)")
+        for field, value, notice in (
+            ("lead_number", 0, "between 1 and 200 with this provider (you typed 0)"),
+            ("lead_number", 500, "between 1 and 200 with this provider (you typed 500)"),
+        ):
+            with self.assertLogs("odoo.tests.form.onchange", "WARNING") as logs:
+                setattr(form, field, value)
+            self.assertIn(notice, logs.output[0])
+            self.assertEqual(form.lead_number, value, "kept as typed")
+        form.lead_number = 3
         form.search_type = "people"
-        form.contact_number = 9
-        self.assertEqual(form.contact_number, 5)
+        with self.assertLogs("odoo.tests.form.onchange", "WARNING") as logs:
+            form.contact_number = 9
+        self.assertIn("between 1 and 5 (you typed 9)", logs.output[0])
+        self.assertEqual(form.contact_number, 9)
+        form.contact_number = 2
+        form.search_type = "companies"
         form.filter_on_size = True
         form.company_size_min = 300
-        form.company_size_max = 50
-        self.assertEqual((form.company_size_min, form.company_size_max), (300, 300))
+        with self.assertLogs("odoo.tests.form.onchange", "WARNING") as logs:
+            form.company_size_max = 50
+        self.assertIn("(you typed 300 to 50)", logs.output[0])
+        self.assertEqual((form.company_size_min, form.company_size_max), (300, 50))
+        with self.assertRaisesRegex(ValidationError, "you typed 300 to 50"):
+            form.save()
+        self.assertFalse(self._mining_calls())
 
     @users("user_sales_manager")
     def test_invalid_values_are_refused_before_any_call(self):
@@ -303,8 +325,8 @@ class TestLeadMiningDialog(LeadMiningCase):
         self.assertEqual(form.estimated_credits, 40)
         self.assertTrue(form.credit_balance_known)
         self.assertEqual(form.credit_balance, 1000)
-        self.assertIn("40", form.cost_summary)
-        self.assertIn("1000", form.cost_summary)
+        self.assertEqual(form.cost_summary,
+                         "Up to 40 credits: 1 per company and 1 per contact found. Balance: 1,000 credits.")
 
     @users("user_sales_manager")
     def test_team_follows_the_salesperson(self):

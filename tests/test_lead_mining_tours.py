@@ -130,6 +130,13 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
             self.assertIn("o_crm_iap_mine_contacts", str(note.body))
             self.assertIn("Director", str(note.body))
 
+    def test_first_use_cancelled_leaves_nothing(self):
+        self.manager.lead_mining_gdpr_ack_date = False
+        self._start_tour("crm_iap_mine_first_use", self.manager)
+        self.assertFalse(self.requests.search([("create_uid", "=", self.manager.id)]), "no orphan request")
+        self.assertFalse(self.manager.lead_mining_gdpr_ack_date, "nothing was acknowledged")
+        self.assertFalse(self._mining_calls())
+
     def test_leads_menu_creates_leads(self):
         self._start_tour("crm_iap_mine_leads", self.leads_manager)
 

@@ -151,10 +151,10 @@ class TestTranslationsLoaded(TransactionCase):
 
     def test_error_messages(self):
         expected = {
-            "es_ES": ("El número de leads debe estar entre 1 y 200.", "Elija al menos un país.",
+            "es_ES": ("Con este proveedor, el número de leads debe estar entre 1 y 200 (ha escrito 0).", "Elija al menos un país.",
                       "El servicio respondió con un error HTTP: 502 Bad Gateway",
                       "El servicio no respondió a tiempo. Es posible que el servicio haya cobrado créditos"),
-            "it_IT": ("Il numero di lead deve essere compreso tra 1 e 200.", "Scegli almeno un paese.",
+            "it_IT": ("Con questo fornitore, il numero di lead deve essere compreso tra 1 e 200 (hai scritto 0).", "Scegli almeno un paese.",
                       "Il servizio ha risposto con un errore HTTP: 502 Bad Gateway",
                       "Il servizio non ha risposto in tempo. Il servizio potrebbe aver comunque addebitato"),
         }

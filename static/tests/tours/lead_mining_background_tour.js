@@ -25,7 +25,7 @@ registry.category("web_tour.tours").add("crm_iap_mine_background", {
         ...openPipeline(),
         ...openGenerateLeadsDialog(),
         setField("lead_number", 250),
-        checkCost("Up to 250 credits: 1 per company found.", "Balance: 1000 credits."),
+        checkCost("Up to 250 credits: 1 per company found.", "Balance: 1,000 credits."),
         submitDialog(),
         {
             content: "The dialog closes with a notice: the request is queued",

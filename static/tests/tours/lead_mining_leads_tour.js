@@ -10,11 +10,13 @@ import {
     openPipeline,
     setField,
     submitDialog,
+    viewCreatedLeads,
 } from "./lead_mining_tour_utils";
 
 /**
  * A sales manager using leads mines 2 companies from CRM > Leads: the dialog
- * proposes leads, and the user lands on the list of the new leads; from the
+ * proposes leads, a notification says how many were created and its View
+ * button opens the list of the new leads; from the
  * pipeline, the same dialog proposes opportunities.
  */
 registry.category("web_tour.tours").add("crm_iap_mine_leads", {
@@ -40,12 +42,13 @@ registry.category("web_tour.tours").add("crm_iap_mine_leads", {
             isCheck: true,
         },
         setField("lead_number", 2),
-        checkCost("Up to 2 credits: 1 per company found.", "Balance: 1000 credits."),
+        checkCost("Up to 2 credits: 1 per company found.", "Balance: 1,000 credits."),
         submitDialog(),
         dialogClosed(),
+        ...viewCreatedLeads("2 leads created."),
         {
-            content: "Landed on the list of the new leads",
-            trigger: ".o_last_breadcrumb_item:contains('Leads')",
+            content: "Landed on the list of the new leads, opened over the leads list",
+            trigger: ".o_control_panel .breadcrumb-item:not(.o_last_breadcrumb_item):contains('Leads')",
             extra_trigger: ".o_list_view .o_data_row",
             isCheck: true,
         },

@@ -2,6 +2,7 @@
 
 import { registry } from "@web/core/registry";
 import {
+    acknowledgeNotice,
     assert,
     checkCost,
     checkRecordCount,
@@ -12,13 +13,15 @@ import {
     pickRecord,
     setField,
     submitDialog,
+    viewCreatedLeads,
     visible,
 } from "./lead_mining_tour_utils";
 
 /**
  * A sales manager mines 4 companies with 2 directors each from the pipeline
- * (their first request: the data-protection notice must be acknowledged),
- * lands on the new opportunities and reads the enrichment note of one.
+ * (their first request: they tick the data-protection box, shown from the
+ * start), is told how many opportunities were created,
+ * opens them from the notification and reads the enrichment note of one.
  * Python (TestLeadMiningTours) prepares: company country United States,
  * tag "Tour Mined", service balance 1000; and checks the records afterwards.
  */
@@ -33,7 +36,7 @@ registry.category("web_tour.tours").add("crm_iap_mine_pipeline", {
             trigger: ".o_form_view:not(:has(.o_field_widget[name=lead_type] input))",
             isCheck: true,
         },
-        checkCost("Up to 3 credits: 1 per company found.", "Balance: 1000 credits."),
+        checkCost("Up to 3 credits: 1 per company found.", "Balance: 1,000 credits."),
         setField("lead_number", 4),
         checkCost("Up to 4 credits: 1 per company found."),
         {
@@ -82,7 +85,7 @@ registry.category("web_tour.tours").add("crm_iap_mine_pipeline", {
         setField("company_size_min", 10),
         setField("company_size_max", 500),
         ...pickRecord("tag_ids", "Tour Mi", "Tour Mined", { tag: true }),
-        checkCost("Up to 12 credits", "Balance: 1000 credits."),
+        checkCost("Up to 12 credits", "Balance: 1,000 credits."),
         {
             content: "Every choice is still shown before submitting",
             trigger: ".o_field_widget[name=company_size_max] input",
@@ -96,20 +99,10 @@ registry.category("web_tour.tours").add("crm_iap_mine_pipeline", {
                 assert(countries.join(",") === "Spain,Italy", `countries are ${countries}`);
             },
         },
-        submitDialog(),
-        {
-            content: "First use: the data-protection notice must be acknowledged; close the message",
-            trigger: ".o_error_dialog:contains('data-protection notice') .o-default-button",
-            run: "click",
-        },
-        {
-            content: "Tick the acknowledgement",
-            trigger: ".o_field_widget[name=gdpr_acknowledged] input[type=checkbox]:not(:checked)",
-            extra_trigger: "body:not(:has(.o_error_dialog))",
-            run: "click",
-        },
+        ...acknowledgeNotice(),
         submitDialog(),
         dialogClosed(),
+        ...viewCreatedLeads("4 opportunities created."),
         {
             content: "Landed on the new opportunities",
             trigger: ".o_last_breadcrumb_item:contains('Opportunities')",

@@ -79,7 +79,7 @@ registry.category("web_tour.tours").add("crm_iap_mine_provider", {
             trigger: ".o_form_view:not(:has(.o_field_widget[name=state_ids]))",
             isCheck: true,
         },
-        checkCost("Balance: 1000 credits."),
+        checkCost("Balance: 1,000 credits."),
         {
             content: "Close the dialog",
             trigger: ".modal-footer button[special=cancel]",

@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { checkRecordCount, openCrmMenu } from "./lead_mining_tour_utils";
+import { checkRecordCount, openCrmMenu, viewCreatedLeads } from "./lead_mining_tour_utils";
 
 /**
  * Configuration > Lead Generation > Lead Mining Requests. Python prepares a
@@ -59,8 +59,9 @@ registry.category("web_tour.tours").add("crm_iap_mine_requests", {
             trigger: ".o_form_statusbar button[name=action_submit]:contains('Retry')",
             run: "click",
         },
+        ...viewCreatedLeads("5 opportunities created."),
         {
-            content: "Retrying lands on the 5 new opportunities",
+            content: "View opens the 5 new opportunities",
             trigger: ".o_last_breadcrumb_item:contains('Opportunities')",
             extra_trigger: ".o_kanban_view .o_kanban_record:not(.o_kanban_ghost)",
             isCheck: true,

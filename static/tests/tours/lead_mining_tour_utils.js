@@ -47,7 +47,13 @@ export function openCrmMenu(sectionXmlid, itemXmlid) {
         {
             content: `Click ${itemXmlid}`,
             trigger: `.o_main_navbar .dropdown-item[data-menu-xmlid='${itemXmlid}']`,
-            run: "click",
+            run() {
+                // The view on screen may be the same as the one the menu
+                // opens (the CRM app starts on the pipeline): mark it, so
+                // that the next steps wait for the new one.
+                document.querySelector(".o_action_manager .o_action")?.classList.add("o_tour_replaced");
+                this.$anchor[0].click();
+            },
         },
     ];
 }
@@ -59,7 +65,7 @@ export function openPipeline() {
         {
             content: "The pipeline is loaded",
             trigger: ".o_last_breadcrumb_item:contains('Pipeline')",
-            extra_trigger: ".o_kanban_view.o_opportunity_kanban .o_kanban_renderer",
+            extra_trigger: ".o_kanban_view.o_opportunity_kanban:not(.o_tour_replaced) .o_kanban_renderer",
             isCheck: true,
         },
     ];
@@ -181,4 +187,32 @@ export function checkRecordCount(viewSelector, recordSelector, count) {
             assert(records.length === count, `${records.length} records shown, expected ${count}`);
         },
     };
+}
+
+/** The notification saying what a request created; click its View button. */
+export function viewCreatedLeads(message) {
+    return [
+        {
+            content: `A notification says "${message}"`,
+            trigger: `.o_notification:contains('${message}') .o_notification_buttons button:contains('View')`,
+            in_modal: false,
+            run: "click",
+        },
+    ];
+}
+
+/** Tick the data-protection acknowledgement, shown on a user's first request. */
+export function acknowledgeNotice() {
+    return [
+        {
+            content: "First use: the acknowledgement box is shown next to the notice, unticked",
+            trigger: ".o_crm_iap_mine_gdpr .o_field_widget[name=gdpr_acknowledged] input[type=checkbox]:not(:checked)",
+            run: "click",
+        },
+        {
+            content: "The box is ticked",
+            trigger: ".o_field_widget[name=gdpr_acknowledged] input[type=checkbox]:checked",
+            isCheck: true,
+        },
+    ];
 }

@@ -24,7 +24,12 @@ top=$(git -C "$src" rev-parse --show-toplevel 2>/dev/null) && commit=$(git -C "$
     || { echo "bootstrap test: SKIPPED, the Odoo source $src is not a git checkout."; exit 0; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/crm_iap_mine_bootstrap_test.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+finish() {
+    local rc=$?
+    rm -rf "$WORK"
+    echo "bootstrap test: $([ "$rc" = 0 ] && echo passed || echo FAILED) in $(elapsed), temporary folder removed"
+}
+trap finish EXIT
 # A python that cannot import Odoo, as on a machine without it.
 python3 -m venv "$WORK/python"
 CLEAN_PYTHON="$WORK/python/bin/python"
@@ -74,4 +79,3 @@ if [ "$loaded" != "$site/odoo/addons/crm_iap_mine" ]; then
     exit 1
 fi
 echo "packaging: $(basename "$wheel") installed, Odoo loads crm_iap_mine from $loaded"
-echo "bootstrap test: passed in $(elapsed)"

@@ -8,7 +8,8 @@
 # checkout, optional), ODOO_GIT_URL/ODOO_REF/ODOO_BOOTSTRAP_DIR (the set-up,
 # see scripts/bootstrap_odoo.sh), PGHOST/PGPORT/PGUSER (use that server
 # instead of a private cluster).
-# Outputs: REPO_DIR, ODOO_PYTHON, ODOO_ROOT, ADDONS_PATH, DB_ARGS (array),
+# Outputs: REPO_DIR, ODOO_PYTHON, ODOO_ROOT, ADDONS_PATH, ADDON_DIR (the
+# folder Odoo loads crm_iap_mine from), DB_ARGS (array),
 # and the functions odoo_run, pg_up, pg_down, pg_psql.
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -55,9 +56,14 @@ find_odoo() {
     CORE_ADDONS="$ODOO_ROOT/addons"
     [ -d "$CORE_ADDONS/crm" ] || CORE_ADDONS="$package_dir/addons"
 
-    # Odoo finds a module by its folder name: expose the checkout as crm_iap_mine.
+    # Odoo finds a module by its folder name: expose the checkout as
+    # crm_iap_mine, a folder of links to its entries. Hidden ones stay out:
+    # .local/ holds the cluster and maybe a whole Odoo, and Odoo's translation
+    # exporter reads every file under a module's folder as the module's own.
     LINK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/crm_iap_mine_addons.XXXXXX")
-    ln -s "$REPO_DIR" "$LINK_DIR/crm_iap_mine"
+    ADDON_DIR="$LINK_DIR/crm_iap_mine"
+    mkdir "$ADDON_DIR"
+    ln -s "$REPO_DIR"/* "$ADDON_DIR/"
     ADDONS_PATH="$LINK_DIR,$CORE_ADDONS"
     STOCK_ADDONS_PATH="$CORE_ADDONS"
 }

@@ -35,6 +35,12 @@ fail() {
 missing() { echo "error: $1" >&2; exit 1; }
 
 mkdir -p "$DIR"
+# One set-up at a time per folder (e.g. `make demo` and `make test` started
+# together on a new machine): the second waits, then reuses the first's work.
+if command -v flock >/dev/null; then
+    exec 9>"$DIR/bootstrap.lock"
+    flock -n 9 || { step "Waiting for the set-up already running in $DIR..."; flock 9; }
+fi
 
 # --- What the machine must provide -----------------------------------------
 command -v git >/dev/null || missing "git not found: install it (Debian/Ubuntu: apt-get install git)."
@@ -65,6 +71,7 @@ else
     fi
     grep -qE '^version_info = \(17, 0,' "$PARTIAL/odoo/release.py" 2>/dev/null \
         || fail "$REF of $URL is not Odoo 17.0 (odoo/release.py): set ODOO_REF to Odoo's 17.0 branch or one of its commits."
+    chmod 755 "$PARTIAL"   # made by mktemp: owner only
     mv "$PARTIAL" "$SRC"
     trap - EXIT
 fi

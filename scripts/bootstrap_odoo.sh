@@ -62,11 +62,11 @@ else
     if [[ $REF =~ ^[0-9a-f]{40}$ ]]; then
         # A pinned commit: fetch exactly that one.
         { git -C "$PARTIAL" init -q && git -C "$PARTIAL" remote add origin "$URL" \
-            && git -C "$PARTIAL" fetch -q --depth 1 origin "$REF" \
+            && git -C "$PARTIAL" fetch --depth 1 origin "$REF" \
             && git -C "$PARTIAL" -c advice.detachedHead=false checkout -q FETCH_HEAD; } \
             || fail "cloning commit $REF of $URL failed (see git's message above)."
     else
-        git clone -q --depth 1 --branch "$REF" "$URL" "$PARTIAL" \
+        git clone --depth 1 --branch "$REF" "$URL" "$PARTIAL" \
             || fail "cloning $REF of $URL failed (see git's message above; set ODOO_GIT_URL/ODOO_REF to change them)."
     fi
     grep -qE '^version_info = \(17, 0,' "$PARTIAL/odoo/release.py" 2>/dev/null \

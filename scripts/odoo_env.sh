@@ -91,7 +91,7 @@ pg_up() {
     if ! command -v initdb >/dev/null; then
         # Debian/Ubuntu keep the server programs out of PATH.
         local bin
-        bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+        bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1) || true
         [ -n "$bin" ] && [ -x "$bin/initdb" ] && PATH="$bin:$PATH"
     fi
     command -v initdb >/dev/null && command -v pg_ctl >/dev/null && command -v psql >/dev/null \

@@ -9,7 +9,6 @@ source "$(dirname "$0")/odoo_env.sh"
 MODULES=${TEST_MODULES:-crm_iap_mine}
 TAGS=${TEST_TAGS:-/crm_iap_mine}
 find_odoo
-pg_up
 # The browser tours need Chromium and websocket-client: without them they are
 # left out, and said so; CI (CI=true) must run them.
 TOURS_SKIPPED=
@@ -19,10 +18,14 @@ elif ! "$ODOO_PYTHON" -c 'import websocket' 2>/dev/null; then
     TOURS_SKIPPED="websocket-client not installed for $ODOO_PYTHON (pip install websocket-client)"
 fi
 if [ -n "$TOURS_SKIPPED" ]; then
-    [ "${CI:-}" = true ] && die "$TOURS_SKIPPED: CI runs the browser tours and needs it."
+    if [ "${CI:-}" = true ]; then
+        cleanup_links
+        die "$TOURS_SKIPPED: CI runs the browser tours and needs it."
+    fi
     echo "SKIPPING the browser tours: $TOURS_SKIPPED."
     TAGS="$TAGS,-lead_mining_tours"
 fi
+pg_up
 DB="crm_iap_mine_test_$$"
 LOG="$STATE_DIR/test.log"
 finish() {

@@ -43,7 +43,7 @@ oneshot=(--stop-after-init --http-interface=127.0.0.1 --max-cron-threads=0 --log
 run_checks() {
     local db=$1 mode=$2 out rc
     set +e
-    out=$(COMPAT_MODE="$mode" COMPAT_STATE="$STATE" COMPAT_ADDON_DIR="$REPO_DIR" \
+    out=$(COMPAT_MODE="$mode" COMPAT_STATE="$STATE" COMPAT_ADDON_DIR="$ADDON_DIR" \
         odoo_run "$ADDONS_PATH" shell -d "$db" --no-http --log-level=warn \
         --logfile="$LOG_PREFIX-check-$mode.log" <"$REPO_DIR/scripts/compat_check.py" 2>&1)
     rc=$?

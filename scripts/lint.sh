@@ -3,9 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The python with pylint-odoo: ODOO_PYTHON (default python3), else the one
+# set up in .local/ by scripts/bootstrap_odoo.sh.
+PYTHON=${ODOO_PYTHON:-python3}
+if ! "$PYTHON" -c "import pylint_odoo" 2>/dev/null && [ -f .local/venv/.complete ]; then
+    PYTHON=.local/venv/bin/python
+fi
 files=$(git ls-files '*.py')
-python3 -m py_compile $files
-python3 - $(git ls-files '*.xml') <<'PY'
+"$PYTHON" -m py_compile $files
+"$PYTHON" - $(git ls-files '*.xml') <<'PY'
 import sys
 from lxml import etree
 bad = 0
@@ -17,10 +23,10 @@ for path in sys.argv[1:]:
         bad += 1
 sys.exit(bad)
 PY
-python3 -c "import pylint_odoo" 2>/dev/null \
+"$PYTHON" -c "import pylint_odoo" 2>/dev/null \
     || { echo "pylint-odoo is missing: pip install 'pylint-odoo==9.3.24'" >&2; exit 1; }
 # pylint checks the addon as a package: expose it under its module name.
 link_dir=$(mktemp -d); trap 'rm -rf "$link_dir"' EXIT
 ln -s "$PWD" "$link_dir/crm_iap_mine"
-PYTHONPATH="$link_dir${PYTHONPATH:+:$PYTHONPATH}" python3 -m pylint --rcfile=.pylintrc "$link_dir/crm_iap_mine"
+PYTHONPATH="$link_dir${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m pylint --rcfile=.pylintrc "$link_dir/crm_iap_mine"
 echo "lint: clean"

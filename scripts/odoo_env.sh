@@ -1,24 +1,29 @@
 # shellcheck shell=bash
-# Sourced by every script of this checkout: finds Odoo 17.0, exposes this
-# checkout to it as the addon `crm_iap_mine` (ahead of Odoo's own addons) and
-# gives the PostgreSQL connection, starting a private cluster when needed.
+# Sourced by every script of this checkout: finds Odoo 17.0 (setting it up in
+# .local/ when the machine has none, see scripts/bootstrap_odoo.sh), exposes
+# this checkout to it as the addon `crm_iap_mine` (ahead of Odoo's own addons)
+# and gives the PostgreSQL connection, starting a private cluster when needed.
 #
-# Inputs (environment): ODOO_SRC (an Odoo checkout, optional), PGHOST/PGPORT/
-# PGUSER (use that server instead of a private cluster).
-# Outputs: REPO_DIR, ODOO_PYTHON, ODOO_ROOT, ADDONS_PATH, DB_ARGS (array),
+# Inputs (environment): ODOO_PYTHON (default python3), ODOO_SRC (an Odoo
+# checkout, optional), ODOO_GIT_URL/ODOO_REF/ODOO_BOOTSTRAP_DIR (the set-up,
+# see scripts/bootstrap_odoo.sh), PGHOST/PGPORT/PGUSER (use that server
+# instead of a private cluster).
+# Outputs: REPO_DIR, ODOO_PYTHON, ODOO_ROOT, ADDONS_PATH, ADDON_DIR (the
+# folder Odoo loads crm_iap_mine from), DB_ARGS (array),
 # and the functions odoo_run, pg_up, pg_down, pg_psql.
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ODOO_PYTHON=${ODOO_PYTHON:-python3}
 STATE_DIR="$REPO_DIR/.local"          # git-ignored: cluster, filestore, logs
 mkdir -p "$STATE_DIR"
+BOOTSTRAP_DIR=${ODOO_BOOTSTRAP_DIR:-$STATE_DIR}   # Odoo set up by bootstrap_odoo.sh
 
 die() { echo "error: $*" >&2; exit 1; }
 
 # --- Odoo ------------------------------------------------------------------
-find_odoo() {
-    local out
-    out=$(PYTHONPATH="${ODOO_SRC:+$ODOO_SRC:}${PYTHONPATH:-}" "$ODOO_PYTHON" - <<'PY' 2>/dev/null
+# Prints the folder holding the odoo package, then the package's folder.
+probe_odoo() {
+    PYTHONPATH="${ODOO_SRC:+$ODOO_SRC:}${PYTHONPATH:-}" "$ODOO_PYTHON" - <<'PY' 2>/dev/null
 import os
 import odoo.release
 import odoo
@@ -27,7 +32,19 @@ package_dir = os.path.dirname(os.path.abspath(odoo.__file__))
 print(os.path.dirname(package_dir))
 print(package_dir)
 PY
-    ) || die "Odoo 17.0 not found: install it and make \`import odoo\` work for $ODOO_PYTHON, or set ODOO_SRC to an Odoo 17.0 checkout."
+}
+
+find_odoo() {
+    local out
+    if ! out=$(probe_odoo); then
+        [ -z "${ODOO_SRC:-}" ] \
+            || die "Odoo 17.0 not found in ODOO_SRC=$ODOO_SRC: point it to an Odoo 17.0 checkout, or unset it to have Odoo set up in $BOOTSTRAP_DIR."
+        [ -f "$BOOTSTRAP_DIR/venv/.complete" ] \
+            || echo "Odoo 17.0 is not importable by $ODOO_PYTHON and ODOO_SRC is not set: setting it up in $BOOTSTRAP_DIR (first run only)."
+        ODOO_BOOTSTRAP_DIR="$BOOTSTRAP_DIR" "$REPO_DIR/scripts/bootstrap_odoo.sh" "$ODOO_PYTHON" || exit 1
+        ODOO_PYTHON="$BOOTSTRAP_DIR/venv/bin/python"
+        out=$(probe_odoo) || die "Odoo 17.0 does not import with $ODOO_PYTHON: remove $BOOTSTRAP_DIR/venv and run the command again."
+    fi
     ODOO_ROOT=$(sed -n 1p <<<"$out")
     local package_dir
     package_dir=$(sed -n 2p <<<"$out")
@@ -39,9 +56,14 @@ PY
     CORE_ADDONS="$ODOO_ROOT/addons"
     [ -d "$CORE_ADDONS/crm" ] || CORE_ADDONS="$package_dir/addons"
 
-    # Odoo finds a module by its folder name: expose the checkout as crm_iap_mine.
+    # Odoo finds a module by its folder name: expose the checkout as
+    # crm_iap_mine, a folder of links to its entries. Hidden ones stay out:
+    # .local/ holds the cluster and maybe a whole Odoo, and Odoo's translation
+    # exporter reads every file under a module's folder as the module's own.
     LINK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/crm_iap_mine_addons.XXXXXX")
-    ln -s "$REPO_DIR" "$LINK_DIR/crm_iap_mine"
+    ADDON_DIR="$LINK_DIR/crm_iap_mine"
+    mkdir "$ADDON_DIR"
+    ln -s "$REPO_DIR"/* "$ADDON_DIR/"
     ADDONS_PATH="$LINK_DIR,$CORE_ADDONS"
     STOCK_ADDONS_PATH="$CORE_ADDONS"
 }
@@ -66,7 +88,14 @@ pg_up() {
         [ -n "${PGPASSWORD:-}" ] && DB_ARGS+=(--db_password="$PGPASSWORD")
         return
     fi
-    command -v initdb >/dev/null || die "PostgreSQL not found: install PostgreSQL 15 (initdb, pg_ctl) or set PGHOST/PGPORT to a server."
+    if ! command -v initdb >/dev/null; then
+        # Debian/Ubuntu keep the server programs out of PATH.
+        local bin
+        bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1) || true
+        [ -n "$bin" ] && [ -x "$bin/initdb" ] && PATH="$bin:$PATH"
+    fi
+    command -v initdb >/dev/null && command -v pg_ctl >/dev/null && command -v psql >/dev/null \
+        || die "PostgreSQL not found (initdb, pg_ctl, psql): install it (Debian/Ubuntu: apt-get install postgresql) or set PGHOST/PGPORT to a server."
     PG_DIR="$STATE_DIR/pg"
     local as=()
     if [ "$(id -u)" = 0 ]; then
@@ -118,3 +147,13 @@ free_port() {
 }
 
 cleanup_links() { [ -n "${LINK_DIR:-}" ] && rm -rf "$LINK_DIR"; }
+
+# Prints the Chromium (or Chrome) Odoo's browser tests would use, as Odoo
+# looks for it (odoo.tests.common._find_executable); nothing when none.
+find_chromium() {
+    local name
+    for name in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$name" && return 0
+    done
+    return 1
+}

@@ -21,6 +21,7 @@
         "data/mail_template_data.xml",
         "data/utm_source_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_config_parameter_data.xml",
         "views/mail_templates.xml",
         "views/crm_iap_lead_mining_request_views.xml",
         "views/crm_iap_lead_industry_views.xml",
@@ -36,6 +37,9 @@
         "demo/crm_iap_lead_directory_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_iap_mine/static/src/js/**/*",
+        ],
         "web.assets_tests": [
             "crm_iap_mine/static/tests/tours/**/*",
         ],

@@ -153,6 +153,21 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
     def test_settings_show_lead_mining(self):
         self._start_tour("crm_iap_mine_settings", self.env.ref("base.user_admin"))
 
+    def test_settings_save_on_a_fresh_database(self):
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(params.get_param("crm_iap_mine.default_provider"), "iap", "set at install")
+        self.assertFalse(params.get_param("sales_team.membership_multi"))
+        self._start_tour("crm_iap_mine_settings_save", self.env.ref("base.user_admin"))
+        self.assertEqual(params.get_param("sales_team.membership_multi"), "True", "the settings were saved")
+
+    def test_settings_save_without_a_stored_provider(self):
+        """A database where nothing stored the provider yet still saves."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.search([("key", "=", "crm_iap_mine.default_provider")]).unlink()
+        self._start_tour("crm_iap_mine_settings_save", self.env.ref("base.user_admin"))
+        self.assertEqual(params.get_param("sales_team.membership_multi"), "True", "the settings were saved")
+        self.assertEqual(params.get_param("crm_iap_mine.default_provider"), "iap")
+
     def test_settings_provider_changes_the_dialog(self):
         admin = self.env.ref("base.user_admin")
         self.env["crm.iap.lead.directory.company"].create({

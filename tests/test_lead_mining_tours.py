@@ -215,6 +215,20 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         self.assertEqual(len(failed.lead_ids), 5)
         self.assertEqual(len(done.lead_ids), 2)
 
+    def test_crm_onboarding_tour_shows_generate_leads(self):
+        """The stock module's step of CRM's onboarding tour (`crm_tour`)."""
+        brandon = self.env["res.partner"].create({"name": "Brandon Freeman", "email": "brandon.freeman55@example.com"})
+        admin = self.env.ref("base.user_admin")
+        self.env["crm.lead"].create([{
+            "name": name, "type": "opportunity", "partner_id": brandon.id, "stage_id": self.env.ref(stage).id,
+            "user_id": admin.id,
+        } for name, stage in (("Onboarding 1", "crm.stage_lead1"), ("Onboarding 2", "crm.stage_lead2"))])
+        requests_before = self.requests.search_count([])
+        self._start_tour("crm_tour", admin)
+        self.assertTrue([url for url in self.browser_requests if "crm.iap.lead.mining.request" in url],
+                        "the tour opened the Generate Leads dialog")
+        self.assertEqual(self.requests.search_count([]), requests_before, "and closed it without a request")
+
     def test_salesman_has_no_generate_leads(self):
         self.assertFalse(self.salesman.has_group("sales_team.group_sale_manager"))
         self._start_tour("crm_iap_mine_salesman", self.salesman)

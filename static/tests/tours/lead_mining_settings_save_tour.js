@@ -19,20 +19,32 @@ registry.category("web_tour.tours").add("crm_iap_mine_settings_save", {
             run: "click",
         },
         {
-            content: "Tick Multi Teams (CRM), a setting that is not Lead Mining's",
-            trigger: ".o_field_widget[name=is_membership_multi] input:not(:checked)",
+            content: "Go to the CRM settings",
+            trigger: ".settings_tab .tab[data-key='crm']",
             extra_trigger: ".o-settings-form-view",
+            run: "click",
+        },
+        {
+            content: "Tick Multi Teams, a setting that is not Lead Mining's",
+            trigger: ".o_field_widget[name=is_membership_multi] input:not(:checked)",
             run: "click",
         },
         {
             content: "Save",
             trigger: ".o-settings-form-view .o_dirty_warning",
             run() {
+                // Saving settings reloads the page, which drops this mark.
+                document.body.classList.add("o_crm_iap_mine_before_save");
                 document.querySelector(".o_control_panel .o_form_button_save").click();
             },
         },
         {
-            content: "The page reloads saved: no unsaved changes, Multi Teams ticked",
+            content: "The page reloaded: the settings were saved. Back to the CRM settings",
+            trigger: "body:not(.o_crm_iap_mine_before_save) .o-settings-form-view .settings_tab .tab[data-key='crm']",
+            run: "click",
+        },
+        {
+            content: "Multi Teams is ticked, nothing left unsaved",
             trigger: ".o-settings-form-view:not(:has(.o_dirty_warning)) .o_field_widget[name=is_membership_multi] input:checked",
             isCheck: true,
         },

@@ -249,7 +249,7 @@ class TestForgetAPerson(DirectoryCase):
 
     def test_note_search_matches_the_address_literally_and_writes_only_changes(self):
         email = "ana_person@acme.example"
-        lead, note = self._mined_lead(self.company_main, email, [email])
+        _lead, note = self._mined_lead(self.company_main, email, [email])
         # "_" matches any character in LIKE: this note only looks like a match.
         lookalike_lead, lookalike = self._mined_lead(self.company_main, "anaXperson@acme.example",
                                                      ["anaXperson@acme.example"])

@@ -44,14 +44,10 @@ class CrmIapLeadMiningRequest(models.Model):
         :raise LeadMiningError: the provider refused or failed
         """
         self.ensure_one()
-        result = None
-        try:
-            result = self._fetch_companies()
-        finally:
-            if result is not None:
-                self.credits_charged += result.charged
-                self.malformed_count += result.malformed
-                self._record_remote_charges(result)
+        result = self._fetch_companies()
+        self.credits_charged += result.charged
+        self.malformed_count += result.malformed
+        self._record_remote_charges(result)
         return {"data": result.items}
 
     def _perform_request(self):

@@ -175,7 +175,13 @@ def upgrade_checks():
         orphans = [row[0] for row in env.cr.fetchall()]
         return f"access rights without xmlid: {orphans}" if orphans else None
 
+    def default_provider_stored():
+        # The settings form requires it: saving any settings page needs it stored.
+        provider = env["ir.config_parameter"].sudo().get_param("crm_iap_mine.default_provider")
+        return None if provider == "iap" else f"crm_iap_mine.default_provider is {provider!r}"
+
     check("requests kept (ids, numbers, states)", requests_kept)
+    check("default provider stored by the upgrade", default_provider_stored)
     check("stock access rights kept under their xmlids, none doubled", access_rights_not_doubled)
     check("leads still linked to their request", leads_still_linked)
     check("industries, roles and seniorities kept with their ids", reference_records_kept)

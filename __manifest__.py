@@ -21,6 +21,7 @@
         "data/mail_template_data.xml",
         "data/utm_source_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_config_parameter_data.xml",
         "views/mail_templates.xml",
         "views/crm_iap_lead_mining_request_views.xml",
         "views/crm_iap_lead_industry_views.xml",

@@ -12,6 +12,7 @@ from . import crm_iap_lead_mining_request_directory
 from . import crm_iap_lead_mining_request_background
 from . import crm_iap_lead_mining_request_recurring
 from . import crm_iap_lead_mining_request_gdpr
+from . import crm_iap_lead_mining_request_stock_api
 from . import crm_iap_lead_credit_line
 from . import crm_lead
 from . import crm_iap_lead_erasure

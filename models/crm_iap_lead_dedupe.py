@@ -8,6 +8,11 @@ _DOMAIN_RE = re.compile(r"^(?:[a-z0-9+.-]+://)?(?:www\.)?([^/:?#@\s]+)")
 # The same normalisation in SQL: lower-case, no scheme, no "www.", host only.
 _SQL_WEBSITE_DOMAIN = r"substring(lower({col}) from '^(?:[a-z0-9+.-]+://)?(?:www\.)?([^/:?#@\s]+)')"
 
+# The domains of a list of e-mail addresses separated by commas or semicolons,
+# as `email_domain` finds them (public providers need no filter: no lead or
+# contact is known by one, see `_known_domains_sql`).
+_SQL_EMAIL_DOMAINS = r"ARRAY(SELECT substring(lower(trim(e)) from '@([^@]+)$') FROM regexp_split_to_table({col}, '[,;]') e)"
+
 
 # Expression indexes matching the conditions of `_known_domains_sql`, so that
 # "is this domain known?" is a few index probes instead of normalising every
@@ -61,7 +66,7 @@ class CrmIapLeadDedupe(models.AbstractModel):
     def _known_domains_sql(self, company):
         """(SQL, params) selecting `domain, model, res_id` of every known domain.
 
-        Filter it on `domain` (outer `WHERE domain = ...`): PostgreSQL pushes
+        Filter it on `domain` (outer `WHERE domain = ...` or `= ANY(...)`): PostgreSQL pushes
         the condition into every branch, which then uses `DEDUPE_INDEXES`.
         """
         website_lead = _SQL_WEBSITE_DOMAIN.format(col="l.website")
@@ -91,6 +96,13 @@ class CrmIapLeadDedupe(models.AbstractModel):
                AND (p.company_id IS NULL OR p.company_id = %(dedupe_company)s)
         """
         return sql, {"dedupe_company": company.id, "dedupe_public": sorted(_MAIL_DOMAIN_BLACKLIST)}
+
+    @api.model
+    def _company_domains_sql(self, domain_column, emails_column):
+        """SQL array of the domains identifying a company: its (normalised)
+        website domain and the domains of its e-mails, as `_company_domains`
+        of the request finds them in an answer."""
+        return f"array_append({_SQL_EMAIL_DOMAINS.format(col=emails_column)}, {domain_column})"
 
     @api.model
     def _find_known_companies(self, company, domains):

@@ -60,12 +60,15 @@ class CrmIapLeadDirectoryCompany(models.Model):
         # The mining query filters on the key columns and reads the included
         # ones: an index-only scan, instead of visiting the table page of
         # every matching company (scattered over the whole table at 1M rows).
-        # (Named anew: the index of version 17.0.2.0.0 had no INCLUDE.)
+        # Named anew whenever its columns change (the known-company test now
+        # reads the e-mails too): CREATE INDEX IF NOT EXISTS would keep an
+        # older definition under the same name.
         self.env.cr.execute("""
             DROP INDEX IF EXISTS crm_iap_lead_directory_company_mining_idx;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_picking_idx
+            DROP INDEX IF EXISTS crm_iap_lead_directory_company_picking_idx;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_pick_idx
                 ON crm_iap_lead_directory_company (country_id, industry_id, employees)
-                   INCLUDE (id, company_id, last_request_id, delivery_count, last_delivered_date, domain)
+                   INCLUDE (id, company_id, last_request_id, delivery_count, last_delivered_date, domain, emails)
              WHERE active;
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_rotation_idx
                 ON crm_iap_lead_directory_company (delivery_count, last_delivered_date)
@@ -76,7 +79,8 @@ class CrmIapLeadDirectoryCompany(models.Model):
 
     @api.depends("contact_ids")
     def _compute_contact_count(self):
-        counts = dict(self.env["crm.iap.lead.directory.contact"]._read_group(
+        # Only counted: a salesman may see the company, not its contacts.
+        counts = dict(self.env["crm.iap.lead.directory.contact"].sudo()._read_group(
             [("directory_company_id", "in", self.ids)], ["directory_company_id"], ["__count"],
         ))
         for company in self:

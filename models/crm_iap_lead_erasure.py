@@ -1,5 +1,6 @@
 """Erasing a person's data from what lead mining copied, with a trace."""
 import hashlib
+import hmac
 import logging
 import re
 
@@ -14,16 +15,41 @@ _logger = logging.getLogger(__name__)
 
 # The lead fields lead mining fills from a person (see crm.iap.lead.helpers).
 PERSON_LEAD_FIELDS = ("contact_name", "email_from", "function")
+FINGERPRINT_METHOD = "hmac_sha256"
 
 
-def email_fingerprint(email):
-    """What the trace keeps of an erased address: enough to check later
-    whether a given address was erased, not enough to read it."""
-    return hashlib.sha256(email.encode()).hexdigest()
+def _key_digest(secret, digest):
+    return hmac.new(secret.encode(), digest.encode(), hashlib.sha256).hexdigest()
+
+
+def email_fingerprint(env, email):
+    """What the trace keeps of an erased (normalized) address: enough to
+    check later whether a given address was erased, not enough to read it.
+
+    Keyed by the database secret, so that nobody can guess the address by
+    hashing candidates. The address is hashed before it is keyed: traces of
+    version 17.0.2.0.0 kept that plain SHA-256, and are keyed in place
+    (`_key_legacy_fingerprints`) without the address they came from.
+    """
+    secret = env["ir.config_parameter"].sudo().get_param("database.secret")
+    return _key_digest(secret, hashlib.sha256(email.encode()).hexdigest())
+
+
+def _like_pattern(text):
+    """`%text%` for (I)LIKE, with the wildcards of `text` matched literally."""
+    return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
 
 class CrmIapLeadErasure(models.Model):
-    """The trace of one erasure: who, when, what was erased; never the data."""
+    """The trace of one erasure: who, when, where, what was erased; never the data.
+
+    An erasure covers the companies the user works in at that moment
+    (shared records included), like everything else they can do: a sales
+    manager of one company does not change, nor learn about, the data of
+    the others. A data-protection officer erasing someone everywhere selects
+    every company first; the trace lists the companies covered. The mail
+    blacklist has no company: blocking an address blocks it everywhere.
+    """
 
     _name = "crm.iap.lead.erasure"
     _description = "Lead Mining Personal Data Erasure"
@@ -31,26 +57,64 @@ class CrmIapLeadErasure(models.Model):
 
     date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
     user_id = fields.Many2one("res.users", string="Erased by", default=lambda self: self.env.user, readonly=True)
+    company_ids = fields.Many2many("res.company", string="Companies", readonly=True)
     email_fingerprint = fields.Char(
-        string="E-mail Fingerprint", readonly=True, help="SHA-256 of the erased e-mail address (normalized): proves the erasure without keeping it.",
+        string="E-mail Fingerprint", readonly=True,
+        help="Keyed hash (HMAC-SHA256 with the database secret) of the erased e-mail address (normalized): "
+        "proves the erasure without keeping the address.",
     )
+    # Empty on traces of 17.0.2.0.0 (plain SHA-256) until they are keyed.
+    fingerprint_method = fields.Selection([(FINGERPRINT_METHOD, "HMAC-SHA256")], readonly=True)
     lead_count = fields.Integer(string="Leads Cleaned", readonly=True)
     note_count = fields.Integer(string="Notes Cleaned", readonly=True)
     contact_count = fields.Integer(string="Directory Contacts Deleted", readonly=True)
     blacklisted = fields.Boolean(string="Address Blocked", readonly=True)
 
+    def init(self):
+        self._key_legacy_fingerprints()
+
+    @api.model
+    def _key_legacy_fingerprints(self):
+        """Key, in place, the plain SHA-256 fingerprints of older traces."""
+        self.env.cr.execute(f"""
+            SELECT id, email_fingerprint FROM {self._table}
+             WHERE fingerprint_method IS NULL AND email_fingerprint IS NOT NULL
+        """)
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
+        self.env.cr.execute(f"""
+            UPDATE {self._table} t SET email_fingerprint = keyed.fingerprint, fingerprint_method = %s
+              FROM (SELECT unnest(%s::int[]) AS id, unnest(%s::varchar[]) AS fingerprint) keyed
+             WHERE t.id = keyed.id
+        """, (FINGERPRINT_METHOD, [row[0] for row in rows], [_key_digest(secret, row[1]) for row in rows]))
+        _logger.info("Lead mining: keyed the fingerprints of %s erasure traces", len(rows))
+        self.invalidate_model(["email_fingerprint", "fingerprint_method"])
+
+    @api.model
+    def _find_erasures(self, email):
+        """The traces of the erasures of this address."""
+        normalized = email_normalize(email or "")
+        if not normalized:
+            return self.browse()
+        return self.search([("email_fingerprint", "=", email_fingerprint(self.env, normalized))])
+
     @api.model
     def _erase_person(self, email, block=False):
         """Erase the person with this e-mail from mined leads, this module's
-        chatter notes and the directory; return the trace."""
+        chatter notes and the directory of the current companies; return the trace."""
         normalized = email_normalize(email or "")
         if not normalized:
             raise UserError(_("“%(email)s” is not a valid e-mail address.", email=email or ""))
-        leads = self._erase_from_leads(normalized)
-        notes = self._erase_from_notes(normalized)
-        contacts = self.env["crm.iap.lead.directory.contact"].sudo().with_context(active_test=False).search(
-            [("email", "=ilike", normalized)]
-        )
+        companies = self.env.companies
+        leads = self._erase_from_leads(normalized, companies)
+        notes = self._erase_from_notes(normalized, companies)
+        contacts = self.env["crm.iap.lead.directory.contact"].sudo().with_context(active_test=False).search([
+            ("email", "=ilike", normalized),
+            "|", ("directory_company_id.company_id", "=", False),
+            ("directory_company_id.company_id", "in", companies.ids),
+        ])
         contact_count = len(contacts)
         contacts.unlink()
         if block:
@@ -60,16 +124,19 @@ class CrmIapLeadErasure(models.Model):
         _logger.info("Lead mining: erased a person (%s leads, %s notes, %s directory contacts)",
                      len(leads), notes, contact_count)
         return self.sudo().create({
-            "email_fingerprint": email_fingerprint(normalized),
+            "email_fingerprint": email_fingerprint(self.env, normalized),
+            "fingerprint_method": FINGERPRINT_METHOD,
+            "company_ids": [(6, 0, companies.ids)],
             "lead_count": len(leads),
             "note_count": notes,
             "contact_count": contact_count,
             "blacklisted": block,
         })
 
-    def _erase_from_leads(self, email):
+    def _erase_from_leads(self, email, companies):
         leads = self.env["crm.lead"].sudo().with_context(active_test=False).search([
             ("lead_mining_request_id", "!=", False), ("email_normalized", "=", email),
+            ("company_id", "in", companies.ids + [False]),
         ])
         # No tracking: a tracking value would keep the very address erased.
         leads.with_context(tracking_disable=True).write(dict.fromkeys(PERSON_LEAD_FIELDS, False))
@@ -79,20 +146,37 @@ class CrmIapLeadErasure(models.Model):
             )))
         return leads
 
-    def _erase_from_notes(self, email):
-        """Remove the person's row from the enrichment notes that name them."""
-        messages = self.env["mail.message"].sudo().search([
-            ("model", "in", ["crm.lead", "res.partner"]),
-            ("message_type", "=", "notification"),
-            ("body", "ilike", email),
-        ])
+    def _find_enrichment_notes(self, email, companies):
+        """The enrichment notes (company card of `iap_mail`) on the leads and
+        contacts of these companies, or shared, whose text holds `email`."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT m.id FROM mail_message m
+             WHERE m.message_type = 'notification'
+               AND m.body ILIKE '%%o_partner_autocomplete_enrich_info%%'
+               AND m.body ILIKE %(pattern)s
+               AND ((m.model = 'crm.lead' AND m.res_id IN (
+                        SELECT l.id FROM crm_lead l WHERE l.company_id IS NULL OR l.company_id = ANY(%(companies)s)))
+                 OR (m.model = 'res.partner' AND m.res_id IN (
+                        SELECT p.id FROM res_partner p WHERE p.company_id IS NULL OR p.company_id = ANY(%(companies)s))))
+        """, {"pattern": _like_pattern(email), "companies": companies.ids})
+        return self.env["mail.message"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _erase_from_notes(self, email, companies):
+        """Remove the person's row from the enrichment notes that name them;
+        return how many notes changed."""
         address = re.compile(re.escape(email), re.IGNORECASE)
-        for message in messages:
-            root = lxml_html.fragment_fromstring(str(message.body), create_parent="div")
+        changed = 0
+        for message in self._find_enrichment_notes(email, companies):
+            before = str(message.body)
+            root = lxml_html.fragment_fromstring(before, create_parent="div")
             rows = [row for row in root.iter("tr") if address.search(lxml_html.tostring(row, encoding="unicode"))]
             for row in rows:
                 row.getparent().remove(row)
             body = "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
             # Anywhere else (e.g. among the company's e-mails), the address goes too.
-            message.body = Markup(address.sub("", (root.text or "") + body))
-        return len(messages)
+            after, replaced = address.subn("", (root.text or "") + body)
+            if rows or replaced:
+                message.body = Markup(after)
+                changed += 1
+        return changed

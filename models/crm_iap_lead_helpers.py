@@ -76,6 +76,12 @@ class CrmIapLeadHelpers(models.AbstractModel):
             vals_list.append(vals)
         return vals_list
 
+    @api.model
+    def _find_state_id(self, state_code, country_id):
+        """Stock API: the id of the state of this code in this country, or False."""
+        key = (country_id, _upper(state_code))
+        return self._find_states({key}).get(key, False)
+
     def _find_countries(self, codes):
         """{upper-case ISO code: country id} for the given codes."""
         codes = {_upper(code) for code in codes if code}

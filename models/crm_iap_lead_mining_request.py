@@ -596,8 +596,8 @@ class CrmIapLeadMiningRequest(models.Model):
     def _set_error(self, error_type, message):
         self._update_state(("queued", "running"), "error", {"error_type": error_type, "error_message": message})
 
-    def _create_leads(self, items):
-        """Create one lead per item with one enrichment note each, in bulk."""
+    def _prepare_lead_values(self, items):
+        """Values of one lead of this request per answer item."""
         self.ensure_one()
         vals_list = self.env["crm.iap.lead.helpers"]._prepare_lead_values_batch(
             items, self.lead_type, self.team_id.id, self.tag_ids.ids, self.user_id.id,
@@ -605,6 +605,12 @@ class CrmIapLeadMiningRequest(models.Model):
         source = self.env.ref("crm_iap_mine.utm_source_lead_generation", raise_if_not_found=False)
         for vals in vals_list:
             vals.update(lead_mining_request_id=self.id, company_id=self.company_id.id, source_id=source.id if source else False)
+        return vals_list
+
+    def _create_leads(self, items):
+        """Create one lead per item with one enrichment note each, in bulk."""
+        self.ensure_one()
+        vals_list = self._prepare_lead_values(items)
         # Every lead shares the same salesperson and team: subscribe their
         # followers once for the batch, instead of mail's per-lead
         # auto-subscription. One note per lead is ours (no creation message),
@@ -677,11 +683,18 @@ class CrmIapLeadMiningRequest(models.Model):
         user = self.user_id
         if not count or not user or user == self.env.user:
             return
-        kind = _("leads") if self.lead_type == "lead" else _("opportunities")
-        self._post_to_inbox(user, _(
-            "%(count)s new %(kind)s from request %(name)s were assigned to you.",
-            count=count, kind=kind, name=self.name,
-        ))
+        self._post_to_inbox(user, self._assignment_summary(count))
+
+    def _assignment_summary(self, count):
+        """The salesperson's summary: one whole sentence per lead type and
+        number, so that each language can make its words agree."""
+        if self.lead_type == "lead":
+            if count == 1:
+                return _("A new lead from request %(name)s was assigned to you.", name=self.name)
+            return _("%(count)s new leads from request %(name)s were assigned to you.", count=count, name=self.name)
+        if count == 1:
+            return _("A new opportunity from request %(name)s was assigned to you.", name=self.name)
+        return _("%(count)s new opportunities from request %(name)s were assigned to you.", count=count, name=self.name)
 
     def _post_to_inbox(self, user, message):
         """A note on the request that also lands in `user`'s inbox.

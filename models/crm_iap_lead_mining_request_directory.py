@@ -124,17 +124,21 @@ class CrmIapLeadMiningRequest(models.Model):
         """
         self.env.flush_all()
         filters, params = self._directory_filters()
-        known_sql, known_params = self.env["crm.iap.lead.dedupe"]._known_domains_sql(self.company_id)
+        dedupe = self.env["crm.iap.lead.dedupe"]
+        known_sql, known_params = dedupe._known_domains_sql(self.company_id)
         params.update(known_params, limit=self._next_batch_size(), seed=str(self.id))
         cr = self.env.cr
         # Known companies are found by probing the dedupe indexes for each
         # candidate (LIMIT 1 keeps the probe per row: an EXISTS would be
         # turned into a hash of every domain of the CRM, built each time).
+        # Website and e-mail domains both: delivery recognises a company by
+        # either, and a company skipped there must not be picked (and charged).
         cr.execute(f"""
             WITH candidate AS (
                 SELECT c.id, c.delivery_count, c.last_delivered_date,
-                       c.domain IS NOT NULL AND COALESCE((
-                           SELECT TRUE FROM ({known_sql}) k WHERE k.domain = c.domain LIMIT 1
+                       COALESCE((
+                           SELECT TRUE FROM ({known_sql}) k
+                            WHERE k.domain = ANY({dedupe._company_domains_sql("c.domain", "c.emails")}) LIMIT 1
                        ), FALSE) AS is_known
                   FROM crm_iap_lead_directory_company c
                  WHERE {filters}

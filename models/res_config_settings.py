@@ -9,6 +9,9 @@ class ResConfigSettings(models.TransientModel):
     lead_mining_provider = fields.Selection(
         selection=provider_selection,
         config_parameter="crm_iap_mine.default_provider",
+        # The view requires a provider: without a stored one, saving any
+        # settings page would fail on this field.
+        default=lambda self: self.env["crm.iap.lead.mining.request"]._default_provider(),
     )
     lead_mining_retention_days = fields.Integer(
         string="Archive Untouched Mined Leads After (days)",
@@ -27,3 +30,11 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             balance = requests.new({"provider": settings.lead_mining_provider or requests._default_provider()})._get_credit_balance()
             settings.lead_mining_balance = _("unknown") if balance is None else str(int(balance))
+
+    @api.model
+    def _init_lead_mining_provider(self):
+        """Store the default provider unless one is chosen already; called
+        at install and at every upgrade (data/ir_config_parameter_data.xml)."""
+        params = self.env["ir.config_parameter"].sudo()
+        if not params.get_param("crm_iap_mine.default_provider"):
+            params.set_param("crm_iap_mine.default_provider", self.env["crm.iap.lead.mining.request"]._default_provider())

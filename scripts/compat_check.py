@@ -152,7 +152,37 @@ def upgrade_checks():
             return "the no-credits mail template was replaced"
         return None
 
+    def access_rights_not_doubled():
+        # The stock module's ACL xmlids are ours too: the upgrade updates
+        # them in place, and leaves no second right for the same group.
+        for name in ("industry", "role", "seniority", "mining_request", "helpers"):
+            if not env.ref(f"crm_iap_mine.access_crm_iap_lead_{name}", raise_if_not_found=False):
+                return f"crm_iap_mine.access_crm_iap_lead_{name} is gone"
+        env.cr.execute("""
+            SELECT m.model, a.group_id, count(*)
+              FROM ir_model_access a JOIN ir_model m ON m.id = a.model_id
+             WHERE m.model LIKE 'crm.iap.lead.%'
+          GROUP BY m.model, a.group_id HAVING count(*) > 1
+        """)
+        doubled = env.cr.fetchall()
+        if doubled:
+            return f"several access rights for one model and group: {doubled}"
+        env.cr.execute("""
+            SELECT a.id FROM ir_model_access a JOIN ir_model m ON m.id = a.model_id
+             WHERE m.model LIKE 'crm.iap.lead.%' AND NOT EXISTS (
+                   SELECT 1 FROM ir_model_data d WHERE d.model = 'ir.model.access' AND d.res_id = a.id)
+        """)
+        orphans = [row[0] for row in env.cr.fetchall()]
+        return f"access rights without xmlid: {orphans}" if orphans else None
+
+    def default_provider_stored():
+        # The settings form requires it: saving any settings page needs it stored.
+        provider = env["ir.config_parameter"].sudo().get_param("crm_iap_mine.default_provider")
+        return None if provider == "iap" else f"crm_iap_mine.default_provider is {provider!r}"
+
     check("requests kept (ids, numbers, states)", requests_kept)
+    check("default provider stored by the upgrade", default_provider_stored)
+    check("stock access rights kept under their xmlids, none doubled", access_rights_not_doubled)
     check("leads still linked to their request", leads_still_linked)
     check("industries, roles and seniorities kept with their ids", reference_records_kept)
     check("company and provider filled on every request", new_columns_filled)

@@ -14,3 +14,5 @@ from . import test_request_state
 from . import test_request_messages
 from . import test_crons
 from . import test_first_use
+from . import test_security
+from . import test_stock_api

@@ -231,6 +231,30 @@ class TestNeverTwice(DirectoryCase):
         self.assertIn("3 companies already in your CRM were skipped.", request.result_summary)
 
     @users("user_sales_manager")
+    def test_company_known_only_by_its_email_domain_is_never_charged(self):
+        """Its website domain is new, its e-mail domain is a lead's: delivery
+        would skip it as known, so picking leaves it out before charging."""
+        group, other = self.env["crm.iap.lead.directory.company"].create([{
+            "name": "Brand Of A Group", "domain": "brand-shop.example", "emails": "Sales@Group-Holding.example",
+            "country_id": self.country_it.id, "industry_id": self.media.id,
+        }, {
+            "name": "Independent Media", "domain": "independent.example", "emails": "info@independent.example",
+            "country_id": self.country_it.id, "industry_id": self.media.id,
+        }])
+        self.env["crm.lead"].sudo().create({"name": "The group", "email_from": "buyer@group-holding.example"})
+        balance = self._balance()
+        request = self._directory_request(
+            lead_number=2, country_ids=[(6, 0, self.country_it.ids)], industry_ids=[(6, 0, self.media.ids)],
+        )
+        request.action_submit()
+        self.assertEqual(request.lead_ids.mapped("name"), [other.name])
+        self.assertEqual(request.excluded_count, 1)
+        self.assertEqual(request.duplicate_count, 0, "nothing picked and then skipped")
+        self.assertEqual(request.credits_charged, 1)
+        self.assertEqual(self._balance(), balance - 1, "no credit for the company already in the CRM")
+        self.assertEqual(group.delivery_count, 0)
+
+    @users("user_sales_manager")
     def test_iap_known_company_is_enriched_not_created(self):
         self.lead_mining_server.repeat_companies = True
         first = self._new_request(lead_number=3)

@@ -1,10 +1,10 @@
+import hashlib
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged, users
 
-from ..models.crm_iap_lead_erasure import email_fingerprint
 from .test_directory import DirectoryCase
 
 
@@ -130,7 +130,7 @@ class TestDataProtection(DirectoryCase):
                          "no tracking value keeps the address")
         trace = self.env["crm.iap.lead.erasure"].search([], limit=1)
         self.assertEqual((trace.lead_count, trace.note_count, trace.user_id), (1, 1, self.user_sales_manager))
-        self.assertEqual(trace.email_fingerprint, email_fingerprint(email.lower()))
+        self.assertEqual(trace, self.env["crm.iap.lead.erasure"]._find_erasures(email))
         self.assertNotIn(email, str(trace.read()))
         self.assertTrue(self.env["mail.blacklist"].sudo().search([("email", "=", email.lower())]),
                         "blocked: the service will not bring the person back")
@@ -154,3 +154,118 @@ class TestDataProtection(DirectoryCase):
         self.assertFalse(self.env["mail.message"].sudo().search([("body", "ilike", email)]))
         self.assertFalse(self.env["mail.blacklist"].sudo().search([("email", "=", email)]))
         self.assertEqual(self.env["crm.iap.lead.erasure"].search([], limit=1).contact_count, 1)
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestForgetAPerson(DirectoryCase):
+    """Forget a Person: scoped to the user's companies, keyed trace, nothing left behind."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._activate_multi_company()
+        cls.Erasure = cls.env["crm.iap.lead.erasure"]
+
+    def _mined_lead(self, company, email, note_emails=()):
+        """A lead mined for `company` whose enrichment note lists `note_emails`."""
+        request = self.env["crm.iap.lead.mining.request"].sudo().create({
+            "provider": "iap", "company_id": company.id, "country_ids": [(6, 0, self.country_es.ids)],
+            "team_id": False, "user_id": False,
+        })
+        lead = self.env["crm.lead"].sudo().create({
+            "name": f"Mined for {company.name}", "company_id": company.id, "email_from": email,
+            "contact_name": "Ana Person", "lead_mining_request_id": request.id,
+        })
+        item = {"company_data": {"name": "Acme", "domain": "acme.example"},
+                "people_data": [{"full_name": f"Person {n}", "email": e} for n, e in enumerate(note_emails)]}
+        note = request._log_notes(lead, request._render_enrichment_notes(lead, [item]))
+        return lead, note
+
+    def _forget(self, email, user, companies=None):
+        Forget = self.env["crm.iap.lead.forget"].with_user(user)
+        if companies:
+            Forget = Forget.with_context(allowed_company_ids=companies.ids)
+        forget = Forget.create({"email": email, "block_email": False})
+        forget.action_forget()
+        return forget
+
+    def test_erasure_covers_the_companies_of_the_user_only(self):
+        email = "ana.person@acme.example"
+        own_lead, own_note = self._mined_lead(self.company_main, email, [email, "bob@acme.example"])
+        other_lead, other_note = self._mined_lead(self.company_2, email, [email])
+        other_directory = self.env["crm.iap.lead.directory.company"].create({
+            "name": "Other Co", "country_id": self.country_es.id, "company_id": self.company_2.id,
+            "contact_ids": [(0, 0, {"name": "Ana Person", "email": email})],
+        })
+        self.assertNotIn(self.company_2, self.user_sales_manager.company_ids)
+
+        self._forget(email, self.user_sales_manager)
+
+        self.assertFalse(own_lead.email_from)
+        self.assertNotIn(email, str(own_note.body))
+        self.assertIn("bob@acme.example", str(own_note.body))
+        self.assertEqual(other_lead.email_from, email, "another company's lead is not this manager's to change")
+        self.assertIn(email, str(other_note.body))
+        self.assertEqual(other_directory.contact_ids.email, email)
+        trace = self.Erasure.sudo().search([], limit=1)
+        self.assertEqual((trace.lead_count, trace.note_count, trace.contact_count), (1, 1, 0),
+                         "the trace tells nothing of the other company")
+        self.assertEqual(trace.company_ids, self.company_main)
+        self.assertFalse(self.Erasure.with_user(self.user_sales_manager_mc).with_context(
+            allowed_company_ids=self.company_2.ids).search([("id", "=", trace.id)]))
+
+        # Selecting both companies erases in both.
+        self._forget(email, self.user_sales_manager_mc, self.company_main | self.company_2)
+        self.assertFalse(other_lead.email_from)
+        self.assertNotIn(email, str(other_note.body))
+        self.assertFalse(other_directory.contact_ids)
+
+    def test_trace_is_a_keyed_hash(self):
+        email = "ana.person@acme.example"
+        self._mined_lead(self.company_main, email, [email])
+        self._forget(email, self.user_sales_manager)
+        trace = self.Erasure.sudo().search([], limit=1)
+        plain = hashlib.sha256(email.encode()).hexdigest()
+        self.assertNotEqual(trace.email_fingerprint, plain, "a plain hash can be found by hashing guesses")
+        self.assertEqual(trace.fingerprint_method, "hmac_sha256")
+        self.assertEqual(self.Erasure.sudo()._find_erasures(email.upper()), trace)
+        self.assertFalse(self.Erasure.sudo()._find_erasures("someone.else@acme.example"))
+
+    def test_older_plain_traces_are_keyed_in_place(self):
+        email = "old.erasure@acme.example"
+        self.env.cr.execute("""
+            INSERT INTO crm_iap_lead_erasure (date, email_fingerprint, lead_count)
+            VALUES (now() at time zone 'UTC', %s, 1) RETURNING id
+        """, (hashlib.sha256(email.encode()).hexdigest(),))
+        legacy = self.Erasure.sudo().browse(self.env.cr.fetchone()[0])
+        self.Erasure._key_legacy_fingerprints()  # what an upgrade runs (init)
+        self.assertEqual(legacy.fingerprint_method, "hmac_sha256")
+        self.assertNotEqual(legacy.email_fingerprint, hashlib.sha256(email.encode()).hexdigest())
+        self.assertEqual(self.Erasure.sudo()._find_erasures(email), legacy)
+
+    def test_the_address_does_not_stay_in_the_dialog_table(self):
+        email = "ana.person@acme.example"
+        forget = self._forget(email, self.user_sales_manager)
+        self.assertFalse(forget.exists())
+        self.env.cr.execute("SELECT count(*) FROM crm_iap_lead_forget WHERE email ILIKE %s", (email,))
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    def test_note_search_matches_the_address_literally_and_writes_only_changes(self):
+        email = "ana_person@acme.example"
+        _lead, note = self._mined_lead(self.company_main, email, [email])
+        # "_" matches any character in LIKE: this note only looks like a match.
+        lookalike_lead, lookalike = self._mined_lead(self.company_main, "anaXperson@acme.example",
+                                                     ["anaXperson@acme.example"])
+        self.env.flush_all()
+        self.env.cr.execute("SELECT write_date FROM mail_message WHERE id = %s", lookalike.ids)
+        written = self.env.cr.fetchone()[0]
+
+        self._forget(email, self.user_sales_manager)
+
+        self.assertNotIn(email, str(note.body))
+        trace = self.Erasure.sudo().search([], limit=1)
+        self.assertEqual(trace.note_count, 1, "only the note that named the person changed")
+        self.assertIn("anaXperson@acme.example", str(lookalike.body))
+        self.env.cr.execute("SELECT write_date FROM mail_message WHERE id = %s", lookalike.ids)
+        self.assertEqual(self.env.cr.fetchone()[0], written, "a note where nothing was removed is not rewritten")
+        self.assertEqual(lookalike_lead.email_from, "anaXperson@acme.example")

@@ -127,6 +127,21 @@ class TestLeadMining(LeadMiningCase):
         self.assertIn("5", str(notified.body))
 
     @users("user_sales_manager")
+    def test_summary_is_one_whole_sentence_per_lead_type_and_number(self):
+        request = self._new_request(lead_number=1)
+        request.action_submit()
+        summary = self.env["mail.message"].sudo().search([
+            ("model", "=", request._name), ("res_id", "=", request.id),
+            ("partner_ids", "in", self.user_sales_salesman.partner_id.ids),
+        ])
+        self.assertEqual(str(summary.body), f"<p>A new opportunity from request {request.name} was assigned to you.</p>")
+        self.assertEqual(request._assignment_summary(3),
+                         f"3 new opportunities from request {request.name} were assigned to you.")
+        request.lead_type = "lead"
+        self.assertEqual(request._assignment_summary(1), f"A new lead from request {request.name} was assigned to you.")
+        self.assertEqual(request._assignment_summary(2), f"2 new leads from request {request.name} were assigned to you.")
+
+    @users("user_sales_manager")
     def test_leads_from_the_leads_menu(self):
         action = self.env["crm.lead"].with_context(default_type="lead").action_generate_leads()
         self.assertEqual(action["context"]["default_lead_type"], "lead")

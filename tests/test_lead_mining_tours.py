@@ -160,6 +160,21 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
     def test_settings_show_lead_mining(self):
         self._start_tour("crm_iap_mine_settings", self.env.ref("base.user_admin"))
 
+    def test_settings_save_on_a_fresh_database(self):
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(params.get_param("crm_iap_mine.default_provider"), "iap", "set at install")
+        self.assertFalse(params.get_param("sales_team.membership_multi"))
+        self._start_tour("crm_iap_mine_settings_save", self.env.ref("base.user_admin"))
+        self.assertEqual(params.get_param("sales_team.membership_multi"), "True", "the settings were saved")
+
+    def test_settings_save_without_a_stored_provider(self):
+        """A database where nothing stored the provider yet still saves."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.search([("key", "=", "crm_iap_mine.default_provider")]).unlink()
+        self._start_tour("crm_iap_mine_settings_save", self.env.ref("base.user_admin"))
+        self.assertEqual(params.get_param("sales_team.membership_multi"), "True", "the settings were saved")
+        self.assertEqual(params.get_param("crm_iap_mine.default_provider"), "iap")
+
     def test_settings_provider_changes_the_dialog(self):
         admin = self.env.ref("base.user_admin")
         self.env["crm.iap.lead.directory.company"].create({
@@ -206,6 +221,20 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         self.assertFalse(failed.error_type)
         self.assertEqual(len(failed.lead_ids), 5)
         self.assertEqual(len(done.lead_ids), 2)
+
+    def test_crm_onboarding_tour_shows_generate_leads(self):
+        """The stock module's step of CRM's onboarding tour (`crm_tour`)."""
+        brandon = self.env["res.partner"].create({"name": "Brandon Freeman", "email": "brandon.freeman55@example.com"})
+        admin = self.env.ref("base.user_admin")
+        self.env["crm.lead"].create([{
+            "name": name, "type": "opportunity", "partner_id": brandon.id, "stage_id": self.env.ref(stage).id,
+            "user_id": admin.id,
+        } for name, stage in (("Onboarding 1", "crm.stage_lead1"), ("Onboarding 2", "crm.stage_lead2"))])
+        requests_before = self.requests.search_count([])
+        self._start_tour("crm_tour", admin)
+        self.assertTrue([url for url in self.browser_requests if "crm.iap.lead.mining.request" in url],
+                        "the tour opened the Generate Leads dialog")
+        self.assertEqual(self.requests.search_count([]), requests_before, "and closed it without a request")
 
     def test_salesman_has_no_generate_leads(self):
         self.assertFalse(self.salesman.has_group("sales_team.group_sale_manager"))

@@ -171,3 +171,24 @@ class TestTranslationsLoaded(TransactionCase):
                 self.assertEqual(request._describe_error(ServiceHTTPError("502 Bad Gateway")), http)
                 self.assertTrue(request._describe_error(ServiceTimeoutError("", maybe_charged=True)).startswith(timeout))
                 self.assertEqual(request.name, {"es_ES": "Nuevo", "it_IT": "Nuova"}[lang])
+
+    def test_assignment_summary_agrees_in_gender_and_number(self):
+        expected = {
+            "es_ES": {
+                ("lead", 1): "Se le ha asignado un nuevo lead de la solicitud LMR900.",
+                ("lead", 3): "Se le han asignado 3 nuevos leads de la solicitud LMR900.",
+                ("opportunity", 1): "Se le ha asignado una nueva oportunidad de la solicitud LMR900.",
+                ("opportunity", 3): "Se le han asignado 3 nuevas oportunidades de la solicitud LMR900.",
+            },
+            "it_IT": {
+                ("lead", 1): "Ti è stato assegnato un nuovo lead dalla richiesta LMR900.",
+                ("lead", 3): "Ti sono stati assegnati 3 nuovi lead dalla richiesta LMR900.",
+                ("opportunity", 1): "Ti è stata assegnata una nuova opportunità dalla richiesta LMR900.",
+                ("opportunity", 3): "Ti sono state assegnate 3 nuove opportunità dalla richiesta LMR900.",
+            },
+        }
+        for lang, sentences in expected.items():
+            for (lead_type, count), sentence in sentences.items():
+                with self.subTest(lang=lang, lead_type=lead_type, count=count):
+                    request = self._in(lang).new({"name": "LMR900", "lead_type": lead_type})
+                    self.assertEqual(request._assignment_summary(count), sentence)

@@ -13,10 +13,19 @@ class CrmIapLeadForget(models.TransientModel):
         help="Put the address on the mail blacklist, so that lead mining never brings the person back. "
         "The blacklist keeps the address itself, which is what makes blocking possible.",
     )
+    company_ids = fields.Many2many(
+        "res.company", string="Companies", compute="_compute_company_ids",
+        help="The erasure covers these companies (and what they share): select others in the company switcher.",
+    )
+
+    def _compute_company_ids(self):
+        self.company_ids = self.env.companies
 
     def action_forget(self):
         self.ensure_one()
         trace = self.env["crm.iap.lead.erasure"]._erase_person(self.email, block=self.block_email)
+        # The address must not outlive the erasure in this dialog's table.
+        self.unlink()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

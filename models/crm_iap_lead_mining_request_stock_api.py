@@ -4,7 +4,7 @@ flow, with no second implementation. Requests themselves do not run through
 them: to change how requests run, override the provider hooks instead."""
 from odoo import _, api, fields, models
 
-from .crm_iap_lead_mining_request import CREDITS_PER_COMPANY, NoResultError
+from .crm_iap_lead_mining_request import CREDITS_PER_COMPANY, SUBMITTABLE_STATES, NoResultError
 from .lead_mining_client import LeadMiningError, MiningResult
 
 STOCK_TIMEOUT = 300
@@ -60,7 +60,10 @@ class CrmIapLeadMiningRequest(models.Model):
             if not items:
                 raise NoResultError("No company matches the request.")
         except LeadMiningError as error:
-            self._set_error(error.error_type, self._describe_error(error))
+            # Called on a draft, as the stock flow does (not queued nor running).
+            self._update_state(SUBMITTABLE_STATES, "error", {
+                "error_type": error.error_type, "error_message": self._describe_error(error),
+            })
             return False
         return items
 

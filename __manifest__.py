@@ -36,6 +36,9 @@
         "demo/crm_iap_lead_directory_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_iap_mine/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_iap_mine/static/tests/tours/**/*",
         ],

@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize, is_html_empty
 
 from .crm_iap_lead_dedupe import email_domain, normalize_domain
-from .lead_mining_client import LeadMiningError
+from ..tools.lead_mining_client import LeadMiningError
 
 _logger = logging.getLogger(__name__)
 
@@ -186,6 +186,7 @@ class CrmIapLeadMiningRequest(models.Model):
     credit_balance = fields.Float(compute="_compute_credit_balance", digits=(16, 0))
     credit_balance_known = fields.Boolean(compute="_compute_credit_balance")
     cost_summary = fields.Char(compute="_compute_cost_summary")
+    provider_gives_contacts = fields.Boolean(compute="_compute_provider_gives_contacts")
 
     # ------------------------------------------------------------------
     # Defaults
@@ -263,21 +264,23 @@ class CrmIapLeadMiningRequest(models.Model):
             request.credit_balance = balance or 0
             request.credit_balance_known = balance is not None
 
-    @api.depends("estimated_credits", "credit_balance", "credit_balance_known", "search_type")
+    @api.depends("estimated_credits", "search_type")
     def _compute_cost_summary(self):
+        # The balance is not part of it: reading it may cost a call to the
+        # provider, which the dialog makes on its own (`get_credit_balance_text`).
         for request in self:
             if request.search_type == "people":
-                cost = _(
+                request.cost_summary = _(
                     "Up to %(credits)s credits: 1 per company and 1 per contact found.",
                     credits=request.estimated_credits,
                 )
             else:
-                cost = _("Up to %(credits)s credits: 1 per company found.", credits=request.estimated_credits)
-            if request.credit_balance_known:
-                balance = _("Balance: %(balance)s credits.", balance=int(request.credit_balance))
-            else:
-                balance = _("Balance: unknown (the service cannot be reached right now).")
-            request.cost_summary = f"{cost} {balance}"
+                request.cost_summary = _("Up to %(credits)s credits: 1 per company found.", credits=request.estimated_credits)
+
+    @api.depends("provider")
+    def _compute_provider_gives_contacts(self):
+        for request in self:
+            request.provider_gives_contacts = request._provides_contacts()
 
     @api.depends("state", "lead_count", "lead_number", "duplicate_count", "excluded_count")
     def _compute_result_summary(self):
@@ -310,6 +313,11 @@ class CrmIapLeadMiningRequest(models.Model):
     @api.onchange("lead_number", "provider")
     def _onchange_lead_number(self):
         self.lead_number = min(max(self.lead_number, 1), self._get_max_lead_number())
+
+    @api.onchange("provider")
+    def _onchange_provider_contacts(self):
+        if self.search_type == "people" and not self._provides_contacts():
+            self.search_type = "companies"
 
     @api.onchange("contact_number")
     def _onchange_contact_number(self):
@@ -344,6 +352,15 @@ class CrmIapLeadMiningRequest(models.Model):
                 raise ValidationError(_(
                     "The number of contacts per company must be between 1 and %(maximum)s.",
                     maximum=MAX_CONTACTS_PER_COMPANY,
+                ))
+
+    @api.constrains("search_type", "provider")
+    def _check_contacts_provided(self):
+        for request in self.filtered(lambda r: r.search_type == "people"):
+            if not request._provides_contacts():
+                raise ValidationError(_(
+                    "The Odoo IAP service (Dun & Bradstreet) finds companies without their contacts. "
+                    "Choose Companies, or take the contacts from the company directory."
                 ))
 
     @api.constrains("filter_on_size", "company_size_min", "company_size_max")
@@ -384,6 +401,10 @@ class CrmIapLeadMiningRequest(models.Model):
         """Credits left for this provider, or None when unknown."""
         return None
 
+    def _provides_contacts(self):
+        """Whether the provider can find the contacts of the companies."""
+        return True
+
     def _fetch_companies(self):
         """Ask the provider for companies matching this request.
 
@@ -411,8 +432,9 @@ class CrmIapLeadMiningRequest(models.Model):
         """Whether the dialog may offer this provider (e.g. it has data)."""
         return True
 
-    def _record_remote_charges(self, result):
-        """Write down in the ledger what a remote service charged for `result`.
+    def _record_remote_charges(self, result, created=0):
+        """Write down in the ledger what a remote service charged for `result`,
+        of which `created` leads were created (0 when the step failed).
 
         Providers debiting the ledger themselves (inside `_fetch_companies`)
         have nothing to add.
@@ -461,19 +483,21 @@ class CrmIapLeadMiningRequest(models.Model):
         :raise LeadMiningError: the provider refused, failed or had nothing;
           any other error is reported as a `creation` error.
         """
-        result = None
+        result, created = None, 0
         try:
             with self.env.cr.savepoint():
                 result = self._fetch_companies()
                 if not result.items:
                     raise NoResultError("No company matches the request.")
-                created = self._deliver(result)
+                delivered = self._deliver(result)
                 self.write({
                     "credits_charged": self.credits_charged + result.charged,
                     "mined_count": self.mined_count + len(result.items),
                 })
+            created = delivered  # only once the savepoint holds
         except (LeadMiningError, psycopg2.OperationalError):
-            # OperationalError: e.g. a concurrent debit, Odoo retries the whole call.
+            # OperationalError: e.g. a concurrent debit, Odoo retries the whole
+            # call (a remote provider keeps its answer for that retry).
             raise
         except Exception as error:  # noqa: BLE001 - reported on the request
             _logger.exception("Lead mining request %s: lead creation failed", self.name)
@@ -484,7 +508,7 @@ class CrmIapLeadMiningRequest(models.Model):
         finally:
             if result is not None:
                 self.malformed_count += result.malformed
-                self._record_remote_charges(result)
+                self._record_remote_charges(result, created=created)
         return created
 
     def _deliver(self, result):
@@ -688,6 +712,18 @@ class CrmIapLeadMiningRequest(models.Model):
 
     def action_draft(self):
         self.write({"state": "draft", "error_type": False, "error_message": False})
+
+    @api.model
+    def get_credit_balance_text(self, provider, company_id=False):
+        """The balance sentence of `provider` for the dialog and the settings,
+        which ask for it once displayed, so that a slow service never holds
+        the page."""
+        self.check_access_rights("read")
+        company = self.env["res.company"].browse(company_id) if company_id in self.env.user.company_ids.ids else self.env.company
+        balance = self.new({"provider": provider, "company_id": company.id})._get_credit_balance() if provider else None
+        if balance is None:
+            return _("Balance: unknown (the service cannot be reached right now).")
+        return _("Balance: %(balance)s credits.", balance=int(balance))
 
     def action_buy_credits(self):
         self.ensure_one()

@@ -11,7 +11,7 @@ from datetime import timedelta
 import psycopg2
 from odoo import _, api, fields, models
 
-from .lead_mining_client import LeadMiningError
+from ..tools.lead_mining_client import LeadMiningError
 
 _logger = logging.getLogger(__name__)
 

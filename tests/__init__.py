@@ -10,3 +10,4 @@ from . import test_directory_load
 from . import test_background
 from . import test_background_concurrency
 from . import test_recurring
+from . import test_iap_protocols

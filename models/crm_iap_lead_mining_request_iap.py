@@ -278,5 +278,5 @@ class CrmIapLeadMiningAnswer(models.Model):
         self.env.cr.execute("""
             DELETE FROM crm_iap_lead_mining_answer answer
              WHERE NOT EXISTS (SELECT 1 FROM crm_iap_lead_mining_request request
-                                WHERE request.id = answer.request_id AND request.iap_answer_id < answer.id)
+                                WHERE request.id = answer.request_id AND COALESCE(request.iap_answer_id, 0) < answer.id)
         """)

@@ -1,7 +1,7 @@
 from odoo import fields, models
 
-from .crm_iap_lead_mining_request import provider_selection
 from ..tools.lead_mining_codecs import DEFAULT_PROTOCOL
+from .crm_iap_lead_mining_request import provider_selection
 from .crm_iap_lead_mining_request_iap import PROTOCOL_PARAM, PROTOCOL_SELECTION
 
 

@@ -15,8 +15,6 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 
-from .lead_mining_codecs import MiningResult  # noqa: F401 - part of this module's API
-
 _logger = logging.getLogger(__name__)
 
 BALANCE_PATH = '/iap/1/balance'

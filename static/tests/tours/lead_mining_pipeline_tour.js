@@ -38,9 +38,11 @@ registry.category("web_tour.tours").add("crm_iap_mine_pipeline", {
         checkCost("Up to 4 credits: 1 per company found."),
         {
             content: "Odoo IAP (Dun & Bradstreet) finds companies only: no Contacts option, a hint instead",
-            trigger: ".modal .o_crm_iap_mine_no_contacts:contains('company directory')",
-            extra_trigger: ".o_form_view:not(:has(.o_field_widget[name=search_type]))",
-            isCheck: true,
+            trigger: ".o_crm_iap_mine_no_contacts:contains('company directory')",
+            run() {
+                const options = document.querySelectorAll(".modal .o_field_widget[name=search_type] input");
+                assert(options.length === 0, `${options.length} target options offered for Odoo IAP`);
+            },
         },
         // Countries: the company's country comes first, with its states.
         {

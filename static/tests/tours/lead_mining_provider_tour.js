@@ -2,6 +2,7 @@
 
 import { registry } from "@web/core/registry";
 import {
+    assert,
     checkCost,
     chooseRadio,
     dialogClosed,
@@ -65,7 +66,7 @@ registry.category("web_tour.tours").add("crm_iap_mine_provider", {
         checkCost("Balance: 70 credits."),
         {
             content: "The directory offers companies and their contacts",
-            trigger: ".modal .o_field_widget[name=search_type] input[data-value=people]",
+            trigger: ".o_field_widget[name=search_type] input[data-value=people]",
             extra_trigger: ".modal:not(:has(.o_crm_iap_mine_no_contacts))",
             isCheck: true,
         },
@@ -89,9 +90,11 @@ registry.category("web_tour.tours").add("crm_iap_mine_provider", {
         checkCost("Balance: 1000 credits."),
         {
             content: "Odoo IAP (Dun & Bradstreet) does not offer contacts, and says where they come from",
-            trigger: ".modal .o_crm_iap_mine_no_contacts:contains('company directory')",
-            extra_trigger: ".modal:not(:has(.o_field_widget[name=search_type]))",
-            isCheck: true,
+            trigger: ".o_crm_iap_mine_no_contacts:contains('company directory')",
+            run() {
+                const options = document.querySelectorAll(".modal .o_field_widget[name=search_type] input");
+                assert(options.length === 0, `${options.length} target options offered for Odoo IAP`);
+            },
         },
         {
             content: "Close the dialog",

@@ -150,6 +150,21 @@ class TestDnbProtocol(LeadMiningCase):
         self.assertEqual(reasons, ["companies"])
 
     @users("user_sales_manager")
+    def test_domain_dedupe_still_runs_on_the_answer(self):
+        """A company known by its website only (no reveal_id) is answered
+        and charged again: not created twice, written to the ledger."""
+        self.lead_mining_server.repeat_companies = True
+        first = self._new_request(lead_number=2)
+        first.action_submit()
+        first.lead_ids.sudo().reveal_id = False
+        second = self._new_request(lead_number=2)
+        second.action_submit()
+
+        self.assertEqual((second.state, len(second.lead_ids), second.duplicate_count), ("done", 0, 2))
+        lines = self.env["crm.iap.lead.credit.line"].search([("request_id", "=", second.id)])
+        self.assertEqual([(line.reason, line.amount) for line in lines], [("known", -2)])
+
+    @users("user_sales_manager")
     def test_contacts_are_not_offered_nor_accepted(self):
         request = self._new_request()
         self.assertFalse(request.provider_gives_contacts)

@@ -329,6 +329,8 @@ class TestLeadMiningDialog(LeadMiningCase):
         requests = self.env["crm.iap.lead.mining.request"]
         self.assertEqual(requests.get_credit_balance_text("iap", self.env.company.id), "Balance: 1000 credits.")
         self.assertEqual(len(self.lead_mining_server.requests), 1)
+        # The settings leave the provider empty until one is chosen: the default one's balance.
+        self.assertEqual(requests.get_credit_balance_text(False), "Balance: 1000 credits.")
 
 
 @tagged("post_install", "-at_install", "lead_mining")

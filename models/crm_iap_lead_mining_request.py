@@ -442,6 +442,21 @@ class CrmIapLeadMiningRequest(models.Model):
         return None
 
     # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def copy_data(self, default=None):
+        """A duplicate asks for companies only when its provider no longer
+        gives contacts (a request of the Clearbit era, Odoo IAP now on D&B):
+        Duplicate and the recurring runs keep working."""
+        vals_list = super().copy_data(default)
+        for request, vals in zip(self, vals_list):
+            if vals.get("search_type") == "people" and "search_type" not in (default or {}) \
+                    and not request._provides_contacts():
+                vals["search_type"] = "companies"
+        return vals_list
+
+    # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
 

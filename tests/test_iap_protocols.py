@@ -178,6 +178,16 @@ class TestDnbProtocol(LeadMiningCase):
         self._new_request(search_type="people", contact_number=1,
                           preferred_role_id=self.env.ref("crm_iap_mine.crm_iap_mine_role_1").id)
 
+    def test_a_request_with_contacts_of_the_clearbit_era_is_duplicated_for_companies(self):
+        self._use_protocol("clearbit")
+        old = self._new_request(search_type="people", contact_number=2,
+                                preferred_role_id=self.env.ref("crm_iap_mine.crm_iap_mine_role_1").id)
+        self._use_protocol("dnb")
+        again = old.copy()
+        self.assertEqual((again.search_type, again.state), ("companies", "draft"))
+        again.action_submit()
+        self.assertEqual((again.state, len(again.lead_ids)), ("done", 3))
+
     def test_settings_choose_the_protocol(self):
         settings = self.env["res.config.settings"].create({})
         self.assertEqual(settings.lead_mining_iap_protocol, "dnb", "D&B by default")

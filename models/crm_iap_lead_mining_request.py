@@ -186,7 +186,7 @@ class CrmIapLeadMiningRequest(models.Model):
     credit_balance = fields.Float(compute="_compute_credit_balance", digits=(16, 0))
     credit_balance_known = fields.Boolean(compute="_compute_credit_balance")
     cost_summary = fields.Char(compute="_compute_cost_summary")
-    provider_gives_contacts = fields.Boolean(string="Provider Gives Contacts", compute="_compute_provider_gives_contacts")
+    provider_gives_contacts = fields.Boolean(compute="_compute_provider_gives_contacts")
 
     # ------------------------------------------------------------------
     # Defaults

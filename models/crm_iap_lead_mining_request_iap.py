@@ -241,7 +241,7 @@ class CrmIapLeadMiningAnswer(models.Model):
     _log_access = False
 
     # Not a Many2one: the request may not be committed yet when the answer is.
-    request_id = fields.Integer(string="Request", required=True, index=True, readonly=True)
+    request_id = fields.Integer(required=True, index=True, readonly=True)
     answer = fields.Json(readonly=True)
 
     @api.model

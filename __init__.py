@@ -1,4 +1,5 @@
 from . import models
+from . import tools
 from . import report
 from . import wizards
 from .models.crm_iap_lead_dedupe import DEDUPE_INDEXES

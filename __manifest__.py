@@ -38,7 +38,7 @@
     ],
     "assets": {
         "web.assets_backend": [
-            "crm_iap_mine/static/src/js/**/*",
+            "crm_iap_mine/static/src/**/*",
         ],
         "web.assets_tests": [
             "crm_iap_mine/static/tests/tours/**/*",

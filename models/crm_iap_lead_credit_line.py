@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 
 from .crm_iap_lead_mining_request import provider_selection
-from .lead_mining_client import InsufficientCreditsError
+from ..tools.lead_mining_client import InsufficientCreditsError
 
 CREDIT_REASONS = [
     ("topup", "Top-up"),

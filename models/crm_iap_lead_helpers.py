@@ -54,12 +54,13 @@ class CrmIapLeadHelpers(models.AbstractModel):
                 "team_id": team_id,
                 "user_id": user_id,
                 "tag_ids": [(6, 0, tag_ids)],
-                "reveal_id": company.get("clearbit_id"),
+                # D&B items carry their DUNS as `reveal_id`, Clearbit ones a `clearbit_id`.
+                "reveal_id": company.get("reveal_id") or company.get("clearbit_id"),
                 "name": company.get("name") or domain,
                 "partner_name": company.get("legal_name") or company.get("name"),
                 "email_from": emails[0] if emails else "",
                 "phone": company.get("phone") or (phones[0] if phones else ""),
-                "website": f"https://www.{domain}" if domain else False,
+                "website": company.get("website") or (f"https://www.{domain}" if domain else False),
                 "street": company.get("location"),
                 "city": company.get("city"),
                 "zip": company.get("postal_code"),
@@ -99,7 +100,12 @@ class CrmIapLeadHelpers(models.AbstractModel):
             [("country_id", "in", list({country_id for country_id, _code in pairs}))],
             ["country_id", "code"],
         )
-        found = {(state.country_id.id, state.code.upper()): state.id for state in states}
+        found = {}
+        for state in states:
+            code = state.code.upper()
+            # Some countries' codes carry their country ("DE-BE"); services may send "BE".
+            found.setdefault((state.country_id.id, code.partition("-")[2] or code), state.id)
+            found[(state.country_id.id, code)] = state.id
         return {pair: found[pair] for pair in pairs if pair in found}
 
 

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize, formatLang, is_html_empty
 
 from .crm_iap_lead_dedupe import email_domain, normalize_domain
-from .lead_mining_client import LeadMiningError
+from ..tools.lead_mining_client import LeadMiningError
 
 _logger = logging.getLogger(__name__)
 
@@ -195,6 +195,7 @@ class CrmIapLeadMiningRequest(models.Model):
     cost_summary = fields.Char(compute="_compute_cost_summary")
     lead_number_limits = fields.Char(compute="_compute_lead_number_limits")
     states_unavailable = fields.Boolean(compute="_compute_available_state_ids")
+    provider_gives_contacts = fields.Boolean(compute="_compute_provider_gives_contacts")
 
     # ------------------------------------------------------------------
     # Defaults
@@ -281,22 +282,24 @@ class CrmIapLeadMiningRequest(models.Model):
             request.credit_balance = balance or 0
             request.credit_balance_known = balance is not None
 
-    @api.depends("estimated_credits", "credit_balance", "credit_balance_known", "search_type")
+    @api.depends("estimated_credits", "search_type")
     def _compute_cost_summary(self):
+        # The balance is not part of it: reading it may cost a call to the
+        # provider, which the dialog makes on its own (`get_credit_balance_text`).
         for request in self:
             credits = formatLang(self.env, request.estimated_credits, digits=0)
             if request.search_type == "people":
-                cost = _(
+                request.cost_summary = _(
                     "Up to %(credits)s credits: 1 per company and 1 per contact found.",
                     credits=credits,
                 )
             else:
-                cost = _("Up to %(credits)s credits: 1 per company found.", credits=credits)
-            if request.credit_balance_known:
-                balance = _("Balance: %(balance)s credits.", balance=formatLang(self.env, request.credit_balance, digits=0))
-            else:
-                balance = _("Balance: unknown (the service cannot be reached right now).")
-            request.cost_summary = f"{cost} {balance}"
+                request.cost_summary = _("Up to %(credits)s credits: 1 per company found.", credits=credits)
+
+    @api.depends("provider")
+    def _compute_provider_gives_contacts(self):
+        for request in self:
+            request.provider_gives_contacts = request._provides_contacts()
 
     @api.depends("state", "lead_count", "lead_number", "duplicate_count", "excluded_count")
     def _compute_result_summary(self):
@@ -346,6 +349,11 @@ class CrmIapLeadMiningRequest(models.Model):
             return self._warning(self._lead_number_error())
         return None
 
+    @api.onchange("provider")
+    def _onchange_provider_contacts(self):
+        if self.search_type == "people" and not self._provides_contacts():
+            self.search_type = "companies"
+
     @api.onchange("contact_number")
     def _onchange_contact_number(self):
         if self.search_type == "people" and not 1 <= self.contact_number <= MAX_CONTACTS_PER_COMPANY:
@@ -377,6 +385,15 @@ class CrmIapLeadMiningRequest(models.Model):
         for request in self.filtered(lambda r: r.search_type == "people"):
             if not 1 <= request.contact_number <= MAX_CONTACTS_PER_COMPANY:
                 raise ValidationError(request._contact_number_error())
+
+    @api.constrains("search_type", "provider")
+    def _check_contacts_provided(self):
+        for request in self.filtered(lambda r: r.search_type == "people"):
+            if not request._provides_contacts():
+                raise ValidationError(_(
+                    "The Odoo IAP service (Dun & Bradstreet) finds companies without their contacts. "
+                    "Choose Companies, or take the contacts from the company directory."
+                ))
 
     @api.constrains("filter_on_size", "company_size_min", "company_size_max")
     def _check_company_size(self):
@@ -432,6 +449,10 @@ class CrmIapLeadMiningRequest(models.Model):
         """Credits left for this provider, or None when unknown."""
         return None
 
+    def _provides_contacts(self):
+        """Whether the provider can find the contacts of the companies."""
+        return True
+
     def _fetch_companies(self):
         """Ask the provider for companies matching this request.
 
@@ -459,13 +480,29 @@ class CrmIapLeadMiningRequest(models.Model):
         """Whether the dialog may offer this provider (e.g. it has data)."""
         return True
 
-    def _record_remote_charges(self, result):
-        """Write down in the ledger what a remote service charged for `result`.
+    def _record_remote_charges(self, result, created=0):
+        """Write down in the ledger what a remote service charged for `result`,
+        of which `created` leads were created (0 when the step failed).
 
         Providers debiting the ledger themselves (inside `_fetch_companies`)
         have nothing to add.
         """
         return None
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def copy_data(self, default=None):
+        """A duplicate asks for companies only when its provider no longer
+        gives contacts (a request of the Clearbit era, Odoo IAP now on D&B):
+        Duplicate and the recurring runs keep working."""
+        vals_list = super().copy_data(default)
+        for request, vals in zip(self, vals_list):
+            if vals.get("search_type") == "people" and "search_type" not in (default or {}) \
+                    and not request._provides_contacts():
+                vals["search_type"] = "companies"
+        return vals_list
 
     # ------------------------------------------------------------------
     # Business
@@ -509,19 +546,21 @@ class CrmIapLeadMiningRequest(models.Model):
         :raise LeadMiningError: the provider refused, failed or had nothing;
           any other error is reported as a `creation` error.
         """
-        result = None
+        result, created = None, 0
         try:
             with self.env.cr.savepoint():
                 result = self._fetch_companies()
                 if not result.items:
                     raise NoResultError("No company matches the request.")
-                created = self._deliver(result)
+                delivered = self._deliver(result)
                 self.write({
                     "credits_charged": self.credits_charged + result.charged,
                     "mined_count": self.mined_count + len(result.items),
                 })
+            created = delivered  # only once the savepoint holds
         except (LeadMiningError, psycopg2.OperationalError):
-            # OperationalError: e.g. a concurrent debit, Odoo retries the whole call.
+            # OperationalError: e.g. a concurrent debit, Odoo retries the whole
+            # call (a remote provider keeps its answer for that retry).
             raise
         except Exception as error:  # noqa: BLE001 - reported on the request
             _logger.exception("Lead mining request %s: lead creation failed", self.name)
@@ -532,7 +571,7 @@ class CrmIapLeadMiningRequest(models.Model):
         finally:
             if result is not None:
                 self.malformed_count += result.malformed
-                self._record_remote_charges(result)
+                self._record_remote_charges(result, created=created)
         return created
 
     def _deliver(self, result):
@@ -857,6 +896,19 @@ class CrmIapLeadMiningRequest(models.Model):
 
     def action_draft(self):
         self._update_state(("error", "cancel"), "draft", {"error_type": False, "error_message": False})
+
+    @api.model
+    def get_credit_balance_text(self, provider, company_id=False):
+        """The balance sentence of `provider` for the dialog and the settings,
+        which ask for it once displayed, so that a slow service never holds
+        the page."""
+        self.check_access_rights("read")
+        company = self.env["res.company"].browse(company_id) if company_id in self.env.user.company_ids.ids else self.env.company
+        provider = provider or self._default_provider()  # the settings leave it empty until chosen
+        balance = self.new({"provider": provider, "company_id": company.id})._get_credit_balance() if provider else None
+        if balance is None:
+            return _("Balance: unknown (the service cannot be reached right now).")
+        return _("Balance: %(balance)s credits.", balance=formatLang(self.env, balance, digits=0))
 
     def action_buy_credits(self):
         self.ensure_one()

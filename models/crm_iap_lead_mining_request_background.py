@@ -11,8 +11,8 @@ from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
 
+from ..tools.lead_mining_client import LeadMiningError
 from .crm_iap_lead_mining_request import SUBMITTABLE_STATES
-from .lead_mining_client import LeadMiningError
 
 _logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The *Company directory* provider: mine the company's own list of companies."""
 from odoo import fields, models
 
-from .lead_mining_client import MiningResult
+from ..tools.lead_mining_codecs import MiningResult
 
 MAX_LEADS_PER_REQUEST = 10000
 PROVIDER = "directory"

@@ -4,8 +4,9 @@ flow, with no second implementation. Requests themselves do not run through
 them: to change how requests run, override the provider hooks instead."""
 from odoo import _, api, fields, models
 
+from ..tools.lead_mining_client import LeadMiningError
+from ..tools.lead_mining_codecs import MiningResult
 from .crm_iap_lead_mining_request import CREDITS_PER_COMPANY, SUBMITTABLE_STATES, NoResultError
-from .lead_mining_client import LeadMiningError, MiningResult
 
 STOCK_TIMEOUT = 300
 

@@ -1,6 +1,8 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
+from ..tools.lead_mining_codecs import DEFAULT_PROTOCOL
 from .crm_iap_lead_mining_request import provider_selection
+from .crm_iap_lead_mining_request_iap import PROTOCOL_PARAM, PROTOCOL_SELECTION
 
 
 class ResConfigSettings(models.TransientModel):
@@ -13,23 +15,17 @@ class ResConfigSettings(models.TransientModel):
         # settings page would fail on this field.
         default=lambda self: self.env["crm.iap.lead.mining.request"]._default_provider(),
     )
+    lead_mining_iap_protocol = fields.Selection(
+        PROTOCOL_SELECTION, string="Service Protocol", default=DEFAULT_PROTOCOL,
+        config_parameter=PROTOCOL_PARAM,
+        help="What the Odoo IAP lead-mining service speaks: Dun & Bradstreet (companies only) "
+        "on Odoo's service today; Clearbit (companies and contacts) for services that still speak it.",
+    )
     lead_mining_retention_days = fields.Integer(
         string="Archive Untouched Mined Leads After (days)",
         config_parameter="crm_iap_mine.retention_days",
         help="Mined leads nobody worked on for this many days are archived every night (0: never).",
     )
-    lead_mining_balance = fields.Char(string="Lead Mining Credits", compute="_compute_lead_mining_balance")
-
-    # company_id: the balance is the company's account's; it is also what gets
-    # this computed when the settings form opens (lead_mining_provider is not
-    # in the view, and the first onchange only recomputes fields that depend
-    # on fields of the view).
-    @api.depends("lead_mining_provider", "company_id")
-    def _compute_lead_mining_balance(self):
-        requests = self.env["crm.iap.lead.mining.request"]
-        for settings in self:
-            balance = requests.new({"provider": settings.lead_mining_provider or requests._default_provider()})._get_credit_balance()
-            settings.lead_mining_balance = _("unknown") if balance is None else str(int(balance))
 
     @api.model
     def _init_lead_mining_provider(self):

@@ -2,7 +2,7 @@
 # step, so that every scenario has its own process (and its own peak RSS).
 #
 # Environment: BENCH_FLAVOR (stock | ours), BENCH_STEP (setup | load |
-# companies | people | directory | directory_2000), BENCH_OUT (JSON file
+# companies | people | directory | directory_2000 | reveal_ids), BENCH_OUT (JSON file
 # written by this step), BENCH_URL (setup: the lead-mining service),
 # BENCH_RUNS (timed runs after the warm-up, default 3), BENCH_PROFILE=1
 # (print the queries of the median run grouped by pattern, and its cProfile).
@@ -36,6 +36,7 @@ RUNS = int(os.environ.get("BENCH_RUNS") or 3)
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 DIRECTORY_SIZE = int(os.environ.get("BENCH_DIRECTORY_SIZE") or 1_000_000)
 EXISTING_LEADS = 10_000
+REVEAL_LEADS = 100_000
 MANAGER, SALESMAN, WATCHER = "bench_manager", "bench_salesman", "bench_team_watcher"
 TEAM = "Bench Team"
 # The directory scenario: 2 of 13 countries, 4 of 23 industries, 10 to 1,000
@@ -107,6 +108,9 @@ def setup():
         if not env["crm.tag"].search([("name", "=", name)]):
             env["crm.tag"].create({"name": name})
     if FLAVOR == "ours":
+        # Scenarios 1-2 compare with the stock module, which speaks Clearbit
+        # (companies and contacts); D&B has its own step (reveal_ids).
+        params.set_param("crm_iap_mine.iap_protocol", "clearbit")
         # The first-use data-protection acknowledgement is done (the dialog asks for it once).
         manager.lead_mining_gdpr_ack_date = fields.Datetime.now()
         env["crm.iap.lead.credit.line"]._record(company, "directory", [(10 ** 9, "topup")], reference="make bench")
@@ -422,9 +426,60 @@ def scenario_step(scenario):
     write_out(data)
 
 
+# ---------------------------------------------------------------------------
+# reveal_ids (ours, D&B): the known companies sent with every search
+# ---------------------------------------------------------------------------
+
+def reveal_ids_step():
+    """Build `reveal_ids` with 100,000 leads known by a reveal_id (a quarter
+    archived), then submit a D&B request of 200 companies carrying them.
+    Everything is rolled back."""
+    env.cr.execute("""
+        INSERT INTO crm_lead (name, type, active, company_id, reveal_id, priority, probability,
+                              create_uid, write_uid, create_date, write_date)
+        SELECT 'Known ' || n, 'lead', n %% 4 <> 0, %(company)s, lpad(n::text, 9, '0'), '0', 10,
+               %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM generate_series(1, %(count)s) n
+    """, {"company": env.ref("base.main_company").id, "uid": odoo.SUPERUSER_ID, "count": REVEAL_LEADS})
+    env.cr.execute("ANALYZE crm_lead")
+    env.cr.execute("SELECT count(*) FROM crm_lead WHERE reveal_id IS NOT NULL")
+    known = env.cr.fetchone()[0]
+    requests = env["crm.iap.lead.mining.request"]
+    builds = []
+    for _index in range(RUNS + 1):  # the first one warms up
+        env.invalidate_all()
+        started = time.perf_counter()
+        reveal_ids = requests._known_reveal_ids()
+        builds.append((time.perf_counter() - started) * 1000)
+    if len(reveal_ids) < REVEAL_LEADS:
+        fail(f"reveal_ids: {len(reveal_ids)} ids for {REVEAL_LEADS} known leads")
+    payload_bytes = len(json.dumps(reveal_ids).encode())
+    env["ir.config_parameter"].sudo().set_param("crm_iap_mine.iap_protocol", "dnb")
+    manager = env["res.users"].search([("login", "=", MANAGER)])
+    request = requests.with_user(manager).create(request_values("companies"))
+    started = time.perf_counter()
+    request.action_submit()
+    submit_seconds = time.perf_counter() - started
+    if request.state != "done" or len(request.lead_ids) != 200:
+        fail(f"reveal_ids: the D&B request ended {request.state} with {len(request.lead_ids)} leads")
+    env.cr.rollback()
+    data = {
+        "flavor": FLAVOR, "scenario": "reveal_ids", "known_leads": known, "reveal_ids": len(reveal_ids),
+        "build_ms": round(statistics.median(builds[1:]), 1), "builds_ms": [round(ms, 1) for ms in builds],
+        "payload_kib": round(payload_bytes / 1024), "submit_200_seconds": round(submit_seconds, 2),
+        "failures": FAILURES,
+    }
+    print(f"reveal_ids: {len(reveal_ids):,} ids of {known:,} known leads built in {data['build_ms']} ms "
+          f"(runs {data['builds_ms']}), {data['payload_kib']} KiB of JSON; a D&B request of 200 companies "
+          f"carrying them: {data['submit_200_seconds']} s")
+    write_out(data)
+
+
 if STEP == "setup":
     setup()
 elif STEP == "load":
     load()
+elif STEP == "reveal_ids":
+    reveal_ids_step()
 else:
     scenario_step(STEP)

@@ -8,7 +8,8 @@
 #
 # Environment: BENCH_RUNS (timed runs, default 3), BENCH_KEEP=1 (keep the
 # databases; a later run with the same BENCH_STOCK_DB / BENCH_OURS_DB reuses
-# them and the loaded directory), BENCH_DIRECTORY_SIZE (default 1000000).
+# them and the loaded directory), BENCH_DIRECTORY_SIZE (default 1000000),
+# BENCH_ONLY=reveal_ids (only the D&B reveal_ids step, on our database).
 set -euo pipefail
 source "$(dirname "$0")/odoo_env.sh"
 
@@ -47,8 +48,11 @@ done
 path_of() { if [ "$1" = stock ]; then echo "$STOCK_ADDONS_PATH"; else echo "$ADDONS_PATH"; fi; }
 db_of() { if [ "$1" = stock ]; then echo "$STOCK_DB"; else echo "$OURS_DB"; fi; }
 
-echo "== Installing crm_iap_mine: stock in $STOCK_DB, ours in $OURS_DB (no demo data)"
-for flavor in stock ours; do
+# BENCH_ONLY=reveal_ids: only that step, on our database (about a minute).
+FLAVORS="stock ours"
+[ "${BENCH_ONLY:-}" = reveal_ids ] && FLAVORS=ours
+echo "== Installing crm_iap_mine: $FLAVORS (no demo data)"
+for flavor in $FLAVORS; do
     db=$(db_of $flavor)
     db_exists "$db" && continue
     odoo_run "$(path_of $flavor)" -d "$db" -i crm_iap_mine --without-demo=all --stop-after-init --no-http \
@@ -66,6 +70,11 @@ step() {
         || die "bench step $flavor $name failed, see $OUT_DIR/shell.log"
 }
 
+if [ "${BENCH_ONLY:-}" = reveal_ids ]; then
+    step ours setup
+    step ours reveal_ids
+    exit 0
+fi
 echo "== Setup: manager, salesperson, team and its follower, tags, endpoints -> $URL"
 step stock setup
 step ours setup
@@ -81,5 +90,7 @@ pg_psql -d "$OURS_DB" -qc "VACUUM (ANALYZE) crm_iap_lead_directory_company" \
     -c "VACUUM (ANALYZE) crm_iap_lead_directory_contact" -c "VACUUM (ANALYZE) crm_lead"
 step ours directory
 step ours directory_2000
+echo "== Scenario 4 (ours, D&B): reveal_ids of 100,000 known leads"
+step ours reveal_ids
 
 BENCH_SECONDS=$(( $(date +%s) - started )) "$ODOO_PYTHON" "$REPO_DIR/scripts/bench_report.py" "$OUT_DIR"

@@ -92,6 +92,13 @@ def main():
                   f"{row.get('excluded_known', 0):.0f} known companies left out; "
                   f"memory growth {row['growth_mib_ours']} MiB")
 
+    reveal = load(folder, "ours", "reveal_ids")
+    if reveal:
+        failures += reveal.get("failures", [])
+        print(f"reveal_ids (D&B): {reveal['reveal_ids']:,} ids of {reveal['known_leads']:,} known leads built in "
+              f"{reveal['build_ms']} ms, {reveal['payload_kib']} KiB of JSON; a D&B request of 200 companies "
+              f"carrying them: {reveal['submit_200_seconds']} s")
+
     by_step = {row["step"]: row for row in rows}
     targets = []
     people, directory, big = by_step.get("people"), by_step.get("directory"), by_step.get("directory_2000")

@@ -16,3 +16,4 @@ from . import test_crons
 from . import test_first_use
 from . import test_security
 from . import test_stock_api
+from . import test_iap_protocols

@@ -6,7 +6,7 @@ from odoo.addons.crm.tests.common import TestCrmCommon
 from odoo.addons.iap.tests.common import MockIAPEnrich
 
 from ..models import crm_iap_lead_mining_request_iap as iap_provider
-from .lead_mining_server import LeadMiningTestServer
+from .lead_mining_server import MINING_PATHS, LeadMiningTestServer
 
 
 class LeadMiningServerMixin:
@@ -20,7 +20,18 @@ class LeadMiningServerMixin:
     def _start_lead_mining_server(cls, balance=1000):
         cls.lead_mining_server = LeadMiningTestServer(balance=balance, seed=17).start()
         cls.addClassCleanup(cls.lead_mining_server.stop)
+        # Answers of the service are committed at once (see crm.iap.lead.mining.answer):
+        # leave the database as the tests found it.
+        with cls.registry.cursor() as cr:
+            cr.execute("SELECT COALESCE(MAX(id), 0) FROM crm_iap_lead_mining_answer")
+            last_answer_id = cr.fetchone()[0]
+        cls.addClassCleanup(cls._delete_answers_after, last_answer_id)
         cls._point_endpoints_at(cls.lead_mining_server.url)
+
+    @classmethod
+    def _delete_answers_after(cls, answer_id):
+        with cls.registry.cursor() as cr:
+            cr.execute("DELETE FROM crm_iap_lead_mining_answer WHERE id > %s", (answer_id,))
 
     @classmethod
     def _point_endpoints_at(cls, url):
@@ -28,6 +39,15 @@ class LeadMiningServerMixin:
         params.set_param("reveal.endpoint", url)
         params.set_param("iap.endpoint", url)
         iap_provider._balance_cache.clear()
+
+    def _use_protocol(self, code):
+        """Talk `code` ("dnb", the default, or "clearbit") to the service."""
+        self.env["ir.config_parameter"].sudo().set_param("crm_iap_mine.iap_protocol", code)
+
+    def _mining_calls(self):
+        """The search calls the service received, in either protocol."""
+        paths = set(MINING_PATHS.values())
+        return [call for call in self.lead_mining_server.requests if call["path"] in paths]
 
     def setUp(self):
         super().setUp()
@@ -95,9 +115,6 @@ class LeadMiningCase(LeadMiningServerMixin, TestCrmCommon):
         }
         defaults.update(values)
         return self.env["crm.iap.lead.mining.request"].with_user(self.user_sales_manager).create(defaults)
-
-    def _mining_calls(self):
-        return [call for call in self.lead_mining_server.requests if call["path"].endswith("lead_mining_request")]
 
 
 class CommittedCompanyMixin:

@@ -1,5 +1,11 @@
 """A small, deterministic stand-in for Odoo's lead-mining IAP service.
 
+It speaks both protocols of the service: Dun & Bradstreet
+(``/api/dnb/1/search_by_criteria``: flat company items, no contacts, known
+``reveal_ids`` left out and not charged) and the earlier Clearbit one
+(``/iap/clearbit/2/lead_mining_request``: companies and contacts). Set
+``protocols`` to serve only one of them (the other answers 404).
+
 Tests start it in a thread and point ``reveal.endpoint`` and ``iap.endpoint``
 at ``server.url``, so the addon talks real JSON-RPC over real HTTP. It is also
 a standalone demo/benchmark server:
@@ -18,9 +24,12 @@ import time
 import unicodedata
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MINING_PATH = '/iap/clearbit/2/lead_mining_request'
+DNB_PATH = '/api/dnb/1/search_by_criteria'
+CLEARBIT_PATH = '/iap/clearbit/2/lead_mining_request'
+MINING_PATHS = {'dnb': DNB_PATH, 'clearbit': CLEARBIT_PATH}
 BALANCE_PATH = '/iap/1/balance'
-FAIL_MODES = (None, 'access', 'user', 'unknown', 'http_500', 'not_json', 'bad_envelope', 'no_result')
+FAIL_MODES = (None, 'access', 'user', 'unknown', 'http_500', 'not_json', 'bad_envelope', 'no_result',
+              'credit_error')
 REMOTE_ERRORS = {  # fail_with -> (dotted exception name, message)
     'access': ('odoo.exceptions.AccessError', "Access denied to the lead mining service."),
     'user': ('odoo.exceptions.UserError', "The lead mining request is not valid."),
@@ -84,6 +93,7 @@ class LeadMiningTestServer:
         self.company_overrides = {}
         self.balance_fails = False
         self.repeat_companies = False
+        self.protocols = set(MINING_PATHS)
         with self._lock:
             self.requests = []
 
@@ -148,23 +158,53 @@ class LeadMiningTestServer:
             return 200, {'result': {'credit_error': False}}
         if mode == 'no_result':
             return 200, {'result': {'data': [], 'credit_error': False}}
-        data = (params or {}).get('data')
+        if mode == 'credit_error':
+            return 200, {'result': {'data': [], 'credit_error': True}}
+        dnb = path == DNB_PATH
+        data = (params or {}).get('query' if dnb else 'data')
         if not isinstance(data, dict) or not isinstance(data.get('lead_number'), int) \
                 or data['lead_number'] < 0:
             return 200, {'error': _error('odoo.exceptions.UserError', "lead_number must be a positive integer.")}
+        known = set((params or {}).get('reveal_ids') or []) if dnb else set()
         with self._lock:
-            first = 0 if self.repeat_companies else self._served
-            items = [self._company_item(first + i, i, data) for i in range(data['lead_number'])]
-            cost = sum(1 + len(item['people_data']) for item in items)
+            index = 0 if self.repeat_companies else self._served
+            items = []
+            while len(items) < data['lead_number']:
+                # D&B leaves out the companies the database knows: not delivered, not charged.
+                if not (dnb and self._duns(index) in known):
+                    item = self._company_item(index, len(items), data)
+                    items.append(self._dnb_item(index, item['company_data']) if dnb else item)
+                index += 1
+            cost = sum(1 + len(item.get('people_data') or []) for item in items)
             if cost > self.balance:
                 return 200, {'error': _error('odoo.addons.iap.tools.iap_tools.InsufficientCreditError',
                                              f"Not enough credits: {cost} needed, {self.balance} left.")}
             self.balance -= cost
             if not self.repeat_companies:
-                self._served += len(items)
-        for i, broken in enumerate(self._broken_items(self.malformed_items)):
-            items.insert((2 * i + 1) % (len(items) + 1), broken)
+                self._served = index
+        broken = self._broken_dnb_items if dnb else self._broken_items
+        for i, item in enumerate(broken(self.malformed_items)):
+            items.insert((2 * i + 1) % (len(items) + 1), item)
         return 200, {'result': {'data': items, 'credit_error': False}}
+
+    def _duns(self, index):
+        return f'{self.seed % 100:02d}{index:07d}'
+
+    def _dnb_item(self, index, company):
+        """The flat D&B item of the same fictitious company."""
+        sector = company['sector']
+        item = {
+            'duns': self._duns(index), 'name': company['legal_name'], 'domain': company['domain'],
+            'website': f"www.{company['domain']}", 'phone': company['phone'],
+            'street': f"{company['street_name']} {company['street_number']}", 'city': company['city'], 'zip': company['postal_code'],
+            'state_code': company['state_code'] or None, 'country_code': company['country_code'],
+            'employees': company['employees'], 'entity_type': 'Private company',
+            'industry_code': str(100 + len(sector)), 'unspsc_codes': [[f'8{len(sector):07d}', sector]],
+            'vat': f"{company['country_code']}{index:09d}",
+            'estimated_annual_revenue': company['annual_revenue'],
+        }
+        item.update({key: value for key, value in self.company_overrides.items() if key in item})
+        return item
 
     def _company_item(self, index, position, data):
         # Seeded per company, so company N is identical whatever the call order;
@@ -248,6 +288,18 @@ class LeadMiningTestServer:
         ]
         return [kinds[i % len(kinds)] for i in range(count)]
 
+    @staticmethod
+    def _broken_dnb_items(count):
+        kinds = [
+            {'name': 'No Duns GmbH', 'domain': 'no-duns.example'},
+            {'duns': '990000001'},  # no name
+            {'duns': '990000002', 'name': 'Bad Size AG', 'employees': 'many'},
+            {'duns': '990000003', 'name': 'Bad Codes SL', 'unspsc_codes': 'software'},
+            {'duns': '990000004', 'name': 42},
+            'just a string',
+        ]
+        return [kinds[i % len(kinds)] for i in range(count)]
+
 
 def _error(name, message):
     """A JSON-RPC error shaped like Odoo's (code 200, 'Odoo Server Error')."""
@@ -265,8 +317,9 @@ class _Handler(BaseHTTPRequestHandler):
             request = None
         params = request.get('params') if isinstance(request, dict) else None
         fake.record(self.path, params)
-        if self.path not in (MINING_PATH, BALANCE_PATH):
-            return self._send(404, b'Not Found')
+        served = {MINING_PATHS[code] for code in fake.protocols} | {BALANCE_PATH}
+        if self.path not in served:
+            return self._send(404, b'<html><body><h1>404: Not Found</h1></body></html>')
         if not isinstance(request, dict):
             return self._send(400, b'Bad Request: expected a JSON-RPC object')
         try:

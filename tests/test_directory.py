@@ -256,6 +256,7 @@ class TestNeverTwice(DirectoryCase):
 
     @users("user_sales_manager")
     def test_iap_known_company_is_enriched_not_created(self):
+        self._use_protocol("clearbit")  # it answers known companies again (D&B: see test_iap_protocols)
         self.lead_mining_server.repeat_companies = True
         first = self._new_request(lead_number=3)
         first.action_submit()

@@ -24,6 +24,7 @@ class TestLeadMiningGdpr(DirectoryCase):
 
     @users("user_sales_manager")
     def test_blacklisted_iap_contact_is_written_nowhere(self):
+        self._use_protocol("clearbit")  # contacts from the service
         server = self.lead_mining_server
         server.repeat_companies = True
         people = {"search_type": "people", "contact_number": 2,
@@ -111,6 +112,7 @@ class TestDataProtection(DirectoryCase):
 
     @users("user_sales_manager")
     def test_forget_an_iap_person_everywhere(self):
+        self._use_protocol("clearbit")  # contacts from the service
         request = self._new_request(search_type="people", contact_number=2,
                                     preferred_role_id=self.role_sale.id, lead_number=1)
         request.action_submit()

@@ -21,7 +21,7 @@ class TestInstall(TransactionCase):
             if os.path.isdir(candidate) and os.path.realpath(candidate) != loaded:
                 manifest = odoo.modules.module.load_manifest("crm_iap_mine", candidate)
                 self.assertNotEqual(manifest["version"], version)
-        self.assertTrue(os.path.isfile(os.path.join(loaded, "models", "lead_mining_client.py")))
+        self.assertTrue(os.path.isfile(os.path.join(loaded, "tools", "lead_mining_client.py")))
         module = self.env["ir.module.module"].search([("name", "=", "crm_iap_mine")])
         self.assertEqual(module.state, "installed")
         self.assertEqual(module.latest_version, version)

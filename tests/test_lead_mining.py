@@ -3,6 +3,7 @@ from odoo.tests import Form, tagged, users
 from odoo.tools import mute_logger
 
 from .common import LeadMiningCase
+from .lead_mining_server import BALANCE_PATH
 
 
 @tagged("post_install", "-at_install", "lead_mining")
@@ -33,14 +34,14 @@ class TestLeadMining(LeadMiningCase):
             self.assertEqual(lead.tag_ids, self.tags)
             self.assertEqual(lead.country_id, self.country_es)
             self.assertTrue(lead.partner_name and lead.city and lead.zip and lead.street)
-            self.assertTrue(lead.website.startswith("https://www.") and lead.website.endswith(".example"))
-            self.assertTrue(lead.email_from.endswith(".example"))
+            self.assertRegex(lead.website, r"^https://[a-z0-9-]+\.example$")
             self.assertTrue(lead.phone)
             self.assertFalse(lead.contact_name)
             self.assertTrue(lead.reveal_id)
 
     @users("user_sales_manager")
     def test_payload_carries_every_filter(self):
+        self._use_protocol("clearbit")  # the contact filters exist only there
         california = self.env.ref("base.state_us_5")
         request = self._new_request(
             search_type="people", contact_number=2, contact_filter_type="role",
@@ -73,6 +74,7 @@ class TestLeadMining(LeadMiningCase):
 
     @users("user_sales_manager")
     def test_contacts_fill_the_lead_and_the_chatter_note(self):
+        self._use_protocol("clearbit")
         request = self._new_request(
             lead_number=2, search_type="people", contact_number=3,
             contact_filter_type="seniority", seniority_id=self.env.ref("crm_iap_mine.crm_iap_mine_seniority_1").id,
@@ -94,6 +96,7 @@ class TestLeadMining(LeadMiningCase):
 
     @users("user_sales_manager")
     def test_service_html_never_reaches_the_chatter_unescaped(self):
+        self._use_protocol("clearbit")  # D&B: see test_iap_protocols
         self.lead_mining_server.company_overrides = {
             "description": '<img src=x onerror="alert(1)"><script>alert(2)</script>',
             "name": "<b>Evil</b> S.L.",
@@ -166,6 +169,7 @@ class TestLeadMining(LeadMiningCase):
 
     def test_lead_creation_queries_do_not_grow_per_lead(self):
         """Countries and states are resolved once; leads created in one call."""
+        self._use_protocol("clearbit")
         def queries_for(count):
             request = self._new_request(lead_number=count, search_type="people", contact_number=2,
                                         preferred_role_id=self.env.ref("crm_iap_mine.crm_iap_mine_role_1").id)
@@ -222,7 +226,7 @@ class TestLeadMiningErrors(LeadMiningCase):
         self.assertEqual(self.lead_mining_server.balance, 1000)
 
     @users("user_sales_manager")
-    @mute_logger("odoo.addons.crm_iap_mine.models.lead_mining_client")
+    @mute_logger("odoo.addons.crm_iap_mine.tools.lead_mining_client")
     def test_service_errors_are_stored_not_raised(self):
         expectations = {
             "access": "access", "user": "user", "unknown": "remote",
@@ -238,7 +242,7 @@ class TestLeadMiningErrors(LeadMiningCase):
                 self.assertNotIn(request.env["iap.account"].sudo().get("reveal").account_token, request.error_message)
 
     @users("user_sales_manager")
-    @mute_logger("odoo.addons.crm_iap_mine.models.lead_mining_client")
+    @mute_logger("odoo.addons.crm_iap_mine.tools.lead_mining_client")
     def test_timeout_warns_that_credits_may_be_charged(self):
         self.lead_mining_server.delay = 1.5
         request = self._new_request()
@@ -248,7 +252,7 @@ class TestLeadMiningErrors(LeadMiningCase):
         self.assertIn("may have charged", request.error_message)
 
     @users("user_sales_manager")
-    @mute_logger("odoo.addons.crm_iap_mine.models.lead_mining_client")
+    @mute_logger("odoo.addons.crm_iap_mine.tools.lead_mining_client")
     def test_unreachable_service(self):
         closed_port_url = "http://127.0.0.1:9"
         self._point_endpoints_at(closed_port_url)
@@ -257,7 +261,7 @@ class TestLeadMiningErrors(LeadMiningCase):
         request.action_submit()
         self._assert_failed_cleanly(request, "unreachable")
         self.assertFalse(request.credit_balance_known, "the balance shows as unknown")
-        self.assertIn("unknown", request.cost_summary)
+        self.assertIn("unknown", request.get_credit_balance_text("iap"))
 
     @users("user_sales_manager")
     def test_malformed_items_are_skipped_and_counted(self):
@@ -277,6 +281,7 @@ class TestLeadMiningDialog(LeadMiningCase):
     def test_out_of_range_input_is_kept_and_explained(self):
         """What the user typed is never silently changed (it would be
         charged): a notice says what is allowed, and saving refuses it."""
+        self._use_protocol("clearbit")
         form = Form(self.env["crm.iap.lead.mining.request"].with_context(default_provider="iap"))
         self.assertEqual(form.lead_number_limits, "(1 to 200)")
         for field, value, notice in (
@@ -332,16 +337,18 @@ class TestLeadMiningDialog(LeadMiningCase):
 
     @users("user_sales_manager")
     def test_estimate_and_balance(self):
+        self._use_protocol("clearbit")
         form = Form(self.env["crm.iap.lead.mining.request"].with_context(default_provider="iap"))
         form.lead_number = 10
         self.assertEqual(form.estimated_credits, 10)
         form.search_type = "people"
         form.contact_number = 3
         self.assertEqual(form.estimated_credits, 40)
-        self.assertTrue(form.credit_balance_known)
-        self.assertEqual(form.credit_balance, 1000)
-        self.assertEqual(form.cost_summary,
-                         "Up to 40 credits: 1 per company and 1 per contact found. Balance: 1,000 credits.")
+        self.assertEqual(form.cost_summary, "Up to 40 credits: 1 per company and 1 per contact found.")
+        request = self._new_request(lead_number=10)
+        self.assertTrue(request.credit_balance_known)
+        self.assertEqual(request.credit_balance, 1000)
+        self.assertEqual(request.get_credit_balance_text("iap"), "Balance: 1,000 credits.")
 
     @users("user_sales_manager")
     def test_team_follows_the_salesperson(self):
@@ -349,11 +356,18 @@ class TestLeadMiningDialog(LeadMiningCase):
         form.user_id = self.user_sales_leads
         self.assertEqual(form.team_id, self.sales_team_1)
 
-    def test_settings_show_the_balance(self):
-        settings = self.env["res.config.settings"].create({"lead_mining_provider": "iap"})
-        self.assertEqual(settings.lead_mining_balance, "1000")
-        # As the settings form opens, without the provider in the view.
-        self.assertEqual(Form(self.env["res.config.settings"]).lead_mining_balance, "1000")
+    def test_balance_is_loaded_on_demand_not_with_the_forms(self):
+        """Opening the dialog or the settings never waits for the service:
+        the balance widget asks for it once they are shown."""
+        Form(self.env["crm.iap.lead.mining.request"].with_context(default_provider="iap"))
+        Form(self.env["res.config.settings"])
+        balance_calls = [call for call in self.lead_mining_server.requests if call["path"] == BALANCE_PATH]
+        self.assertFalse(balance_calls, "no balance call while the forms open")
+        requests = self.env["crm.iap.lead.mining.request"]
+        self.assertEqual(requests.get_credit_balance_text("iap", self.env.company.id), "Balance: 1,000 credits.")
+        self.assertEqual(len(self.lead_mining_server.requests), 1)
+        # The settings leave the provider empty until one is chosen: the default one's balance.
+        self.assertEqual(requests.get_credit_balance_text(False), "Balance: 1,000 credits.")
 
 
 @tagged("post_install", "-at_install", "lead_mining")

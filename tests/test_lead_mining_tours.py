@@ -82,9 +82,6 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         ]
         self.assertFalse(outside, "the browser reached addresses outside 127.0.0.1")
 
-    def _mining_calls(self):
-        return [call for call in self.lead_mining_server.requests if call["path"].endswith("lead_mining_request")]
-
     def _new_request(self, **values):
         return self.requests.with_user(self.manager).create(dict({
             "provider": "iap", "lead_type": "opportunity", "country_ids": [(6, 0, self.country_es.ids)],
@@ -99,22 +96,21 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         request = self.requests.search([("create_uid", "=", self.manager.id)])
         self.assertEqual(len(request), 1)
         self.assertRecordValues(request, [{
-            "state": "done", "lead_type": "opportunity", "lead_number": 4,
-            "search_type": "people", "contact_number": 2, "contact_filter_type": "seniority",
-            "seniority_id": self.env.ref("crm_iap_mine.crm_iap_mine_seniority_1").id,
+            "state": "done", "lead_type": "opportunity", "lead_number": 4, "search_type": "companies",
             "filter_on_size": True, "company_size_min": 10, "company_size_max": 500,
-            "user_id": self.manager.id, "team_id": self.team.id, "credits_charged": 12,
+            "user_id": self.manager.id, "team_id": self.team.id, "credits_charged": 4,
         }])
         self.assertEqual(request.country_ids, self.country_es + self.country_it)
         self.assertEqual(request.industry_ids, self.env.ref("crm_iap_mine.crm_iap_mine_industry_165"))
         self.assertEqual(request.tag_ids, self.tag)
-        self.assertEqual(self._mining_calls()[-1]["params"]["data"], {
-            "lead_number": 4, "search_type": "people",
+        call = self._mining_calls()[-1]
+        self.assertTrue(call["path"].endswith("/api/dnb/1/search_by_criteria"), "D&B by default")
+        self.assertEqual(call["params"]["query"], {
+            "lead_number": 4, "search_type": "companies",
             "countries": [{"code": "IT", "states": []}, {"code": "ES", "states": []}],
             "company_size_min": 10, "company_size_max": 500, "industry_ids": ["165"],
-            "contact_number": 2, "contact_filter_type": "seniority", "seniority": "director",
         })
-        self.assertEqual(self.lead_mining_server.balance, 1000 - 12)
+        self.assertEqual(self.lead_mining_server.balance, 1000 - 4)
 
         leads = request.lead_ids
         self.assertEqual(len(leads), 4)
@@ -124,11 +120,11 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         self.assertEqual(leads.team_id, self.team)
         self.assertEqual(leads.tag_ids, self.tag)
         for lead in leads:
-            self.assertTrue(lead.contact_name)
+            self.assertFalse(lead.contact_name, "D&B gives no contacts")
+            self.assertTrue(lead.reveal_id.isdigit(), "the DUNS number")
             note = lead.message_ids
             self.assertEqual(len(note), 1, "one enrichment note per lead")
-            self.assertIn("o_crm_iap_mine_contacts", str(note.body))
-            self.assertIn("Director", str(note.body))
+            self.assertIn("o_crm_iap_mine_company_facts", str(note.body))
 
     def test_first_use_cancelled_leaves_nothing(self):
         self.manager.lead_mining_gdpr_ack_date = False

@@ -9,7 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
 
-from ..models.lead_mining_client import ServiceHTTPError, ServiceTimeoutError
+from ..tools.lead_mining_client import ServiceHTTPError, ServiceTimeoutError
 
 ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 I18N_DIR = os.path.join(ADDON_DIR, "i18n")

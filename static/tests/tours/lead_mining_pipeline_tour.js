@@ -6,7 +6,6 @@ import {
     assert,
     checkCost,
     checkRecordCount,
-    chooseRadio,
     dialogClosed,
     openGenerateLeadsDialog,
     openPipeline,
@@ -18,10 +17,11 @@ import {
 } from "./lead_mining_tour_utils";
 
 /**
- * A sales manager mines 4 companies with 2 directors each from the pipeline
- * (their first request: they tick the data-protection box, shown from the
- * start), is told how many opportunities were created,
- * opens them from the notification and reads the enrichment note of one.
+ * A sales manager mines 4 companies from the pipeline with Odoo IAP on its
+ * default Dun & Bradstreet protocol (companies only; their first request:
+ * they tick the data-protection box, shown from the start), is told how many
+ * opportunities were created, opens them from the notification and reads the
+ * enrichment note of one.
  * Python (TestLeadMiningTours) prepares: company country United States,
  * tag "Tour Mined", service balance 1000; and checks the records afterwards.
  */
@@ -40,22 +40,13 @@ registry.category("web_tour.tours").add("crm_iap_mine_pipeline", {
         setField("lead_number", 4),
         checkCost("Up to 4 credits: 1 per company found."),
         {
-            content: "Companies only: no contact options",
-            trigger: ".o_form_view:not(:has(.o_field_widget[name=contact_number]))",
-            isCheck: true,
+            content: "Odoo IAP (Dun & Bradstreet) finds companies only: no Contacts option, a hint instead",
+            trigger: ".o_crm_iap_mine_no_contacts:contains('company directory')",
+            run() {
+                const options = document.querySelectorAll(".modal .o_field_widget[name=search_type] input");
+                assert(options.length === 0, `${options.length} target options offered for Odoo IAP`);
+            },
         },
-        ...chooseRadio("search_type", "people"),
-        checkCost("Up to 8 credits: 1 per company and 1 per contact found."),
-        setField("contact_number", 2),
-        checkCost("Up to 12 credits: 1 per company and 1 per contact found."),
-        ...chooseRadio("contact_filter_type", "seniority"),
-        {
-            content: "Filtering on seniority hides the roles",
-            trigger: ".o_form_view:not(:has(.o_field_widget[name=preferred_role_id]))",
-            extra_trigger: ".modal .o_field_widget[name=seniority_id] input",
-            isCheck: true,
-        },
-        ...pickRecord("seniority_id", "Direct", "Director"),
         // Countries: the company's country comes first, with its states.
         {
             content: "The company's country is proposed",
@@ -85,14 +76,13 @@ registry.category("web_tour.tours").add("crm_iap_mine_pipeline", {
         setField("company_size_min", 10),
         setField("company_size_max", 500),
         ...pickRecord("tag_ids", "Tour Mi", "Tour Mined", { tag: true }),
-        checkCost("Up to 12 credits", "Balance: 1,000 credits."),
+        checkCost("Up to 4 credits: 1 per company found.", "Balance: 1,000 credits."),
         {
             content: "Every choice is still shown before submitting",
             trigger: ".o_field_widget[name=company_size_max] input",
             run() {
                 const value = (name) => visible(`.o_field_widget[name=${name}] input`)[0]?.value;
                 assert(value("lead_number") === "4", `lead_number is ${value("lead_number")}`);
-                assert(value("contact_number") === "2", `contact_number is ${value("contact_number")}`);
                 assert(value("company_size_min") === "10", `size min is ${value("company_size_min")}`);
                 assert(value("company_size_max") === "500", `size max is ${value("company_size_max")}`);
                 const countries = visible(".o_field_widget[name=country_ids] .o_tag").map((el) => el.innerText.trim());
@@ -121,8 +111,8 @@ registry.category("web_tour.tours").add("crm_iap_mine_pipeline", {
             run: "click",
         },
         {
-            content: "The chatter shows the enrichment note with its contacts",
-            trigger: ".o-mail-Chatter .o-mail-Message-body:contains('Created by Lead Generation (request LMR') .o_crm_iap_mine_contacts:contains('Contacts')",
+            content: "The chatter shows the enrichment note with what D&B gives",
+            trigger: ".o-mail-Chatter .o-mail-Message-body:contains('Created by Lead Generation (request LMR') .o_crm_iap_mine_company_facts:contains('Tax ID')",
             extra_trigger: ".o_form_view .o_form_sheet",
             isCheck: true,
         },
@@ -135,24 +125,6 @@ registry.category("web_tour.tours").add("crm_iap_mine_pipeline", {
             content: "The lead names the request that found it",
             trigger: ".o_field_widget[name=lead_mining_request_id]:contains('LMR')",
             isCheck: true,
-        },
-        {
-            content: "The contacts table lists 2 directors, the first one is the lead's contact",
-            trigger: ".o-mail-Message-body .o_crm_iap_mine_contacts + table tbody tr",
-            run() {
-                const rows = visible(".o-mail-Message-body .o_crm_iap_mine_contacts + table tbody tr");
-                assert(rows.length === 2, `${rows.length} contacts in the note, expected 2`);
-                for (const row of rows) {
-                    const cells = [...row.querySelectorAll("td")].map((td) => td.innerText.trim());
-                    assert(cells[0], "a contact without name");
-                    assert(cells[2].includes("Director"), `contact ${cells[0]} is "${cells[2]}", not a director`);
-                    assert(cells[3].includes("@"), `contact ${cells[0]} has no e-mail`);
-                }
-                const contactName = visible(".o_field_widget[name=contact_name] input").map((el) => el.value)[0];
-                const firstName = rows[0].querySelector("td").innerText.trim();
-                assert(contactName && contactName === firstName,
-                    `the lead's contact "${contactName}" is not the first contact of the note "${firstName}"`);
-            },
         },
     ],
 });

@@ -2,6 +2,7 @@
 
 import { registry } from "@web/core/registry";
 import {
+    assert,
     checkCost,
     chooseRadio,
     dialogClosed,
@@ -13,7 +14,8 @@ import {
 
 /**
  * The settings choose the default provider, and the dialog offers what the
- * chosen provider can do. Python (TestLeadMiningTours) prepares: a company
+ * chosen provider can do: contacts from the directory, companies only from
+ * Odoo IAP on its default Dun & Bradstreet protocol. Python (TestLeadMiningTours) prepares: a company
  * directory with 70 credits, the IAP service with 1000.
  */
 registry.category("web_tour.tours").add("crm_iap_mine_provider", {
@@ -29,7 +31,7 @@ registry.category("web_tour.tours").add("crm_iap_mine_provider", {
         },
         {
             content: "The settings show the directory's own balance",
-            trigger: ".o_crm_iap_mine_balance .o_field_widget[name=lead_mining_balance]:contains('70')",
+            trigger: ".o_crm_iap_mine_balance .o_crm_iap_mine_balance_text:contains('Balance: 70 credits.')",
             isCheck: true,
         },
         {
@@ -63,6 +65,12 @@ registry.category("web_tour.tours").add("crm_iap_mine_provider", {
         },
         checkCost("Balance: 70 credits."),
         {
+            content: "The directory offers companies and their contacts",
+            trigger: ".o_field_widget[name=search_type] input[data-value=people]",
+            extra_trigger: ".modal:not(:has(.o_crm_iap_mine_no_contacts))",
+            isCheck: true,
+        },
+        {
             content: "Remove the proposed country",
             trigger: ".o_field_widget[name=country_ids] .o_tag:contains('United States') .o_delete",
             run: "click",
@@ -80,6 +88,14 @@ registry.category("web_tour.tours").add("crm_iap_mine_provider", {
             isCheck: true,
         },
         checkCost("Balance: 1,000 credits."),
+        {
+            content: "Odoo IAP (Dun & Bradstreet) does not offer contacts, and says where they come from",
+            trigger: ".o_crm_iap_mine_no_contacts:contains('company directory')",
+            run() {
+                const options = document.querySelectorAll(".modal .o_field_widget[name=search_type] input");
+                assert(options.length === 0, `${options.length} target options offered for Odoo IAP`);
+            },
+        },
         {
             content: "Close the dialog",
             trigger: ".modal-footer button[special=cancel]",

@@ -17,7 +17,7 @@ registry.category("web_tour.tours").add("crm_iap_mine_settings", {
         },
         {
             content: "It shows the credit balance of the service",
-            trigger: ".o_setting_box:has(.o_form_label:contains('Lead Mining')) .o_crm_iap_mine_balance .o_field_widget[name=lead_mining_balance]:contains('1000')",
+            trigger: ".o_setting_box:has(.o_form_label:contains('Lead Mining')) .o_crm_iap_mine_balance .o_crm_iap_mine_balance_text:contains('Balance: 1,000 credits.')",
             isCheck: true,
         },
         {

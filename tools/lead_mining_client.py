@@ -10,7 +10,6 @@ parameters or puts them in exception messages.
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import requests
@@ -18,7 +17,6 @@ import urllib3
 
 _logger = logging.getLogger(__name__)
 
-MINING_PATH = '/iap/clearbit/2/lead_mining_request'
 BALANCE_PATH = '/iap/1/balance'
 # A dead host should not hold the user for the whole (long) mining timeout.
 MAX_CONNECT_TIMEOUT = 10
@@ -75,6 +73,16 @@ class ProtocolError(LeadMiningError):
     error_type = 'protocol'
 
 
+class ProtocolMismatchError(ProtocolError):
+    """The endpoint answered with a 404 or a web page: it does not speak the
+    protocol it was called with (nothing was done, nothing charged).
+    ``url`` is the endpoint, without credentials."""
+
+    def __init__(self, message, *, url, **kwargs):
+        super().__init__(message, maybe_charged=False, **kwargs)
+        self.url = url
+
+
 # Remote exception names are dotted Python paths; only the last part matters.
 _REMOTE_ERRORS = {
     'InsufficientCreditError': InsufficientCreditsError,
@@ -82,22 +90,6 @@ _REMOTE_ERRORS = {
     'UserError': ServiceUserError,
 }
 
-
-@dataclass
-class MiningResult:
-    """Valid companies of one answer, plus counts of what had to be dropped.
-
-    ``malformed`` counts whole items skipped; ``dropped_people`` counts single
-    contacts skipped inside otherwise valid items (the company is still kept).
-    ``charged`` is what the provider debited for the answer, set by the caller
-    that knows the provider's pricing.
-    """
-    items: list
-    malformed: int = 0
-    dropped_people: int = 0
-    charged: int = 0
-    # Items the CRM already knew (not created again), set when delivering.
-    known_items: list = field(default_factory=list)
 
 
 class LeadMiningClient:
@@ -130,26 +122,22 @@ class LeadMiningClient:
 
     # -- public API ---------------------------------------------------------
 
-    def mine(self, payload):
-        """Ask for companies matching ``payload``; return a MiningResult."""
-        params = {'account_token': self._account_token, 'dbuuid': self.dbuuid, 'data': payload}
-        result = self._call(self.reveal_endpoint + MINING_PATH, params, self.timeout, debits=True)
+    def mine(self, protocol, query, **context):
+        """Ask for companies matching ``query`` in ``protocol`` (a
+        `lead_mining_codecs.Protocol`); return a MiningResult.
+
+        ``context`` is what the protocol sends besides the query (see its
+        ``encode`` function): e.g. ``reveal_ids`` for D&B.
+        """
+        params = protocol.encode(query, account_token=self._account_token, db_uuid=self.dbuuid, **context)
+        result = self._call(self.reveal_endpoint + protocol.path, params, self.timeout, debits=True)
         if isinstance(result, dict) and result.get('credit_error'):
-            # Older services flag missing credits in the result instead of an error.
+            # The service may flag missing credits in the result instead of an error.
             raise InsufficientCreditsError("Not enough credits for this lead mining request.")
         if not isinstance(result, dict) or not isinstance(result.get('data'), list):
             raise ProtocolError("The lead mining service answered without a list of companies.",
                                 maybe_charged=True)
-        mining = MiningResult(items=[])
-        for item in result['data']:
-            people = _people_of(item) if _is_valid_company_item(item) else None
-            if people is None:
-                mining.malformed += 1
-                continue
-            valid_people = [person for person in people if isinstance(person, dict)]
-            mining.dropped_people += len(people) - len(valid_people)
-            mining.items.append({'company_data': item['company_data'], 'people_data': valid_people})
-        return mining
+        return protocol.decode(result['data'])
 
     def get_balance(self, service_name='reveal'):
         """Return the credits left on the account for ``service_name``."""
@@ -206,6 +194,9 @@ class LeadMiningClient:
                                           maybe_charged=debits) from None
 
         status = response.status_code
+        if status == 404 or _is_web_page(response):
+            raise ProtocolMismatchError(f"{shown} does not speak this protocol (HTTP status {status}).",
+                                        url=shown, status_code=status)
         if not 200 <= status < 300:
             # 502/504 mean a proxy gave up waiting, not that the backend did.
             raise ServiceHTTPError(f"{shown} answered with HTTP status {status}.",
@@ -239,21 +230,14 @@ def _remote_error(error):
     return exc_class(message, remote_name=name or None)
 
 
-def _is_valid_company_item(item):
-    if not isinstance(item, dict) or not isinstance(item.get('company_data'), dict):
+
+def _is_web_page(response):
+    """An HTML page where a JSON-RPC answer was expected (a website, a proxy's
+    error page); a 5xx page is an outage, not a wrong protocol."""
+    if response.status_code >= 500:
         return False
-    company = item['company_data']
-    has_label = any(isinstance(company.get(key), str) and company[key].strip()
-                    for key in ('name', 'domain'))
-    return bool(company.get('clearbit_id')) and has_label
-
-
-def _people_of(item):
-    """people_data as a list ([] when absent), or None when it is not a list."""
-    people = item.get('people_data')
-    if people is None:
-        return []
-    return people if isinstance(people, list) else None
+    content_type = response.headers.get('Content-Type', '').lower()
+    return 'html' in content_type or response.content.lstrip()[:1] == b'<'
 
 
 def _dropped_after_sending(exc):

@@ -1,0 +1,2 @@
+from . import lead_mining_client
+from . import lead_mining_codecs

@@ -12,6 +12,11 @@ STOCK_ACCESS_XMLIDS = [
 class TestStockApi(LeadMiningCase):
     """What modules built on the stock module call still answers, through this addon's flow."""
 
+    def setUp(self):
+        super().setUp()
+        # The stock module's API dates from the Clearbit protocol (contacts, `data`).
+        self._use_protocol("clearbit")
+
     @users("user_sales_manager")
     def test_perform_request_then_create_leads_from_response(self):
         request = self._new_request(lead_number=2, search_type="people", contact_number=1,

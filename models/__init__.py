@@ -8,6 +8,7 @@ from . import crm_iap_lead_directory_contact
 from . import crm_iap_lead_directory_sample
 from . import crm_iap_lead_mining_request
 from . import crm_iap_lead_mining_request_iap
+from . import crm_iap_lead_mining_answer
 from . import crm_iap_lead_mining_request_directory
 from . import crm_iap_lead_mining_request_background
 from . import crm_iap_lead_mining_request_recurring

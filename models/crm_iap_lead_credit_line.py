@@ -50,7 +50,7 @@ class CrmIapLeadCreditLine(models.Model):
     reason = fields.Selection(CREDIT_REASONS, required=True, readonly=True)
     reference = fields.Char(readonly=True)
     service_client_id = fields.Many2one(
-        "crm.iap.lead.service.client", string="Service Client", index="btree_not_null",
+        "crm.iap.lead.service.client", index="btree_not_null",
         ondelete="cascade", readonly=True,
         help="Credits of a client of our lead-mining service: its own balance, not the company's.",
     )

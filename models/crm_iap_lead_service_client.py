@@ -40,7 +40,7 @@ class CrmIapLeadServiceClient(models.Model):
     price_per_company = fields.Integer(string="Credits per Company", default=1, required=True)
     price_per_contact = fields.Integer(string="Credits per Contact", default=1, required=True)
     monthly_cap = fields.Integer(
-        string="Monthly Cap", help="Most credits the client may spend in a calendar month (0: no cap).",
+        help="Most credits the client may spend in a calendar month (0: no cap).",
     )
     rate_limit = fields.Integer(string="Calls per Minute", default=30, required=True)
     balance = fields.Integer(string="Credits", compute="_compute_balance")
@@ -198,7 +198,7 @@ class CrmIapLeadServiceClient(models.Model):
         industries = self.env["crm.iap.lead.industry"]
         sectors = {str(sector) for sector in query.get("industry_ids") or []}
         if sectors:
-            industries = industries.search([]).filtered(lambda industry: sectors & set(industry._get_reveal_ids()))
+            industries = industries.search([("reveal_ids", "!=", False)]).filtered(lambda industry: sectors & set(industry._get_reveal_ids()))
         size_min, size_max = query.get("company_size_min"), query.get("company_size_max")
         size_range = None
         if size_min is not None or size_max is not None:

@@ -17,7 +17,7 @@ class CrmIapLeadCreditTopup(models.TransientModel):
     amount = fields.Integer(string="Credits", required=True, default=100)
     reference = fields.Char(required=True, help="Invoice or order number of the purchase.")
     service_client_id = fields.Many2one(
-        "crm.iap.lead.service.client", string="Service Client",
+        "crm.iap.lead.service.client",
         help="Credits bought by a client of our lead-mining service, for its own balance.",
     )
 

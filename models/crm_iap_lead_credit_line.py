@@ -51,7 +51,7 @@ class CrmIapLeadCreditLine(models.Model):
     reference = fields.Char(readonly=True)
     service_client_id = fields.Many2one(
         "crm.iap.lead.service.client", index="btree_not_null",
-        ondelete="cascade", readonly=True,
+        ondelete="restrict", readonly=True,
         help="Credits of a client of our lead-mining service: its own balance, not the company's.",
     )
 

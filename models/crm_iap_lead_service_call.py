@@ -26,7 +26,7 @@ class CrmIapLeadServiceCall(models.Model):
     _log_access = False
 
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
-    client_id = fields.Many2one("crm.iap.lead.service.client", index=True, ondelete="cascade", readonly=True,
+    client_id = fields.Many2one("crm.iap.lead.service.client", index=True, ondelete="restrict", readonly=True,
                                 help="Empty when the token was unknown.")
     company_id = fields.Many2one(related="client_id.company_id", store=True)
     protocol = fields.Selection(

@@ -113,7 +113,7 @@ class CrmIapLeadServiceClient(models.Model):
         self.env.cr.execute("""
             SELECT count(*) FROM crm_iap_lead_service_call
              WHERE client_id = %s AND protocol != 'balance'
-               AND date > (now() at time zone 'UTC') - interval '1 minute'
+               AND date > (clock_timestamp() at time zone 'UTC') - interval '1 minute'
         """, (self.id,))
         if self.env.cr.fetchone()[0] >= self.rate_limit:
             raise ServiceRefusal("user", "rate_limited",

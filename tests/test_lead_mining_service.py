@@ -150,6 +150,13 @@ class TestLeadMiningService(HttpCase):
         request = self._mine_with_our_client("clearbit")
         self.assertEqual((request.state, request.error_type), ("error", "credits"))
 
+    def test_monthly_cap(self):
+        self.client.monthly_cap = 4
+        self.assertEqual(len(self._dnb(lead_number=3)["result"]["data"]), 3)
+        self.assertEqual(self._clearbit(lead_number=2)["error"]["data"]["name"], INSUFFICIENT,
+                         "3 spent this month, 2 more would pass the cap of 4")
+        self.assertEqual(self.client.balance, 7)
+
     def test_unknown_or_suspended_token_is_refused(self):
         error = self._dnb(token="not-a-token")["error"]
         self.assertEqual(error["data"]["name"], "odoo.exceptions.AccessError")

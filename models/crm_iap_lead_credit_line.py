@@ -49,6 +49,11 @@ class CrmIapLeadCreditLine(models.Model):
     )
     reason = fields.Selection(CREDIT_REASONS, required=True, readonly=True)
     reference = fields.Char(readonly=True)
+    service_client_id = fields.Many2one(
+        "crm.iap.lead.service.client", index="btree_not_null",
+        ondelete="restrict", readonly=True,
+        help="Credits of a client of our lead-mining service: its own balance, not the company's.",
+    )
 
     @api.depends("amount", "reason")
     def _compute_credits_spent(self):
@@ -66,7 +71,8 @@ class CrmIapLeadCreditLine(models.Model):
         return row[0] if row else 0
 
     @api.model
-    def _record(self, company, provider, movements, request=None, reference=None, local_balance=True):
+    def _record(self, company, provider, movements, request=None, reference=None, local_balance=True,
+                service_client=None):
         """Write movements [(amount, reason)], all or nothing.
 
         With `local_balance`, the company's balance for the provider moves
@@ -75,8 +81,11 @@ class CrmIapLeadCreditLine(models.Model):
         read a stale balance fails to serialise and is retried by Odoo, so
         no interleaving can overspend.
 
+        With `service_client`, the balance that moves is that client's own.
+
         :raise InsufficientCreditsError: the balance cannot cover the debit.
         """
+        balance_key = service_client._balance_key() if service_client else provider
         movements = [(amount, reason) for amount, reason in movements if amount]
         if not movements:
             return self.browse()
@@ -86,17 +95,17 @@ class CrmIapLeadCreditLine(models.Model):
             cr.execute("""
                 INSERT INTO crm_iap_lead_credit_balance (company_id, provider, balance)
                 VALUES (%s, %s, 0) ON CONFLICT DO NOTHING
-            """, (company.id, provider))
+            """, (company.id, balance_key))
             cr.execute("""
                 UPDATE crm_iap_lead_credit_balance SET balance = balance + %(delta)s
                  WHERE company_id = %(company)s AND provider = %(provider)s AND balance + %(delta)s >= 0
              RETURNING balance
-            """, {"delta": delta, "company": company.id, "provider": provider})
+            """, {"delta": delta, "company": company.id, "provider": balance_key})
             if not cr.fetchone():
                 error = InsufficientCreditsError("Not enough credits for this request.")
                 error.user_message = _(
                     "You do not have enough credits: this request needs up to %(needed)s, the balance is %(balance)s.",
-                    needed=-delta, balance=self._get_balance(company, provider),
+                    needed=-delta, balance=self._get_balance(company, balance_key),
                 )
                 raise error
         return self.sudo().create([{
@@ -108,11 +117,13 @@ class CrmIapLeadCreditLine(models.Model):
             "amount": amount,
             "reason": reason,
             "reference": reference,
+            "service_client_id": service_client.id if service_client else False,
         } for amount, reason in movements])
 
 
 class CrmIapLeadCreditBalance(models.Model):
-    """The running balance of one company for one provider.
+    """The running balance of one company for one provider (or for one
+    client of the lead-mining service: `provider` is then its balance key).
 
     It is the sum of that provider's credit lines, kept as a row so that
     concurrent debits queue on it (see `crm.iap.lead.credit.line._record`).

@@ -1,10 +1,41 @@
 """The *Company directory* provider: mine the company's own list of companies."""
-from odoo import fields, models
+from dataclasses import dataclass
+
+from odoo import api, fields, models
 
 from ..tools.lead_mining_codecs import MiningResult
 
 MAX_LEADS_PER_REQUEST = 10000
 PROVIDER = "directory"
+
+
+@dataclass
+class DirectorySearch:
+    """What to pick from the directory, whoever asks: a request of this
+    database (`_directory_search`) or a client of the lead-mining service."""
+
+    company_id: int
+    country_ids: list
+    limit: int
+    seed: str
+    state_ids: list = ()
+    state_country_ids: list = ()
+    industry_ids: list = ()
+    size_range: tuple = None
+    people: bool = False
+    # Contacts: of this seniority, or else of these roles (preferred first).
+    seniority_id: int = None
+    role_ids: list = ()
+    preferred_role_id: int = 0
+    contact_number: int = 0
+    # A request never picks its own earlier companies again (background batches).
+    request_id: int = None
+    # A service client never gets the same company twice.
+    service_client_id: int = None
+    # Known companies, left out before picking and counted: the CRM of this
+    # company (a request), or these directory ids (what a client revealed).
+    crm_company_id: int = None
+    known_ids: list = ()
 
 
 class CrmIapLeadMiningRequest(models.Model):
@@ -45,8 +76,9 @@ class CrmIapLeadMiningRequest(models.Model):
         """Pick the next new companies, debit them and mark them delivered, at once."""
         if self.provider != PROVIDER:
             return super()._fetch_companies()
-        company_ids, excluded = self._directory_pick_companies()
-        contacts = self._directory_pick_contacts(company_ids) if self.search_type == "people" else {}
+        search = self._directory_search()
+        company_ids, excluded = self._directory_pick_companies(search)
+        contacts = self._directory_pick_contacts(company_ids, search) if search.people else {}
         contact_count = sum(len(found) for found in contacts.values())
         cost = len(company_ids) + contact_count
         self.env["crm.iap.lead.credit.line"]._record(
@@ -54,16 +86,7 @@ class CrmIapLeadMiningRequest(models.Model):
             [(-len(company_ids), "companies"), (-contact_count, "contacts")] + self._use_held_credits(cost),
             request=self,
         )
-        if company_ids:
-            self.env.cr.execute("""
-                UPDATE crm_iap_lead_directory_company
-                   SET delivery_count = delivery_count + 1,
-                       last_delivered_date = clock_timestamp() at time zone 'UTC',
-                       last_request_id = %s
-                 WHERE id = ANY(%s)
-            """, (self.id, company_ids))
-            self.env["crm.iap.lead.directory.company"].invalidate_model(
-                ["delivery_count", "last_delivered_date", "last_request_id"])
+        self._directory_mark_delivered(company_ids, request_id=self.id)
         companies = self.env["crm.iap.lead.directory.company"].browse(company_ids)
         if not self.mined_count:
             # Later batches would count this request's own earlier leads.
@@ -73,31 +96,63 @@ class CrmIapLeadMiningRequest(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # Picking, in SQL
+    # Picking, in SQL (shared with the lead-mining service)
     # ------------------------------------------------------------------
 
-    def _directory_filters(self):
-        """(SQL conditions on `c`, params) for every filter of the request."""
+    def _directory_search(self):
+        """The request's filters as a DirectorySearch."""
+        self.ensure_one()
+        people = self.search_type == "people"
+        by_seniority = people and self.contact_filter_type == "seniority"
+        return DirectorySearch(
+            company_id=self.company_id.id,
+            country_ids=self.country_ids.ids,
+            limit=self._next_batch_size(),
+            seed=str(self.id),
+            state_ids=self.state_ids.ids,
+            state_country_ids=self.state_ids.country_id.ids,
+            industry_ids=self.industry_ids.ids,
+            size_range=(self.company_size_min, self.company_size_max) if self.filter_on_size else None,
+            people=people,
+            seniority_id=self.seniority_id.id if by_seniority else None,
+            role_ids=(self.preferred_role_id | self.role_ids).ids,
+            preferred_role_id=self.preferred_role_id.id or 0,
+            contact_number=self.contact_number,
+            request_id=self.id,
+            crm_company_id=self.company_id.id,
+        )
+
+    @api.model
+    def _directory_filters(self, search):
+        """(SQL conditions on `c`, params) for every filter of `search`."""
         conditions = [
             "c.active",
             "(c.company_id IS NULL OR c.company_id = %(company)s)",
             "c.country_id = ANY(%(countries)s)",
-            # Resuming a background request never picks its own companies again.
-            "c.last_request_id IS DISTINCT FROM %(request)s",
         ]
-        params = {"company": self.company_id.id, "countries": self.country_ids.ids, "request": self.id}
-        if self.state_ids:
+        params = {"company": search.company_id, "countries": list(search.country_ids)}
+        if search.request_id:
+            # Resuming a background request never picks its own companies again.
+            conditions.append("c.last_request_id IS DISTINCT FROM %(request)s")
+            params["request"] = search.request_id
+        if search.service_client_id:
+            conditions.append("""NOT EXISTS (
+                SELECT 1 FROM crm_iap_lead_service_call_delivery d
+                  JOIN crm_iap_lead_service_call call ON call.id = d.call_id
+                 WHERE d.company_id = c.id AND call.client_id = %(service_client)s)""")
+            params["service_client"] = search.service_client_id
+        if search.state_ids:
             # States narrow their own country only; other countries stay whole.
             conditions.append("(c.state_id = ANY(%(states)s) OR c.country_id != ALL(%(state_countries)s))")
-            params.update(states=self.state_ids.ids, state_countries=self.state_ids.country_id.ids)
-        if self.industry_ids:
+            params.update(states=list(search.state_ids), state_countries=list(search.state_country_ids))
+        if search.industry_ids:
             conditions.append("c.industry_id = ANY(%(industries)s)")
-            params["industries"] = self.industry_ids.ids
-        if self.filter_on_size:
+            params["industries"] = list(search.industry_ids)
+        if search.size_range:
             conditions.append("c.employees BETWEEN %(size_min)s AND %(size_max)s")
-            params.update(size_min=self.company_size_min, size_max=self.company_size_max)
-        if self.search_type == "people":
-            contact_condition, contact_params = self._directory_contact_filter()
+            params.update(size_min=search.size_range[0], size_max=search.size_range[1])
+        if search.people:
+            contact_condition, contact_params = self._directory_contact_filter(search)
             # LIMIT 1 keeps this a probe of the contact index per candidate
             # company: an EXISTS may be planned as a hash of every matching
             # contact of the directory (three times slower at 1M companies).
@@ -107,39 +162,47 @@ class CrmIapLeadMiningRequest(models.Model):
             params.update(contact_params)
         return " AND ".join(conditions), params
 
-    def _directory_contact_filter(self):
+    @api.model
+    def _directory_contact_filter(self, search):
         condition = """p.active AND NOT COALESCE(p.do_not_contact, FALSE) AND NOT EXISTS (
             SELECT 1 FROM mail_blacklist b WHERE b.active AND b.email = lower(trim(p.email)))"""
-        if self.contact_filter_type == "seniority":
-            return f"{condition} AND p.seniority_id = %(seniority)s", {"seniority": self.seniority_id.id}
-        roles = (self.preferred_role_id | self.role_ids).ids
-        return f"{condition} AND p.role_id = ANY(%(roles)s)", {"roles": roles}
+        if search.seniority_id:
+            return f"{condition} AND p.seniority_id = %(seniority)s", {"seniority": search.seniority_id}
+        return f"{condition} AND p.role_id = ANY(%(roles)s)", {"roles": list(search.role_ids)}
 
-    def _directory_pick_companies(self):
+    @api.model
+    def _directory_known_condition(self, search):
+        """(SQL expression on `c`: the company is known, params)."""
+        if search.crm_company_id:
+            # Known companies are found by probing the dedupe indexes for each
+            # candidate (LIMIT 1 keeps the probe per row: an EXISTS would be
+            # turned into a hash of every domain of the CRM, built each time).
+            # Website and e-mail domains both: delivery recognises a company by
+            # either, and a company skipped there must not be picked (and charged).
+            dedupe = self.env["crm.iap.lead.dedupe"]
+            known_sql, known_params = dedupe._known_domains_sql(self.env["res.company"].browse(search.crm_company_id))
+            return f"""COALESCE((
+                SELECT TRUE FROM ({known_sql}) k
+                 WHERE k.domain = ANY({dedupe._company_domains_sql("c.domain", "c.emails")}) LIMIT 1
+            ), FALSE)""", known_params
+        return "c.id = ANY(%(known_ids)s)", {"known_ids": list(search.known_ids)}
+
+    @api.model
+    def _directory_pick_companies(self, search):
         """Ids of the companies to deliver, and how many known ones were left out.
 
-        Companies already in the CRM are excluded before picking, so the user
-        gets the number of *new* companies asked for. Order: least delivered,
-        then longest ago, then a shuffle seeded by the request.
+        Known companies are excluded before picking, so the user gets the
+        number of *new* companies asked for. Order: least delivered, then
+        longest ago, then a shuffle seeded by the search.
         """
         self.env.flush_all()
-        filters, params = self._directory_filters()
-        dedupe = self.env["crm.iap.lead.dedupe"]
-        known_sql, known_params = dedupe._known_domains_sql(self.company_id)
-        params.update(known_params, limit=self._next_batch_size(), seed=str(self.id))
+        filters, params = self._directory_filters(search)
+        known_sql, known_params = self._directory_known_condition(search)
+        params.update(known_params, limit=search.limit, seed=search.seed)
         cr = self.env.cr
-        # Known companies are found by probing the dedupe indexes for each
-        # candidate (LIMIT 1 keeps the probe per row: an EXISTS would be
-        # turned into a hash of every domain of the CRM, built each time).
-        # Website and e-mail domains both: delivery recognises a company by
-        # either, and a company skipped there must not be picked (and charged).
         cr.execute(f"""
             WITH candidate AS (
-                SELECT c.id, c.delivery_count, c.last_delivered_date,
-                       COALESCE((
-                           SELECT TRUE FROM ({known_sql}) k
-                            WHERE k.domain = ANY({dedupe._company_domains_sql("c.domain", "c.emails")}) LIMIT 1
-                       ), FALSE) AS is_known
+                SELECT c.id, c.delivery_count, c.last_delivered_date, {known_sql} AS is_known
                   FROM crm_iap_lead_directory_company c
                  WHERE {filters}
             )
@@ -151,13 +214,14 @@ class CrmIapLeadMiningRequest(models.Model):
         company_ids, excluded = cr.fetchone()
         return company_ids, excluded
 
-    def _directory_pick_contacts(self, company_ids):
+    @api.model
+    def _directory_pick_contacts(self, company_ids, search):
         """{company id: contacts}, at most `contact_number` each, preferred role first."""
         if not company_ids:
             return {}
-        condition, params = self._directory_contact_filter()
-        params.update(companies=company_ids, per_company=self.contact_number,
-                      preferred=self.preferred_role_id.id or 0)
+        condition, params = self._directory_contact_filter(search)
+        params.update(companies=company_ids, per_company=search.contact_number,
+                      preferred=search.preferred_role_id or 0)
         self.env.cr.execute(f"""
             SELECT directory_company_id, id FROM (
                 SELECT p.directory_company_id, p.id, row_number() OVER (
@@ -174,3 +238,18 @@ class CrmIapLeadMiningRequest(models.Model):
         prefetch = tuple(contact_id for ids in contact_ids.values() for contact_id in ids)
         Contact = self.env["crm.iap.lead.directory.contact"]
         return {company_id: Contact.browse(ids).with_prefetch(prefetch) for company_id, ids in contact_ids.items()}
+
+    @api.model
+    def _directory_mark_delivered(self, company_ids, request_id=None):
+        """Count a delivery of these companies, for the fair rotation."""
+        if not company_ids:
+            return
+        self.env.cr.execute("""
+            UPDATE crm_iap_lead_directory_company
+               SET delivery_count = delivery_count + 1,
+                   last_delivered_date = clock_timestamp() at time zone 'UTC',
+                   last_request_id = COALESCE(%s, last_request_id)
+             WHERE id = ANY(%s)
+        """, (request_id, company_ids))
+        self.env["crm.iap.lead.directory.company"].invalidate_model(
+            ["delivery_count", "last_delivered_date", "last_request_id"])

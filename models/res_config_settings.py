@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from ..tools.lead_mining_codecs import DEFAULT_PROTOCOL
 from .crm_iap_lead_mining_request import provider_selection
 from .crm_iap_lead_mining_request_iap import PROTOCOL_PARAM, PROTOCOL_SELECTION
+from .crm_iap_lead_service_client import SERVICE_PARAM
 
 
 class ResConfigSettings(models.TransientModel):
@@ -25,6 +26,11 @@ class ResConfigSettings(models.TransientModel):
         string="Archive Untouched Mined Leads After (days)",
         config_parameter="crm_iap_mine.retention_days",
         help="Mined leads nobody worked on for this many days are archived every night (0: never).",
+    )
+    lead_mining_service_enabled = fields.Boolean(
+        string="Serve the Company Directory", config_parameter=SERVICE_PARAM,
+        help="Other Odoo databases mine this database's company directory over Odoo's lead-mining "
+        "protocols, with the tokens of their service client accounts.",
     )
 
     @api.model

@@ -372,7 +372,7 @@ def pick_timing(scenario, manager):
         env.flush_all()
         with QuerySpy() as spy:
             started = time.perf_counter()
-            company_ids, _excluded = request._directory_pick_companies()
+            company_ids, _excluded = request._directory_pick_companies(request._directory_search())
             walls.append((time.perf_counter() - started) * 1000)
         query, params = next((q, p) for q, p in reversed(spy.captured) if "candidate" in q)
         env.cr.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query, params)

@@ -4,7 +4,9 @@
 #  1. website_crm_iap_reveal (which depends on crm_iap_mine) installed on this
 #     addon, with its own tests;
 #  2. a database that ran the stock module, with requests and mined leads,
-#     upgraded in place (-u crm_iap_mine) to this addon, then checked.
+#     upgraded in place (-u crm_iap_mine) to this addon, then checked;
+#  3. a database with the stock module mining leads over HTTP from a server
+#     running this addon's lead-mining service (a third database).
 # Prints one PASS/FAIL line per check and a last line "N passed, N failed"
 # (website tests counted from Odoo's result line); exits 1 on any failure.
 set -euo pipefail
@@ -14,10 +16,14 @@ find_odoo
 pg_up
 WEB_DB="crm_iap_mine_compat_web_$$"
 STOCK_DB="crm_iap_mine_compat_stock_$$"
+SERVICE_DB="crm_iap_mine_compat_service_$$"
+MEMBER_DB="crm_iap_mine_compat_member_$$"
+SERVICE_PID=
 STATE="$STATE_DIR/compat_state_$$.json"
 LOG_PREFIX="$STATE_DIR/compat"
 # Odoo appends to its log file: start every log of this run empty.
-for log in website stock stock-setup upgrade check-website check-upgrade; do
+for log in website stock stock-setup upgrade check-website check-upgrade service service-server member \
+        check-member; do
     : >"$LOG_PREFIX-$log.log"
 done
 drop_db() {
@@ -25,7 +31,8 @@ drop_db() {
         pg_psql -d postgres -qc "DROP DATABASE IF EXISTS \"$1\"" >/dev/null 2>&1 || true
 }
 finish() {
-    drop_db "$WEB_DB"; drop_db "$STOCK_DB"; rm -f "$STATE"
+    if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null; wait "$SERVICE_PID" 2>/dev/null || true; fi
+    drop_db "$WEB_DB"; drop_db "$STOCK_DB"; drop_db "$SERVICE_DB"; drop_db "$MEMBER_DB"; rm -f "$STATE"
     pg_down; cleanup_links
 }
 trap finish EXIT
@@ -40,12 +47,13 @@ oneshot=(--stop-after-init --http-interface=127.0.0.1 --max-cron-threads=0 --log
 
 # Runs scripts/compat_check.py in `odoo shell` on database $1 and counts its
 # PASS/FAIL lines; a crash or a missing end marker is one more failure.
+# $3/$4 (optional): the addons path and the script (default: this addon, compat_check.py).
 run_checks() {
-    local db=$1 mode=$2 out rc
+    local db=$1 mode=$2 addons=${3:-$ADDONS_PATH} script=${4:-$REPO_DIR/scripts/compat_check.py} out rc
     set +e
     out=$(COMPAT_MODE="$mode" COMPAT_STATE="$STATE" COMPAT_ADDON_DIR="$ADDON_DIR" \
-        odoo_run "$ADDONS_PATH" shell -d "$db" --no-http --log-level=warn \
-        --logfile="$LOG_PREFIX-check-$mode.log" <"$REPO_DIR/scripts/compat_check.py" 2>&1)
+        odoo_run "$addons" shell -d "$db" --no-http --log-level=warn \
+        --logfile="$LOG_PREFIX-check-$mode.log" <"$script" 2>&1)
     rc=$?
     set -e
     grep -E '^(PASS|FAIL|    )' <<<"$out" || true
@@ -111,6 +119,34 @@ if [ "$upgrade_ok" = 1 ]; then
         sed 's/^/    /' <<<"$problems"
     fi
     run_checks "$STOCK_DB" upgrade
+fi
+
+drop_db "$STOCK_DB"
+
+echo "== 3. the stock crm_iap_mine mining from this addon's service (databases $SERVICE_DB, $MEMBER_DB)"
+service_port=$(free_port)
+if ! odoo_run "$ADDONS_PATH" -d "$SERVICE_DB" -i crm_iap_mine --without-demo=all \
+        --http-port="$(free_port)" "${oneshot[@]}" --logfile="$LOG_PREFIX-service.log"; then
+    fail "service database install (see $LOG_PREFIX-service.log)"
+elif ! COMPAT_STATE="$STATE" odoo_run "$ADDONS_PATH" shell -d "$SERVICE_DB" --no-http --log-level=warn \
+        --logfile="$LOG_PREFIX-service.log" <"$REPO_DIR/scripts/compat_service_setup.py" >/dev/null; then
+    fail "service setup (see $LOG_PREFIX-service.log)"
+elif ! odoo_run "$STOCK_ADDONS_PATH" -d "$MEMBER_DB" -i crm_iap_mine --without-demo=all \
+        --http-port="$(free_port)" "${oneshot[@]}" --logfile="$LOG_PREFIX-member.log"; then
+    fail "stock crm_iap_mine install on the member database (see $LOG_PREFIX-member.log)"
+else
+    # The service database is the only one this server serves (--db-filter).
+    odoo_run "$ADDONS_PATH" -d "$SERVICE_DB" --db-filter="^$SERVICE_DB\$" --http-interface=127.0.0.1 \
+        --http-port="$service_port" --max-cron-threads=0 --logfile="$LOG_PREFIX-service-server.log" &
+    SERVICE_PID=$!
+    for _ in $(seq 60); do
+        "$ODOO_PYTHON" -c "import socket; socket.create_connection(('127.0.0.1', $service_port), 1)" \
+            2>/dev/null && break
+        sleep 1
+    done
+    export COMPAT_SERVICE_URL="http://127.0.0.1:$service_port"
+    run_checks "$MEMBER_DB" member "$STOCK_ADDONS_PATH" "$REPO_DIR/scripts/compat_service_mine.py"
+    kill "$SERVICE_PID" 2>/dev/null; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=
 fi
 
 echo "$passed passed, $failed failed"

@@ -165,8 +165,8 @@ class TestBackgroundCommittedBatches(CommittedCompanyMixin, TransactionCase):
         pick = directory_provider.CrmIapLeadMiningRequest._directory_pick_companies
         top_ups = []
 
-        def pick_then_top_up(request):
-            picked = pick(request)
+        def pick_then_top_up(request, search):
+            picked = pick(request, search)
             if request.id == request_id and len(top_ups) < times:
                 top_ups.append(1)
                 with self._env() as env:

@@ -152,7 +152,7 @@ class TestDirectoryMining(DirectoryCase):
         orders = set()
         for _attempt in range(4):
             request = self._directory_request(lead_number=5, country_ids=[(6, 0, self.country_es.ids)])
-            picked, _excluded = request._directory_pick_companies()
+            picked, _excluded = request._directory_pick_companies(request._directory_search())
             orders.add(tuple(picked))
         self.assertGreater(len(orders), 1, "equal candidates are shuffled per request")
 

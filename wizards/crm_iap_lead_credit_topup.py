@@ -16,6 +16,10 @@ class CrmIapLeadCreditTopup(models.TransientModel):
     )
     amount = fields.Integer(string="Credits", required=True, default=100)
     reference = fields.Char(required=True, help="Invoice or order number of the purchase.")
+    service_client_id = fields.Many2one(
+        "crm.iap.lead.service.client",
+        help="Credits bought by a client of our lead-mining service, for its own balance.",
+    )
 
     _sql_constraints = [
         ("amount_positive", "CHECK (amount > 0)", "A top-up adds at least one credit."),
@@ -25,5 +29,6 @@ class CrmIapLeadCreditTopup(models.TransientModel):
         self.ensure_one()
         self.env["crm.iap.lead.credit.line"]._record(
             self.company_id, self.provider, [(self.amount, "topup")], reference=self.reference,
+            service_client=self.service_client_id or None,
         )
         return {"type": "ir.actions.act_window_close"}

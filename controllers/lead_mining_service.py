@@ -1,0 +1,57 @@
+"""Our company directory served over Odoo's lead-mining protocols.
+
+Thin routes: read the JSON-RPC call, hand it to `crm.iap.lead.service.call`,
+answer in the envelope Odoo's IAP client reads. Off unless the service is
+switched on in the CRM settings (then 404, like a route that does not exist).
+"""
+import json
+
+from werkzeug.exceptions import NotFound
+
+from odoo import SUPERUSER_ID, http
+from odoo.http import request
+
+from ..tools.lead_mining_codecs import DNB_PATH
+from ..tools.lead_mining_service import BALANCE_PATH, CLEARBIT_PATHS, jsonrpc_error, jsonrpc_result
+
+MAX_BODY_PARAM = "crm_iap_mine.service_max_body_kb"
+DEFAULT_MAX_BODY_KB = 4096  # room for ~200,000 known reveal_ids
+
+
+class LeadMiningService(http.Controller):
+
+    @http.route(DNB_PATH, type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
+    def dnb_search_by_criteria(self):
+        return self._answer("dnb")
+
+    @http.route(list(CLEARBIT_PATHS), type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
+    def clearbit_lead_mining_request(self):
+        return self._answer("clearbit")
+
+    @http.route(BALANCE_PATH, type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
+    def balance(self):
+        return self._answer("balance")
+
+    def _answer(self, protocol):
+        env = request.env(user=SUPERUSER_ID)
+        calls = env["crm.iap.lead.service.call"]
+        if not calls._is_service_enabled():
+            raise NotFound()
+        max_bytes = int(env["ir.config_parameter"].get_param(MAX_BODY_PARAM) or DEFAULT_MAX_BODY_KB) * 1024
+        length = request.httprequest.content_length
+        if length is None or length > max_bytes:
+            message = f"The request is too large: at most {max_bytes // 1024} KB."
+            calls._log_refusal(protocol, "too_large", message)
+            return request.make_json_response(jsonrpc_error(None, "user", message))
+        try:
+            call = json.loads(request.httprequest.get_data())
+        except ValueError:
+            call = None
+        if not isinstance(call, dict) or not isinstance(call.get("params"), dict):
+            message = "The request is not a JSON-RPC call."
+            calls._log_refusal(protocol, "refused_request", message)
+            return request.make_json_response(jsonrpc_error(None, "user", message))
+        answer = calls._handle(protocol, call["params"])
+        if answer[0] == "result":
+            return request.make_json_response(jsonrpc_result(call.get("id"), answer[1]))
+        return request.make_json_response(jsonrpc_error(call.get("id"), *answer[1:]))

@@ -1,0 +1,245 @@
+"""A database allowed to mine our company directory over Odoo's lead-mining protocols."""
+import hmac
+import secrets
+
+from odoo import _, api, fields, models
+
+from ..tools.lead_mining_client import InsufficientCreditsError
+from ..tools.lead_mining_service import ServiceRefusal, dnb_item, hash_token
+from .crm_iap_lead_mining_request_directory import PROVIDER, DirectorySearch
+
+SERVICE_PARAM = "crm_iap_mine.service_enabled"
+MAX_LEADS_PER_CALL = 200
+MAX_CONTACTS_PER_COMPANY = 10
+
+
+class CrmIapLeadServiceClient(models.Model):
+    """A client of our lead-mining service: its token, prices and limits.
+
+    The token is shown once, when generated, and only its SHA-256 is kept.
+    The client's credits are its own balance in the credit ledger.
+    """
+
+    _name = "crm.iap.lead.service.client"
+    _description = "Lead Mining Service Client"
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, help="The database or organisation allowed to mine the directory.")
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company,
+        help="The company whose directory the client mines (companies shared by all companies included).",
+    )
+    active = fields.Boolean(default=True, help="Archive a client to suspend it: its token is refused.")
+    token_hash = fields.Char(readonly=True, copy=False, index=True, groups="base.group_system")
+    token_hint = fields.Char(string="Token Starts With", readonly=True, copy=False)
+    country_ids = fields.Many2many(
+        "res.country", string="Allowed Countries",
+        help="The countries the client may mine. Empty: every country of the directory.",
+    )
+    price_per_company = fields.Integer(string="Credits per Company", default=1, required=True)
+    price_per_contact = fields.Integer(string="Credits per Contact", default=1, required=True)
+    monthly_cap = fields.Integer(
+        help="Most credits the client may spend in a calendar month (0: no cap).",
+    )
+    rate_limit = fields.Integer(string="Calls per Minute", default=30, required=True)
+    balance = fields.Integer(string="Credits", compute="_compute_balance")
+    call_ids = fields.One2many("crm.iap.lead.service.call", "client_id", string="Calls")
+
+    _sql_constraints = [
+        ("prices_not_negative", "CHECK (price_per_company >= 0 AND price_per_contact >= 0)",
+         "Prices cannot be negative."),
+        ("limits_not_negative", "CHECK (monthly_cap >= 0 AND rate_limit > 0)",
+         "The monthly cap cannot be negative and the rate limit must allow at least one call per minute."),
+    ]
+
+    def _compute_balance(self):
+        ledger = self.env["crm.iap.lead.credit.line"]
+        for client in self:
+            client.balance = ledger._get_balance(client.company_id, client._balance_key()) if client.id else 0
+
+    def _balance_key(self):
+        """The client's own row in the credit ledger's balances."""
+        return f"service_client_{self.id}"
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_generate_token(self):
+        """A new token (the previous one stops working), shown this once."""
+        self.ensure_one()
+        token = secrets.token_urlsafe(32)
+        self.sudo().write({"token_hash": hash_token(token), "token_hint": token[:6]})
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Token of %(client)s", client=self.name),
+                "message": _("Copy this token now, it will not be shown again: %(token)s", token=token),
+                "sticky": True,
+                "type": "warning",
+            },
+        }
+
+    def action_add_credits(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("crm_iap_mine.crm_iap_lead_credit_topup_action")
+        action["context"] = {"default_company_id": self.company_id.id, "default_provider": PROVIDER,
+                             "default_service_client_id": self.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Serving
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _authenticate(self, token):
+        """The active client holding `token`, or an empty recordset."""
+        if not isinstance(token, str) or not token:
+            return self.browse()
+        digest = hash_token(token)
+        client = self.sudo().search([("token_hash", "=", digest)], limit=1)
+        if not client or not hmac.compare_digest(client.token_hash, digest):
+            return self.browse()
+        return client
+
+    def _lock(self):
+        """Serialise the calls of one client: its rate limit, cap and
+        deliveries are counted by the call before."""
+        self.env.cr.execute("SELECT id FROM crm_iap_lead_service_client WHERE id = %s FOR NO KEY UPDATE", (self.id,))
+
+    def _check_rate_limit(self):
+        self.env.cr.execute("""
+            SELECT count(*) FROM crm_iap_lead_service_call
+             WHERE client_id = %s AND protocol != 'balance'
+               AND date > (clock_timestamp() at time zone 'UTC') - interval '1 minute'
+        """, (self.id,))
+        if self.env.cr.fetchone()[0] >= self.rate_limit:
+            raise ServiceRefusal("user", "rate_limited",
+                                 f"Too many calls: this account may make {self.rate_limit} calls per minute.")
+
+    def _spent_this_month(self):
+        self.env.cr.execute("""
+            SELECT COALESCE(sum(-amount), 0) FROM crm_iap_lead_credit_line
+             WHERE service_client_id = %s AND amount < 0
+               AND date >= date_trunc('month', now() at time zone 'UTC')
+        """, (self.id,))
+        return self.env.cr.fetchone()[0]
+
+    def _serve(self, protocol, query, reveal_ids=()):
+        """Pick, charge and mark delivered the companies for one call.
+
+        :return: (answer items in the protocol's shape, directory company
+                  ids delivered, contacts delivered, credits charged)
+        :raise ServiceRefusal: nothing was delivered nor charged.
+        """
+        self.ensure_one()
+        self._lock()
+        self._check_rate_limit()
+        search = self._service_search(protocol, query, reveal_ids)
+        Request = self.env["crm.iap.lead.mining.request"]
+        company_ids, _known = Request._directory_pick_companies(search)
+        contacts = Request._directory_pick_contacts(company_ids, search) if search.people else {}
+        contact_count = sum(len(found) for found in contacts.values())
+        cost = len(company_ids) * self.price_per_company + contact_count * self.price_per_contact
+        if self.monthly_cap and self._spent_this_month() + cost > self.monthly_cap:
+            raise ServiceRefusal("credits", "refused_credits",
+                                 "This account has reached its monthly cap of credits.")
+        try:
+            self.env["crm.iap.lead.credit.line"]._record(self.company_id, PROVIDER, [
+                (-len(company_ids) * self.price_per_company, "companies"),
+                (-contact_count * self.price_per_contact, "contacts"),
+            ], service_client=self)
+        except InsufficientCreditsError:
+            raise ServiceRefusal("credits", "refused_credits",
+                                 f"Not enough credits: {cost} needed, {self.balance} left.") from None
+        Request._directory_mark_delivered(company_ids)
+        companies = self.env["crm.iap.lead.directory.company"].browse(company_ids)
+        items = companies._to_service_data(contacts)
+        prefix = self._reveal_prefix()
+        for company_id, item in zip(company_ids, items):
+            item["company_data"]["clearbit_id"] = f"{prefix}{company_id}"
+        if protocol == "dnb":
+            items = [dnb_item(item["company_data"], f"{prefix}{company_id}")
+                     for company_id, item in zip(company_ids, items)]
+        return items, company_ids, contact_count, cost
+
+    @api.model
+    def _reveal_prefix(self):
+        """Our companies' ids as clients see them: unique to this database,
+        so that ids of another service never match ours."""
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid") or ""
+        return f"dir-{uuid[:8]}-"
+
+    def _service_search(self, protocol, query, reveal_ids):
+        """The DirectorySearch of a client's query; ServiceRefusal when it is not valid."""
+        def refuse(message):
+            raise ServiceRefusal("user", "refused_request", message)
+
+        if not isinstance(query, dict):
+            refuse("The search is missing.")
+        lead_number = query.get("lead_number")
+        if isinstance(lead_number, bool) or not isinstance(lead_number, int) \
+                or not 1 <= lead_number <= MAX_LEADS_PER_CALL:
+            refuse(f"lead_number must be a whole number from 1 to {MAX_LEADS_PER_CALL}.")
+        countries = query.get("countries")
+        if not isinstance(countries, list) or not countries \
+                or not all(isinstance(c, dict) and isinstance(c.get("code"), str) for c in countries):
+            refuse("countries must be a list of {code, states}.")
+        codes = {c["code"].upper() for c in countries}
+        country_records = self.env["res.country"].search([("code", "in", list(codes))])
+        forbidden = country_records - self.country_ids if self.country_ids else country_records.browse()
+        if forbidden:
+            refuse(f"This account may not mine companies in: {', '.join(sorted(forbidden.mapped('code')))}.")
+        state_codes = {(c["code"].upper(), s) for c in countries for s in (c.get("states") or []) if isinstance(s, str)}
+        states = self.env["res.country.state"].search([("country_id", "in", country_records.ids)]).filtered(
+            lambda state: (state.country_id.code, state.code) in state_codes) if state_codes else self.env["res.country.state"]
+        industries = self.env["crm.iap.lead.industry"]
+        sectors = {str(sector) for sector in query.get("industry_ids") or []}
+        if sectors:
+            industries = industries.search([("reveal_ids", "!=", False)]).filtered(lambda industry: sectors & set(industry._get_reveal_ids()))
+        size_min, size_max = query.get("company_size_min"), query.get("company_size_max")
+        size_range = None
+        if size_min is not None or size_max is not None:
+            if not all(value is None or (isinstance(value, int) and not isinstance(value, bool))
+                       for value in (size_min, size_max)):
+                refuse("company_size_min and company_size_max must be whole numbers.")
+            size_range = (size_min or 0, size_max if size_max is not None else 2 ** 31 - 1)
+        # D&B items carry no contacts.
+        people = protocol == "clearbit" and query.get("search_type") == "people"
+        search = DirectorySearch(
+            company_id=self.company_id.id, country_ids=country_records.ids, limit=lead_number,
+            seed=f"client-{self.id}", state_ids=states.ids, state_country_ids=states.country_id.ids,
+            industry_ids=industries.ids, size_range=size_range, people=people,
+            service_client_id=self.id, known_ids=self._revealed_company_ids(reveal_ids),
+        )
+        if people:
+            contact_number = query.get("contact_number")
+            if isinstance(contact_number, bool) or not isinstance(contact_number, int) \
+                    or not 1 <= contact_number <= MAX_CONTACTS_PER_COMPANY:
+                refuse(f"contact_number must be a whole number from 1 to {MAX_CONTACTS_PER_COMPANY}.")
+            search.contact_number = contact_number
+            if query.get("contact_filter_type") == "seniority":
+                seniority = self.env["crm.iap.lead.seniority"].search([("reveal_id", "=", str(query.get("seniority")))], limit=1)
+                if not seniority:
+                    refuse("Unknown seniority.")
+                search.seniority_id = seniority.id
+            else:
+                preferred = str(query.get("preferred_role") or "")
+                others = [str(role) for role in query.get("other_roles") or []]
+                roles = self.env["crm.iap.lead.role"].search([("reveal_id", "in", [preferred] + others)])
+                if not roles:
+                    refuse("Unknown contact roles.")
+                search.role_ids = roles.ids
+                search.preferred_role_id = roles.filtered(lambda role: role.reveal_id == preferred)[:1].id or 0
+        return search
+
+    @api.model
+    def _revealed_company_ids(self, reveal_ids):
+        """Directory ids among the `reveal_ids` a client already knows."""
+        prefix = self._reveal_prefix()
+        if not isinstance(reveal_ids, list):
+            return []
+        return [int(rid[len(prefix):]) for rid in reveal_ids
+                if isinstance(rid, str) and rid.startswith(prefix) and rid[len(prefix):].isdigit()]

@@ -1,0 +1,196 @@
+"""Our directory served to other databases over Odoo's lead-mining protocols.
+
+The service runs in the HttpCase test server. The same database is its own
+client: `reveal.endpoint` and `iap.endpoint` point at the test server and the
+Odoo IAP provider mines from it in both protocols, so a real client proves
+the protocols are compatible. The server shares the test's cursor (under the
+registry's test lock), so what it writes is visible here after a cache
+invalidation. Refusals are checked with raw JSON-RPC posts.
+"""
+import json
+
+from odoo.tests import HttpCase, tagged
+
+from ..controllers.lead_mining_service import MAX_BODY_PARAM
+from ..models import crm_iap_lead_mining_request_iap as iap_provider
+from ..models.crm_iap_lead_service_client import SERVICE_PARAM
+
+DNB = "/api/dnb/1/search_by_criteria"
+CLEARBIT = "/iap/clearbit/2/lead_mining_request"
+INSUFFICIENT = "odoo.addons.iap.tools.iap_tools.InsufficientCreditError"
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestLeadMiningService(HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param(SERVICE_PARAM, "True")
+        Company = cls.env["crm.iap.lead.directory.company"]
+        Company.search([]).active = False
+        cls.country_es, cls.country_it = cls.env.ref("base.es"), cls.env.ref("base.it")
+        cls.role_sale = cls.env.ref("crm_iap_mine.crm_iap_mine_role_22")
+        cls.directory = Company.create([{
+            "name": f"Served Co {number}", "domain": f"served{number}.example",
+            "country_id": (cls.country_es if number <= 6 else cls.country_it).id, "employees": 20,
+            "contact_ids": [(0, 0, {"name": f"Seller {number}", "email": f"seller@served{number}.example",
+                                    "role_id": cls.role_sale.id})],
+        } for number in range(1, 9)])
+        cls.client = cls.env["crm.iap.lead.service.client"].create({"name": "Member database"})
+        notification = cls.client.action_generate_token()
+        cls.token = notification["params"]["message"].rsplit(" ", 1)[-1]
+        cls._top_up(cls.client, 10)
+        cls.env["iap.account"].create({"service_name": "reveal", "account_token": cls.token})
+        cls.env.user.lead_mining_gdpr_ack_date = "2026-01-01"
+
+    @classmethod
+    def _top_up(cls, client, amount):
+        cls.env["crm.iap.lead.credit.line"]._record(
+            client.company_id, "directory", [(amount, "topup")], reference="T", service_client=client)
+
+    def setUp(self):
+        super().setUp()
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("reveal.endpoint", self.base_url())
+        params.set_param("iap.endpoint", self.base_url())
+        iap_provider._balance_cache.clear()
+
+    # -- helpers ------------------------------------------------------------
+
+    def _post(self, path, params):
+        response = self.url_open(path, data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": params, "id": 7}),
+                                 headers={"Content-Type": "application/json"})
+        self.env.invalidate_all()
+        return response
+
+    def _call(self, path, params):
+        response = self._post(path, params)
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def _dnb(self, lead_number=3, token=None, **params):
+        query = {"lead_number": lead_number, "search_type": "companies", "countries": [{"code": "ES", "states": []}]}
+        return self._call(DNB, dict({"account_token": token or self.token, "query": query, "reveal_ids": []}, **params))
+
+    def _clearbit(self, lead_number=3, token=None):
+        query = {"lead_number": lead_number, "search_type": "companies", "countries": [{"code": "ES", "states": []}]}
+        return self._call(CLEARBIT, {"account_token": token or self.token, "dbuuid": "x", "data": query})
+
+    def _mine_with_our_client(self, protocol, **values):
+        self.env["ir.config_parameter"].sudo().set_param("crm_iap_mine.iap_protocol", protocol)
+        request = self.env["crm.iap.lead.mining.request"].create(dict({
+            "provider": "iap", "lead_number": 3, "search_type": "companies", "lead_type": "lead",
+            "country_ids": [(6, 0, self.country_es.ids)],
+        }, **values))
+        request.action_submit()
+        self.env.invalidate_all()
+        return request
+
+    def _calls(self):
+        return self.env["crm.iap.lead.service.call"].search([], order="id")
+
+    def _delivered(self):
+        return self._calls().delivered_company_ids
+
+    # -- tests ----------------------------------------------------------------
+
+    def test_dnb_client_mines_from_our_service(self):
+        request = self._mine_with_our_client("dnb")
+        self.assertEqual(request.state, "done", request.error_message)
+        self.assertEqual(len(request.lead_ids), 3)
+        self.assertEqual(set(request.lead_ids.mapped("partner_name")) <= set(self.directory.mapped("name")), True)
+        self.assertEqual(self.client.balance, 7, "3 companies at 1 credit each")
+        call = self._calls()
+        self.assertEqual((call.client_id, call.protocol, call.outcome, call.company_count, call.credits),
+                         (self.client, "dnb", "done", 3, 3))
+        self.assertEqual(set(request.lead_ids.mapped("reveal_id")),
+                         {f"{self.client._reveal_prefix()}{company.id}" for company in call.delivered_company_ids})
+
+    def test_clearbit_client_mines_companies_and_contacts(self):
+        request = self._mine_with_our_client(
+            "clearbit", lead_number=2, search_type="people", contact_number=1, contact_filter_type="role",
+            preferred_role_id=self.role_sale.id)
+        self.assertEqual(request.state, "done", request.error_message)
+        self.assertEqual(len(request.lead_ids), 2)
+        self.assertEqual(self.client.balance, 6, "2 companies and 2 contacts")
+        self.assertEqual((self._calls().company_count, self._calls().contact_count), (2, 2))
+        self.assertIn("seller@served", " ".join(request.lead_ids.mapped("email_from")))
+
+    def test_balance_route_answers_the_client_balance(self):
+        self.assertEqual(self._call("/iap/1/balance", {"account_token": self.token, "service_name": "reveal"})["result"], 10)
+        request = self.env["crm.iap.lead.mining.request"].new({"provider": "iap"})
+        self.assertEqual(request._get_credit_balance(), 10.0, "our client reads it as Odoo's IAP balance")
+
+    def test_reveal_ids_left_out_and_not_charged(self):
+        prefix = self.client._reveal_prefix()
+        known = self.directory[:2]
+        answer = self._dnb(lead_number=6, reveal_ids=[f"{prefix}{company.id}" for company in known] + ["123456789"])
+        duns = {item["duns"] for item in answer["result"]["data"]}
+        self.assertEqual(len(duns), 4, "6 Spanish companies, 2 of them known")
+        self.assertFalse(duns & {f"{prefix}{company.id}" for company in known})
+        self.assertEqual(self.client.balance, 6)
+
+    def test_never_the_same_company_twice_to_a_client(self):
+        first = self._dnb(lead_number=4)["result"]["data"]
+        second = self._dnb(lead_number=4)["result"]["data"]
+        self.assertEqual((len(first), len(second)), (4, 2), "6 Spanish companies in all")
+        self.assertFalse({item["duns"] for item in first} & {item["duns"] for item in second})
+        self.assertEqual(self.client.balance, 4)
+
+    def test_insufficient_credits_in_both_shapes(self):
+        client = self.client
+        client.price_per_company = 5
+        self.assertEqual(self._dnb(lead_number=3)["result"], {"data": [], "credit_error": True})
+        error = self._clearbit(lead_number=3)["error"]
+        self.assertEqual(error["data"]["name"], INSUFFICIENT)
+        self.assertEqual(client.balance, 10, "nothing charged")
+        self.assertFalse(self._delivered(), "nothing delivered")
+        self.assertEqual(self._calls().mapped("outcome")[-2:], ["refused_credits", "refused_credits"])
+        request = self._mine_with_our_client("clearbit")
+        self.assertEqual((request.state, request.error_type), ("error", "credits"))
+
+    def test_monthly_cap(self):
+        self.client.monthly_cap = 4
+        self.assertEqual(len(self._dnb(lead_number=3)["result"]["data"]), 3)
+        self.assertEqual(self._clearbit(lead_number=2)["error"]["data"]["name"], INSUFFICIENT,
+                         "3 spent this month, 2 more would pass the cap of 4")
+        self.assertEqual(self.client.balance, 7)
+
+    def test_unknown_or_suspended_token_is_refused(self):
+        error = self._dnb(token="not-a-token")["error"]
+        self.assertEqual(error["data"]["name"], "odoo.exceptions.AccessError")
+        self.client.active = False
+        self.assertEqual(self._clearbit()["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        self.assertEqual(self._calls().mapped("outcome"), ["refused_access", "refused_access"])
+        self.assertNotIn(self.token, json.dumps(self._calls().read(["filters", "message"])))
+
+    def test_rate_limit_per_minute(self):
+        self.client.rate_limit = 2
+        self._dnb(lead_number=1)
+        self._dnb(lead_number=1)
+        error = self._dnb(lead_number=1)["error"]["data"]
+        self.assertEqual(error["name"], "odoo.exceptions.UserError")
+        self.assertIn("2 calls per minute", error["message"])
+        self.assertEqual(self.client.balance, 8, "the refused call is not charged")
+
+    def test_too_many_leads_per_call_is_refused(self):
+        error = self._dnb(lead_number=201)["error"]["data"]
+        self.assertEqual(error["name"], "odoo.exceptions.UserError")
+        self.assertIn("from 1 to 200", error["message"])
+        self.assertEqual((self._calls().outcome, self.client.balance), ("refused_request", 10))
+
+    def test_oversized_request_is_refused(self):
+        self.env["ir.config_parameter"].sudo().set_param(MAX_BODY_PARAM, "1")
+        error = self._dnb(reveal_ids=["x" * 40] * 50)["error"]["data"]
+        self.assertIn("too large", error["message"])
+        self.assertEqual((self._calls().outcome, self.client.balance), ("too_large", 10))
+
+    def test_allowed_countries(self):
+        self.client.country_ids = self.country_it
+        error = self._dnb()["error"]["data"]
+        self.assertIn("may not mine companies in: ES", error["message"])
+
+    def test_service_off_answers_not_found(self):
+        self.env["ir.config_parameter"].sudo().set_param(SERVICE_PARAM, "False")
+        self.assertEqual(self._post(DNB, {"account_token": self.token}).status_code, 404)

@@ -17,3 +17,4 @@ from . import test_first_use
 from . import test_security
 from . import test_stock_api
 from . import test_iap_protocols
+from . import test_register_import

@@ -57,7 +57,7 @@ class CrmIapLeadRegisterImport(models.Model):
     source = fields.Selection(
         [("upload", "Uploaded file"), ("server", "File on the server")], required=True, default="upload",
     )
-    file = fields.Binary(string="File", attachment=True)
+    file = fields.Binary(attachment=True)
     file_name = fields.Char()
     server_path = fields.Char(
         groups="base.group_system",

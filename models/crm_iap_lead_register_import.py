@@ -12,6 +12,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..tools.register_files import RegisterCsvReader, RegisterFileError, open_register_file
 from ..tools.registers import ADAPTERS, BadRow, Excluded, RegisterCompany, detect_adapter
+from .crm_iap_lead_dedupe import normalize_domain
 from .crm_iap_lead_directory_company import register_selection
 
 _logger = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ class CrmIapLeadRegisterImport(models.Model):
         for line, row in reader:
             counters["rows_read"] += 1
             try:
-                values = (line, False) + adapter.parse_row(row)
+                company = adapter.parse_row(row)
             except BadRow as bad:
                 counters["bad_row_count"] += 1
                 if len(bad_rows) < MAX_LISTED_BAD_ROWS:
@@ -200,6 +201,11 @@ class CrmIapLeadRegisterImport(models.Model):
             except Excluded as excluded:
                 counters[f"excluded_{excluded.reason}"] += 1
                 continue
+            else:
+                if company.domain:
+                    # The dedupe compares normalised domains.
+                    company = company._replace(domain=normalize_domain(company.domain) or None)
+                values = (line, False) + company
             chunk.write("\t".join(map(_copy_value, values)))
             chunk.write("\n")
             pending += 1
@@ -247,18 +253,21 @@ class CrmIapLeadRegisterImport(models.Model):
     def _merge_staging(self, adapter):
         """Insert the new companies, update the changed ones, archive the gone ones."""
         cr = self.env.cr
-        params = {"register": adapter.code, "classification": adapter.classification, "uid": self.env.uid}
+        home_country = self.env["res.country"].search([("code", "=", adapter.country_code)], limit=1)
+        params = {"register": adapter.code, "classification": adapter.classification, "uid": self.env.uid,
+                  "home_country": home_country.id}
         cr.execute("""
             DROP TABLE IF EXISTS crm_iap_register_resolved;
             CREATE TEMP TABLE crm_iap_register_resolved ON COMMIT DROP AS
             SELECT s.register_number, s.name, s.street, s.city, s.zip, s.employees, s.domain, s.founded_year,
-                   country.id AS country_id, state.id AS state_id, code.industry_id,
+                   COALESCE(country.id, %(home_country)s) AS country_id, state.id AS state_id, code.industry_id,
                    s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown
               FROM crm_iap_register_staging s
-              JOIN res_country country ON country.code = s.country_code
+              -- An address abroad in a code Odoo does not know: the register's country.
+              LEFT JOIN res_country country ON country.code = s.country_code
               LEFT JOIN (SELECT country_id, lower(name) AS name, min(id) AS id
                            FROM res_country_state GROUP BY country_id, lower(name)) state
-                     ON state.country_id = country.id AND state.name = lower(s.state_name)
+                     ON state.country_id = COALESCE(country.id, %(home_country)s) AND state.name = lower(s.state_name)
               LEFT JOIN crm_iap_lead_industry_code code
                      ON code.classification = %(classification)s AND code.code = left(s.industry_code, 2)
              WHERE NOT s.skip;
@@ -325,7 +334,7 @@ class CrmIapLeadRegisterImport(models.Model):
                      "Nothing was imported.", register=register, columns=error.detail)
         if error.kind == "zip":
             if error.line:
-                return _("Line %(line)s: the zip archive is damaged or cut short (%(detail)s). "
+                return _("Line %(line)s: the compressed file (zip or gzip) is damaged or cut short (%(detail)s). "
                          "Nothing was imported: download the file again.", line=error.line, detail=error.detail)
             return _("The zip archive cannot be read (%(detail)s). Nothing was imported: download the file again.",
                      detail=error.detail)
@@ -340,6 +349,10 @@ class CrmIapLeadRegisterImport(models.Model):
     def _describe_bad_row(self, line, bad):
         if bad.reason == "missing_number":
             return _("Line %(line)s: the company number is missing.", line=line)
+        if bad.reason == "bad_number":
+            return _("Line %(line)s: %(value)s is not a valid register number.", line=line, value=bad.value)
+        if bad.reason == "bad_employees":
+            return _("Line %(line)s: %(value)s is not a number of employees.", line=line, value=bad.value)
         if bad.reason == "missing_name":
             return _("Line %(line)s: the company name is missing.", line=line)
         if bad.reason == "bad_date":

@@ -1,4 +1,5 @@
 import base64
+import gzip
 import io
 import zipfile
 
@@ -218,3 +219,76 @@ class TestRegisterImport(DirectoryCase):
         run.action_import()
         self.assertEqual(run.state, "done", run.error_message)
         self.assertEqual(run.imported_count, 6)
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestBrregImport(DirectoryCase):
+    """Norway's Enhetsregisteret CSV, gzipped as downloaded: GDPR exclusions, size, website."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.country_no = cls.env.ref("base.no")
+
+    def _import_brreg(self):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "no_brreg",
+            "file": base64.b64encode(gzip.compress(_read(SAMPLES + "no_brreg_enheter.csv"))),
+            "file_name": "enheter_alle.csv.gz",
+        })
+        run.action_import()
+        return run
+
+    def _units(self):
+        Company = self.env["crm.iap.lead.directory.company"].with_context(active_test=False)
+        return {company.register_number: company for company in Company.search([("register_code", "=", "no_brreg")])}
+
+    @users("user_sales_manager")
+    def test_natural_persons_and_closed_units_are_never_imported(self):
+        run = self._import_brreg()
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertRecordValues(run, [{
+            "rows_read": 8, "imported_count": 3, "excluded_person_count": 1, "excluded_closed_count": 2,
+            "bad_row_count": 2, "unknown_industry_count": 1,
+        }])
+        self.assertEqual(run.bad_rows.splitlines(), [
+            "Line 7: 12345 is not a valid register number.",
+            "Line 8: mange is not a number of employees.",
+        ])
+        units = self._units()
+        self.assertEqual(sorted(units), ["910000001", "910000002", "910000008"])
+        self.assertRecordValues(units["910000001"], [{
+            "name": "NORDLYS PROGRAMVARE AS", "domain": "nordlys-programvare.example", "employees": 12,
+            "industry_id": self.software.id, "country_id": self.country_no.id, "city": "OSLO", "zip": "0155",
+            "street": "Storgata 1", "founded_year": 2012,
+        }])
+        self.assertEqual(units["910000002"].name, "FJORD SJØMAT AS")
+        self.assertEqual(units["910000008"].domain, "eksempel-direktorat.example")
+
+    @users("user_sales_manager")
+    def test_a_companies_house_file_is_refused_as_brreg(self):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "no_brreg", "file": base64.b64encode(_read(UK_JANUARY)),
+        })
+        run.action_import()
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.error_message, "This is a file of Companies House (United Kingdom), not of Brønnøysund "
+                                            "Register Centre (Norway): choose the register it comes from.")
+        self.assertFalse(self._units())
+
+    @users("user_sales_manager")
+    def test_mining_filters_on_size_and_skips_known_websites(self):
+        self._import_brreg()
+        self.env["res.partner"].sudo().create({
+            "name": "Nordlys", "is_company": True, "website": "https://nordlys-programvare.example",
+        })
+        request = self._directory_request(
+            lead_number=10, country_ids=[(6, 0, self.country_no.ids)],
+            filter_on_size=True, company_size_min=1, company_size_max=100,
+        )
+        request.action_submit()
+        self.assertEqual(request.state, "done", request.error_message)
+        # Nordlys is already a partner; the directorate's size is unknown.
+        self.assertEqual(request.lead_ids.mapped("partner_name"), ["FJORD SJØMAT AS"])
+        self.assertEqual(request.excluded_count, 1)
+        self.assertEqual(request.credits_charged, 0)

@@ -6,11 +6,13 @@ header (published headers carry stray spaces, and newer files add columns),
 never by position. No ORM here: tested against plain files.
 """
 import csv
+import gzip
 import io
 import zipfile
 from contextlib import contextmanager
 
 ZIP_MAGIC = b"PK\x03\x04"
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 class RegisterFileError(Exception):
@@ -30,10 +32,11 @@ class RegisterFileError(Exception):
 
 @contextmanager
 def open_register_file(binary):
-    """A text stream over a binary file object holding a CSV, plain or zipped.
+    """A text stream over a binary file object holding a CSV, plain, zipped
+    or gzipped.
 
-    A zip is recognised by its content, not its name (users rename downloads),
-    and must hold exactly one file.
+    The compression is recognised by the content, not the name (users rename
+    downloads); a zip must hold exactly one file.
     """
     head = binary.read(4)
     binary.seek(0)
@@ -49,6 +52,8 @@ def open_register_file(binary):
             raise RegisterFileError("zip", detail=f"{len(files)} files in the archive, 1 expected")
         member = archive.open(files[0])
         binary = member
+    elif head[:2] == GZIP_MAGIC:
+        binary = gzip.GzipFile(fileobj=binary, mode="rb")
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     try:
         yield text
@@ -82,7 +87,7 @@ class RegisterCsvReader:
         except UnicodeDecodeError as error:
             raise RegisterFileError("encoding", line=self._reader.line_num + 1, detail=str(error)) from error
         except (zipfile.BadZipFile, EOFError, OSError) as error:
-            # A zip cut short or damaged fails while its member is read.
+            # A zip or gzip cut short or damaged fails while it is read.
             raise RegisterFileError("zip", line=self._reader.line_num + 1, detail=str(error)) from error
 
     def __iter__(self):

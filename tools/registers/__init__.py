@@ -5,8 +5,9 @@ and listed in ``ADAPTERS``.
 """
 from .base import BadRow, Excluded, RegisterAdapter, RegisterCompany
 from .gb_companies_house import CompaniesHouseAdapter
+from .no_brreg import BrregAdapter
 
-ADAPTERS = {adapter.code: adapter for adapter in (CompaniesHouseAdapter,)}
+ADAPTERS = {adapter.code: adapter for adapter in (CompaniesHouseAdapter, BrregAdapter)}
 
 
 def detect_adapter(header):

@@ -50,7 +50,8 @@ class RegisterAdapter:
     # Columns without which a file is not this register's.
     required_columns = ()
 
-    BAD_ROW_REASONS = ("missing_number", "missing_name", "bad_date", "duplicate_number")
+    BAD_ROW_REASONS = ("missing_number", "bad_number", "missing_name", "bad_date", "bad_employees",
+                       "duplicate_number")
     EXCLUSION_REASONS = ("closed", "natural_person", "non_diffusible")
 
     @classmethod

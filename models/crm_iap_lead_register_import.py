@@ -65,8 +65,11 @@ class CrmIapLeadRegisterImport(models.Model):
         help="Full path of the file on the Odoo server, for national files too big to upload.",
     )
     state = fields.Selection(
-        [("draft", "Draft"), ("done", "Done"), ("failed", "Failed")], required=True, default="draft", readonly=True,
+        [("draft", "Draft"), ("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed"),
+         ("cancelled", "Cancelled")],
+        required=True, default="draft", readonly=True,
     )
+    user_id = fields.Many2one("res.users", string="Started By", readonly=True)
     error_message = fields.Text(readonly=True)
     rows_read = fields.Integer(readonly=True)
     imported_count = fields.Integer(string="Imported", readonly=True)
@@ -101,23 +104,64 @@ class CrmIapLeadRegisterImport(models.Model):
     def action_import(self):
         """Import the file now, in this transaction."""
         self.ensure_one()
-        if self.state != "draft":
-            raise UserError(_("This import has already run: create a new one to import another file."))
+        self._check_source()
+        self._set_state(("draft",), "running", {"user_id": self.env.user.id})
         with self._open_source() as binary:
             self._import_file(binary)
         return True
+
+    def action_queue(self):
+        """Import the file in the background (the national files take minutes)."""
+        self.ensure_one()
+        # Checked now, as the user: the cron runs as the superuser.
+        self._check_source()
+        self._set_state(("draft",), "queued", {"user_id": self.env.user.id})
+        self.env.ref("crm_iap_mine.ir_cron_import_registers")._trigger()
+        return True
+
+    def action_cancel(self):
+        self._set_state(("draft", "queued"), "cancelled")
+        return True
+
+    def _set_state(self, allowed_states, target_state, values=None):
+        """The one way to move an import: only from `allowed_states`."""
+        for run in self:
+            if run.state not in allowed_states:
+                raise UserError(_(
+                    "This import is %(state)s: it cannot be started or cancelled any more. "
+                    "Create a new one to import another file.",
+                    state=dict(self._fields["state"]._description_selection(self.env))[run.state],
+                ))
+        self.write(dict(values or {}, state=target_state))
+
+    @api.model
+    def _cron_import_registers(self, autocommit=True):
+        """Run the queued imports one by one, each in its own transaction:
+        one that fails is marked failed and the next one still runs.
+
+        :param autocommit: commit after each import (off in unit tests).
+        """
+        for run in self.search([("state", "=", "queued")], order="id"):
+            run._set_state(("queued",), "running")
+            if autocommit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # the user sees it running
+            try:
+                with self.env.cr.savepoint(), run._open_source() as binary:
+                    run._import_file(binary)
+            except Exception as error:  # pylint: disable=broad-except  # one bad import never stops the others
+                _logger.exception("Register import %s failed", run.id)
+                run._set_state(("running",), "failed", {"error_message": str(error)})
+            if autocommit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # each import stands alone
 
     # ------------------------------------------------------------------
     # Business
     # ------------------------------------------------------------------
 
-    @contextmanager
-    def _open_source(self):
+    def _check_source(self):
         if self.source == "upload":
             if not self.file:
                 raise UserError(_("Upload the register file to import."))
-            with io.BytesIO(base64.b64decode(self.file)) as binary:
-                yield binary
             return
         if not self.env.user.has_group("base.group_system"):
             raise AccessError(_("Only administrators may import a file from the server."))
@@ -127,7 +171,14 @@ class CrmIapLeadRegisterImport(models.Model):
                 "%(path)s is not a readable file on the server: give the full path of the register file.",
                 path=path or "",
             ))
-        with open(path, "rb") as binary:
+
+    @contextmanager
+    def _open_source(self):
+        if self.source == "upload":
+            with io.BytesIO(base64.b64decode(self.file)) as binary:
+                yield binary
+            return
+        with open(self.sudo().server_path, "rb") as binary:
             yield binary
 
     def _import_file(self, binary, progress=None):
@@ -140,11 +191,11 @@ class CrmIapLeadRegisterImport(models.Model):
             with self.env.cr.savepoint():
                 counters = self._stage_and_merge(binary, progress)
         except RegisterFileError as error:
-            self.write({"state": "failed", "error_message": self._describe_file_error(error)})
+            self._set_state(("running",), "failed", {"error_message": self._describe_file_error(error)})
             return False
         self.env["crm.iap.lead.directory.company"].invalidate_model()
-        counters.update(state="done", duration=time.monotonic() - started)
-        self.write(counters)
+        counters["duration"] = time.monotonic() - started
+        self._set_state(("running",), "done", counters)
         _logger.info("Register import %s: %s", self.id, counters)
         return True
 

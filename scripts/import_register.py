@@ -19,6 +19,8 @@ run = env["crm.iap.lead.register.import"].create({  # noqa: F821 (env is given b
     "source": "server",
     "server_path": os.environ["REGISTER_FILE"],
 })
+run._check_source()
+run._set_state(("draft",), "running")
 with run._open_source() as binary:
     run._import_file(binary, progress=show_progress)
 run.env.cr.commit()  # pylint: disable=invalid-commit  # odoo shell rolls back otherwise

@@ -26,17 +26,7 @@ def _zipped(content, name="BasicCompanyDataAsOneFile-2026-02-01.csv"):
     return buffer.getvalue()
 
 
-@tagged("post_install", "-at_install", "lead_mining")
-class TestRegisterImport(DirectoryCase):
-    """Companies House files in the published format, into the directory."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Company = cls.env["crm.iap.lead.directory.company"]
-        cls.food = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_153_154")
-        cls.services = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_163")
-        cls.country_gb = cls.env.ref("base.uk")
+class RegisterImportCase(DirectoryCase):
 
     def _import(self, content, register="gb_companies_house", file_name="upload.csv"):
         run = self.env["crm.iap.lead.register.import"].create({
@@ -45,8 +35,21 @@ class TestRegisterImport(DirectoryCase):
         run.action_import()
         return run
 
-    def _register_companies(self):
-        return self.Company.with_context(active_test=False).search([("register_code", "=", "gb_companies_house")])
+    def _register_companies(self, register="gb_companies_house"):
+        Company = self.env["crm.iap.lead.directory.company"].with_context(active_test=False)
+        return Company.search([("register_code", "=", register)])
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterImport(RegisterImportCase):
+    """Companies House files in the published format, into the directory."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.food = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_153_154")
+        cls.services = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_163")
+        cls.country_gb = cls.env.ref("base.uk")
 
     def _snapshot(self):
         return {
@@ -222,7 +225,7 @@ class TestRegisterImport(DirectoryCase):
 
 
 @tagged("post_install", "-at_install", "lead_mining")
-class TestBrregImport(DirectoryCase):
+class TestBrregImport(RegisterImportCase):
     """Norway's Enhetsregisteret CSV, gzipped as downloaded: GDPR exclusions, size, website."""
 
     @classmethod
@@ -231,17 +234,10 @@ class TestBrregImport(DirectoryCase):
         cls.country_no = cls.env.ref("base.no")
 
     def _import_brreg(self):
-        run = self.env["crm.iap.lead.register.import"].create({
-            "register_code": "no_brreg",
-            "file": base64.b64encode(gzip.compress(_read(SAMPLES + "no_brreg_enheter.csv"))),
-            "file_name": "enheter_alle.csv.gz",
-        })
-        run.action_import()
-        return run
+        return self._import(gzip.compress(_read(SAMPLES + "no_brreg_enheter.csv")), "no_brreg", "enheter_alle.csv.gz")
 
     def _units(self):
-        Company = self.env["crm.iap.lead.directory.company"].with_context(active_test=False)
-        return {company.register_number: company for company in Company.search([("register_code", "=", "no_brreg")])}
+        return {company.register_number: company for company in self._register_companies("no_brreg")}
 
     @users("user_sales_manager")
     def test_natural_persons_and_closed_units_are_never_imported(self):
@@ -267,10 +263,7 @@ class TestBrregImport(DirectoryCase):
 
     @users("user_sales_manager")
     def test_a_companies_house_file_is_refused_as_brreg(self):
-        run = self.env["crm.iap.lead.register.import"].create({
-            "register_code": "no_brreg", "file": base64.b64encode(_read(UK_JANUARY)),
-        })
-        run.action_import()
+        run = self._import(_read(UK_JANUARY), "no_brreg")
         self.assertEqual(run.state, "failed")
         self.assertEqual(run.error_message, "This is a file of Companies House (United Kingdom), not of Brønnøysund "
                                             "Register Centre (Norway): choose the register it comes from.")
@@ -292,3 +285,41 @@ class TestBrregImport(DirectoryCase):
         self.assertEqual(request.lead_ids.mapped("partner_name"), ["FJORD SJØMAT AS"])
         self.assertEqual(request.excluded_count, 1)
         self.assertEqual(request.credits_charged, 0)
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterImportInBackground(RegisterImportCase):
+    """Queued imports run in the cron, each on its own."""
+
+    def _queue(self, content):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "gb_companies_house", "file": base64.b64encode(content),
+        })
+        run.action_queue()
+        return run
+
+    @users("user_sales_manager")
+    def test_queued_imports_run_each_on_its_own(self):
+        damaged = self._queue(_read(UK_JANUARY)[:-40])
+        good = self._queue(_read(UK_JANUARY))
+        cancelled = self._queue(_read(UK_FEBRUARY))
+        cancelled.action_cancel()
+        self.assertEqual((damaged + good).mapped("state"), ["queued", "queued"])
+        self.assertEqual(good.user_id, self.env.user)
+
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.assertEqual(damaged.state, "failed")
+        self.assertIn("Line 11: the file is truncated or damaged", damaged.error_message)
+        self.assertEqual(good.state, "done", good.error_message)
+        self.assertEqual(good.imported_count, 6)
+        self.assertEqual(cancelled.state, "cancelled")
+        self.assertEqual(len(self._register_companies()), 6, "the cancelled update did not run")
+
+    @users("user_sales_manager")
+    def test_an_import_runs_once(self):
+        run = self._queue(_read(UK_JANUARY))
+        with self.assertRaisesRegex(UserError, "This import is Queued"):
+            run.action_import()
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        with self.assertRaisesRegex(UserError, "This import is Done"):
+            run.action_cancel()

@@ -1,4 +1,5 @@
 from . import crm_iap_lead_industry
+from . import crm_iap_lead_industry_code
 from . import crm_iap_lead_role
 from . import crm_iap_lead_seniority
 from . import crm_iap_lead_helpers
@@ -6,6 +7,7 @@ from . import crm_iap_lead_dedupe
 from . import crm_iap_lead_directory_company
 from . import crm_iap_lead_directory_contact
 from . import crm_iap_lead_directory_sample
+from . import crm_iap_lead_register_import
 from . import crm_iap_lead_mining_request
 from . import crm_iap_lead_mining_request_iap
 from . import crm_iap_lead_mining_answer

@@ -1,7 +1,12 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.registers import ADAPTERS
 from .crm_iap_lead_dedupe import normalize_domain
+
+
+def register_selection(_model=None):
+    return [(code, adapter.label) for code, adapter in ADAPTERS.items()]
 
 
 class CrmIapLeadDirectoryCompany(models.Model):
@@ -42,6 +47,9 @@ class CrmIapLeadDirectoryCompany(models.Model):
         help="Leave empty to share this company with every company of the database.",
     )
     active = fields.Boolean(default=True)
+    # Set on companies imported from a public register: its key there.
+    register_code = fields.Selection(register_selection, string="Register", readonly=True, copy=False)
+    register_number = fields.Char(readonly=True, copy=False)
     # Fair rotation: the least delivered, then the longest ago, first.
     delivery_count = fields.Integer(string="Times Delivered", required=True, default=0, readonly=True, copy=False)
     last_delivered_date = fields.Datetime(string="Last Delivered", readonly=True, copy=False)
@@ -54,6 +62,8 @@ class CrmIapLeadDirectoryCompany(models.Model):
 
     _sql_constraints = [
         ("employees_positive", "CHECK (employees >= 0)", "The number of employees cannot be negative."),
+        ("register_number_uniq", "unique (register_code, register_number)",
+         "A company with this number is already imported from this register."),
     ]
 
     def init(self):

@@ -127,7 +127,11 @@ class CrmIapLeadMiningRequest(models.Model):
         domain="[('id', 'in', available_state_ids)]",
     )
     industry_ids = fields.Many2many("crm.iap.lead.industry", string="Industries")
-    filter_on_size = fields.Boolean(string="Filter on Size")
+    filter_on_size = fields.Boolean(
+        string="Filter on Size",
+        help="Companies whose size is unknown (some public registers do not publish it) are left out "
+        "when filtering on size.",
+    )
     company_size_min = fields.Integer(string="Size", default=1)
     company_size_max = fields.Integer(default=1000)
     contact_number = fields.Integer(string="Number of Contacts", default=1)

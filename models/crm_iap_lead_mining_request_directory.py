@@ -80,10 +80,11 @@ class CrmIapLeadMiningRequest(models.Model):
         company_ids, excluded = self._directory_pick_companies(search)
         contacts = self._directory_pick_contacts(company_ids, search) if search.people else {}
         contact_count = sum(len(found) for found in contacts.values())
-        cost = len(company_ids) + contact_count
+        company_credits = self._directory_company_credits(company_ids)
+        cost = company_credits + contact_count
         self.env["crm.iap.lead.credit.line"]._record(
             self.company_id, PROVIDER,
-            [(-len(company_ids), "companies"), (-contact_count, "contacts")] + self._use_held_credits(cost),
+            [(-company_credits, "companies"), (-contact_count, "contacts")] + self._use_held_credits(cost),
             request=self,
         )
         self._directory_mark_delivered(company_ids, request_id=self.id)
@@ -92,8 +93,28 @@ class CrmIapLeadMiningRequest(models.Model):
             # Later batches would count this request's own earlier leads.
             self.excluded_count = excluded
         return MiningResult(
-            items=companies._to_service_data(contacts), charged=len(company_ids) + contact_count,
+            items=companies._to_service_data(contacts), charged=cost,
         )
+
+    def _directory_company_credits(self, company_ids):
+        """What these companies cost: 1 credit each, or their register's price.
+
+        Public registers are free data: their price is the system parameter
+        `crm_iap_mine.register_credits_per_company.<register>`, 0 by default.
+        """
+        self.env.cr.execute("""
+            SELECT register_code, count(*) FROM crm_iap_lead_directory_company
+             WHERE id = ANY(%s) GROUP BY register_code
+        """, (company_ids,))
+        params = self.env["ir.config_parameter"].sudo()
+        credits = 0
+        for register_code, count in self.env.cr.fetchall():
+            if not register_code:
+                credits += count
+                continue
+            price = params.get_param(f"crm_iap_mine.register_credits_per_company.{register_code}", "0")
+            credits += count * max(int(price or 0), 0)
+        return credits
 
     # ------------------------------------------------------------------
     # Picking, in SQL (shared with the lead-mining service)

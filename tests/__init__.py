@@ -18,3 +18,4 @@ from . import test_security
 from . import test_stock_api
 from . import test_iap_protocols
 from . import test_lead_mining_service
+from . import test_register_import

@@ -1,0 +1,37 @@
+# Run inside `odoo shell` by scripts/import_register.sh (REGISTER_CODE and
+# REGISTER_FILE in the environment): imports the file as an administrator
+# would from the server, shows the rows read, prints the report, commits.
+import os
+import sys
+import time
+
+started = time.monotonic()
+
+
+def show_progress(rows):
+    elapsed = max(time.monotonic() - started, 1e-6)
+    sys.stderr.write(f"\r{rows:>12,} rows read  {rows / elapsed:>9,.0f} rows/s")
+    sys.stderr.flush()
+
+
+run = env["crm.iap.lead.register.import"].create({  # noqa: F821 (env is given by odoo shell)
+    "register_code": os.environ["REGISTER_CODE"],
+    "source": "server",
+    "server_path": os.environ["REGISTER_FILE"],
+})
+run._check_source()
+run._set_state(("draft",), "running")
+with run._open_source() as binary:
+    run._import_file(binary, progress=show_progress)
+run.env.cr.commit()  # pylint: disable=invalid-commit  # odoo shell rolls back otherwise
+sys.stderr.write("\n")
+if run.state == "failed":
+    print(run.error_message)  # pylint: disable=print-used
+    sys.exit(1)
+for field in ("rows_read", "imported_count", "updated_count", "unchanged_count", "archived_count",
+              "excluded_closed_count", "excluded_person_count", "excluded_private_count",
+              "unknown_industry_count", "bad_row_count", "duration"):
+    print(f"{run._fields[field].string}: {run[field]}")  # pylint: disable=print-used
+if run.bad_rows:
+    print(run.bad_rows)  # pylint: disable=print-used
+print(f"Rows per second: {run.rows_read / max(run.duration, 1e-6):,.0f}")  # pylint: disable=print-used

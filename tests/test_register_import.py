@@ -1,0 +1,327 @@
+import base64
+import gzip
+import io
+import zipfile
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged, users
+from odoo.tools import file_open, file_path, mute_logger
+
+from .test_directory import DirectoryCase
+
+SAMPLES = "crm_iap_mine/tests/data/registers/"
+UK_JANUARY = SAMPLES + "gb_companies_house_2026-01.csv"
+UK_FEBRUARY = SAMPLES + "gb_companies_house_2026-02.csv"
+
+
+def _read(path):
+    with file_open(path, "rb") as sample:
+        return sample.read()
+
+
+def _zipped(content, name="BasicCompanyDataAsOneFile-2026-02-01.csv"):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+class RegisterImportCase(DirectoryCase):
+
+    def _import(self, content, register="gb_companies_house", file_name="upload.csv"):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": register, "file": base64.b64encode(content), "file_name": file_name,
+        })
+        run.action_import()
+        return run
+
+    def _register_companies(self, register="gb_companies_house"):
+        Company = self.env["crm.iap.lead.directory.company"].with_context(active_test=False)
+        return Company.search([("register_code", "=", register)])
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterImport(RegisterImportCase):
+    """Companies House files in the published format, into the directory."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.food = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_153_154")
+        cls.services = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_163")
+        cls.country_gb = cls.env.ref("base.uk")
+
+    def _snapshot(self):
+        return {
+            company.register_number: (company.name, company.active, company.write_date)
+            for company in self._register_companies()
+        }
+
+    def _company(self, number):
+        return self._register_companies().filtered(lambda company: company.register_number == number)
+
+    def _report(self, run):
+        return {field: run[field] for field in (
+            "rows_read", "imported_count", "updated_count", "unchanged_count", "archived_count",
+            "excluded_closed_count", "bad_row_count", "unknown_industry_count",
+        )}
+
+    @users("user_sales_manager")
+    def test_first_import_maps_every_column(self):
+        run = self._import(_read(UK_JANUARY))
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertEqual(self._report(run), {
+            "rows_read": 10, "imported_count": 6, "updated_count": 0, "unchanged_count": 0, "archived_count": 0,
+            "excluded_closed_count": 1, "bad_row_count": 3, "unknown_industry_count": 1,
+        })
+        # The header's lines are 1; rows start at line 2.
+        self.assertEqual(run.bad_rows.splitlines(), [
+            "Line 8: 31/13/2015 is not a date (dd/mm/yyyy).",
+            "Line 9: the company name is missing.",
+            "Line 10: the number 09000001 is already on an earlier line.",
+        ])
+        self.assertEqual(sorted(self._register_companies().mapped("register_number")),
+                         ["09000001", "09000003", "09000005", "09000006", "09000010", "SC400002"])
+        nordwind = self._company("09000001")
+        self.assertRecordValues(nordwind, [{
+            "name": "NORDWIND SOFTWARE LTD", "street": "Floor 3, 10 Finsbury Square", "city": "LONDON",
+            "zip": "EC1A 1BB", "country_id": self.country_gb.id, "state_id": False,
+            "industry_id": self.software.id, "founded_year": 2015, "employees": 0, "active": True,
+            "company_id": False, "delivery_count": 0,
+        }])
+        highland = self._company("SC400002")
+        self.assertEqual(highland.state_id, self.env.ref("base.state_uk2"), "the county is Odoo's state")
+        self.assertEqual(highland.industry_id, self.food)
+        self.assertEqual(self._company("09000003").industry_id, self.services)
+        self.assertFalse(self._company("09000005").industry_id, "99999 Dormant is counted, not guessed")
+        self.assertFalse(self._company("09000006").industry_id)
+        self.assertFalse(self._company("09000006").founded_year)
+        bakery = self._company("09000010")
+        self.assertEqual(bakery.name, 'BRIGHTON "SOURDOUGH" BAKERY LTD')
+        self.assertEqual(bakery.street, "Unit 4, The Arches")
+        self.assertEqual(bakery.industry_id, self.food, "the first SIC code given, whichever column")
+
+    @users("user_sales_manager")
+    def test_same_file_again_changes_nothing(self):
+        self._import(_read(UK_JANUARY))
+        before = self._snapshot()
+        run = self._import(_read(UK_JANUARY))
+        self.assertEqual(self._report(run), {
+            "rows_read": 10, "imported_count": 0, "updated_count": 0, "unchanged_count": 6, "archived_count": 0,
+            "excluded_closed_count": 1, "bad_row_count": 3, "unknown_industry_count": 1,
+        })
+        self.assertEqual(self._snapshot(), before)
+
+    @users("user_sales_manager")
+    def test_monthly_update_from_a_zip(self):
+        self._import(_read(UK_JANUARY))
+        cardiff = self._company("09000003")
+        request = self._directory_request(lead_number=10, country_ids=[(6, 0, self.country_gb.ids)])
+        request.action_submit()
+        self.assertEqual(request.state, "done", request.error_message)
+        self.assertEqual(cardiff.delivery_count, 1)
+        unchanged = self._snapshot()
+
+        run = self._import(_zipped(_read(UK_FEBRUARY)), file_name="renamed-download.bin")
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertEqual(self._report(run), {
+            "rows_read": 7, "imported_count": 1, "updated_count": 1, "unchanged_count": 3, "archived_count": 2,
+            "excluded_closed_count": 1, "bad_row_count": 1, "unknown_industry_count": 0,
+        })
+        self.assertEqual(self._company("SC400002").name, "HIGHLAND DISTILLERS (ANGUS) LIMITED")
+        self.assertEqual(self._company("09000011").industry_id, self.media)
+        # Dissolved (gone from the file) and in liquidation: archived, history kept.
+        self.assertFalse(cardiff.active)
+        self.assertEqual(cardiff.delivery_count, 1)
+        self.assertEqual(cardiff.last_request_id, request)
+        self.assertFalse(self._company("09000005").active)
+        for number in ("09000001", "09000006", "09000010"):
+            self.assertEqual(self._snapshot()[number], unchanged[number], f"{number} did not change")
+
+    @users("user_sales_manager")
+    def test_a_file_of_another_kind_changes_nothing(self):
+        self._import(_read(UK_JANUARY))
+        before = self._snapshot()
+        run = self._import(_read("crm_iap_mine/static/xls/crm_iap_lead_directory_company.csv"))
+        self.assertEqual(run.state, "failed")
+        self.assertIn("Line 1: this is not a file of Companies House (United Kingdom)", run.error_message)
+        self.assertIn("CompanyNumber", run.error_message)
+        self.assertEqual(self._snapshot(), before)
+
+    @users("user_sales_manager")
+    def test_a_truncated_file_changes_nothing_and_names_the_line(self):
+        self._import(_read(UK_JANUARY))
+        before = self._snapshot()
+        february = _read(UK_FEBRUARY)
+        # Cut in the middle of the sixth row (line 7), inside a quoted field.
+        cut = february[:february.index(b"NEW HORIZON") + 5]
+        run = self._import(cut)
+        self.assertEqual(run.state, "failed")
+        self.assertIn("Line 8: the file is truncated or damaged", run.error_message)
+        self.assertEqual(self._snapshot(), before)
+        # A row cut between two fields has too few of them.
+        cut = february[:february.index(b'"MANCHESTER"') - 1] + b"\r\n"
+        run = self._import(cut)
+        self.assertIn("Line 8: the file is truncated or damaged", run.error_message)
+        self.assertIn("fields where the header has 55", run.error_message)
+        self.assertEqual(self._snapshot(), before)
+
+    # Odoo guesses the attachment's type from the broken zip, and says so.
+    @mute_logger("odoo.tools.mimetypes", "py.warnings")
+    @users("user_sales_manager")
+    def test_a_truncated_zip_changes_nothing(self):
+        self._import(_read(UK_JANUARY))
+        before = self._snapshot()
+        zipped = _zipped(_read(UK_FEBRUARY))
+        run = self._import(zipped[:len(zipped) // 2])
+        self.assertEqual(run.state, "failed")
+        self.assertIn("zip archive", run.error_message)
+        self.assertEqual(self._snapshot(), before)
+
+    @users("user_sales_manager")
+    def test_register_companies_are_mined_for_free_unless_priced(self):
+        self._import(_read(UK_JANUARY))
+        first = self._directory_request(lead_number=4, country_ids=[(6, 0, self.country_gb.ids)])
+        first.action_submit()
+        self.assertEqual(first.state, "done", first.error_message)
+        self.assertEqual(len(first.lead_ids), 4)
+        self.assertEqual(set(first.lead_ids.mapped("country_id")), {self.country_gb})
+        self.assertEqual(first.credits_charged, 0)
+        self.assertEqual(self._balance(), 100)
+
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_iap_mine.register_credits_per_company.gb_companies_house", "2")
+        request = self._directory_request(lead_number=2, country_ids=[(6, 0, self.country_gb.ids)])
+        request.action_submit()
+        self.assertEqual(len(request.lead_ids), 2)
+        first_names = set(first.lead_ids.mapped("partner_name"))
+        self.assertFalse(first_names & set(request.lead_ids.mapped("partner_name")), "the least delivered first")
+        self.assertEqual(request.credits_charged, 4)
+        self.assertEqual(self._balance(), 96)
+
+    @users("user_sales_manager")
+    def test_own_directory_companies_still_cost_one_credit(self):
+        self._import(_read(UK_JANUARY))
+        request = self._directory_request(lead_number=3, country_ids=[(6, 0, self.country_it.ids)])
+        request.action_submit()
+        self.assertEqual(request.credits_charged, 3)
+        self.assertEqual(self._balance(), 97)
+
+    @users("user_sales_manager")
+    def test_a_server_path_is_for_administrators(self):
+        run = self.env["crm.iap.lead.register.import"].create({"register_code": "gb_companies_house"})
+        run.sudo().write({"source": "server", "server_path": file_path(UK_JANUARY)})
+        with self.assertRaises(AccessError):
+            run.action_import()
+
+    def test_a_server_path_must_be_a_readable_file(self):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "gb_companies_house", "source": "server", "server_path": file_path(SAMPLES),
+        })
+        with self.assertRaisesRegex(UserError, "is not a readable file"):
+            run.action_import()
+        run.server_path = file_path(UK_JANUARY)
+        run.action_import()
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertEqual(run.imported_count, 6)
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestBrregImport(RegisterImportCase):
+    """Norway's Enhetsregisteret CSV, gzipped as downloaded: GDPR exclusions, size, website."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.country_no = cls.env.ref("base.no")
+
+    def _import_brreg(self):
+        return self._import(gzip.compress(_read(SAMPLES + "no_brreg_enheter.csv")), "no_brreg", "enheter_alle.csv.gz")
+
+    def _units(self):
+        return {company.register_number: company for company in self._register_companies("no_brreg")}
+
+    @users("user_sales_manager")
+    def test_natural_persons_and_closed_units_are_never_imported(self):
+        run = self._import_brreg()
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertRecordValues(run, [{
+            "rows_read": 8, "imported_count": 3, "excluded_person_count": 1, "excluded_closed_count": 2,
+            "bad_row_count": 2, "unknown_industry_count": 1,
+        }])
+        self.assertEqual(run.bad_rows.splitlines(), [
+            "Line 7: 12345 is not a valid register number.",
+            "Line 8: mange is not a number of employees.",
+        ])
+        units = self._units()
+        self.assertEqual(sorted(units), ["910000001", "910000002", "910000008"])
+        self.assertRecordValues(units["910000001"], [{
+            "name": "NORDLYS PROGRAMVARE AS", "domain": "nordlys-programvare.example", "employees": 12,
+            "industry_id": self.software.id, "country_id": self.country_no.id, "city": "OSLO", "zip": "0155",
+            "street": "Storgata 1", "founded_year": 2012,
+        }])
+        self.assertEqual(units["910000002"].name, "FJORD SJØMAT AS")
+        self.assertEqual(units["910000008"].domain, "eksempel-direktorat.example")
+
+    @users("user_sales_manager")
+    def test_a_companies_house_file_is_refused_as_brreg(self):
+        run = self._import(_read(UK_JANUARY), "no_brreg")
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.error_message, "This is a file of Companies House (United Kingdom), not of Brønnøysund "
+                                            "Register Centre (Norway): choose the register it comes from.")
+        self.assertFalse(self._units())
+
+    @users("user_sales_manager")
+    def test_mining_filters_on_size_and_skips_known_websites(self):
+        self._import_brreg()
+        self.env["res.partner"].sudo().create({
+            "name": "Nordlys", "is_company": True, "website": "https://nordlys-programvare.example",
+        })
+        request = self._directory_request(
+            lead_number=10, country_ids=[(6, 0, self.country_no.ids)],
+            filter_on_size=True, company_size_min=1, company_size_max=100,
+        )
+        request.action_submit()
+        self.assertEqual(request.state, "done", request.error_message)
+        # Nordlys is already a partner; the directorate's size is unknown.
+        self.assertEqual(request.lead_ids.mapped("partner_name"), ["FJORD SJØMAT AS"])
+        self.assertEqual(request.excluded_count, 1)
+        self.assertEqual(request.credits_charged, 0)
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterImportInBackground(RegisterImportCase):
+    """Queued imports run in the cron, each on its own."""
+
+    def _queue(self, content):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "gb_companies_house", "file": base64.b64encode(content),
+        })
+        run.action_queue()
+        return run
+
+    @users("user_sales_manager")
+    def test_queued_imports_run_each_on_its_own(self):
+        damaged = self._queue(_read(UK_JANUARY)[:-40])
+        good = self._queue(_read(UK_JANUARY))
+        cancelled = self._queue(_read(UK_FEBRUARY))
+        cancelled.action_cancel()
+        self.assertEqual((damaged + good).mapped("state"), ["queued", "queued"])
+        self.assertEqual(good.user_id, self.env.user)
+
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.assertEqual(damaged.state, "failed")
+        self.assertIn("Line 11: the file is truncated or damaged", damaged.error_message)
+        self.assertEqual(good.state, "done", good.error_message)
+        self.assertEqual(good.imported_count, 6)
+        self.assertEqual(cancelled.state, "cancelled")
+        self.assertEqual(len(self._register_companies()), 6, "the cancelled update did not run")
+
+    @users("user_sales_manager")
+    def test_an_import_runs_once(self):
+        run = self._queue(_read(UK_JANUARY))
+        with self.assertRaisesRegex(UserError, "This import is Queued"):
+            run.action_import()
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        with self.assertRaisesRegex(UserError, "This import is Done"):
+            run.action_cancel()

@@ -1,0 +1,18 @@
+"""The public business registers the directory imports, one adapter each.
+
+Adding a register is one file: a `RegisterAdapter` subclass, imported here
+and listed in ``ADAPTERS``.
+"""
+from .base import BadRow, Excluded, RegisterAdapter, RegisterCompany
+from .gb_companies_house import CompaniesHouseAdapter
+from .no_brreg import BrregAdapter
+
+ADAPTERS = {adapter.code: adapter for adapter in (CompaniesHouseAdapter, BrregAdapter)}
+
+
+def detect_adapter(header):
+    """The adapter whose file has this header, or None."""
+    for adapter in ADAPTERS.values():
+        if adapter.recognises(header):
+            return adapter
+    return None

@@ -1,0 +1,71 @@
+"""What every register adapter provides: its file's shape and a row mapper."""
+from collections import namedtuple
+
+# One company of a register, in the order of the import's staging table.
+RegisterCompany = namedtuple("RegisterCompany", [
+    "register_number", "name", "street", "city", "zip", "state_name", "country_code",
+    "industry_code", "employees", "domain", "founded_year",
+])
+
+
+class BadRow(Exception):
+    """A row with a bad value: counted, listed and skipped.
+
+    ``reason`` is one of ``RegisterAdapter.BAD_ROW_REASONS``; ``value`` the
+    offending value, if any; ``register_number`` the row's number when it
+    has one (its company is then left as it is, not archived).
+    """
+
+    def __init__(self, reason, value="", register_number=None):
+        super().__init__(reason, value)
+        self.reason = reason
+        self.value = value
+        self.register_number = register_number
+
+
+class Excluded(Exception):
+    """A valid row the directory must not hold (closed, a natural person...).
+
+    ``reason`` is one of ``RegisterAdapter.EXCLUSION_REASONS``.
+    """
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RegisterAdapter:
+    """One register: how to recognise its file and map a row.
+
+    Subclasses set the class attributes and implement `parse_row`.
+    """
+
+    code = None                 # stored on the directory companies
+    label = None                # the register's own name
+    country_code = None
+    # The industry classification of `RegisterCompany.industry_code`, a key
+    # of the mapping table (data/crm.iap.lead.industry.code.csv).
+    classification = "nace2"
+    delimiter = ","
+    # Columns without which a file is not this register's.
+    required_columns = ()
+
+    BAD_ROW_REASONS = ("missing_number", "bad_number", "missing_name", "bad_date", "bad_employees",
+                       "duplicate_number")
+    EXCLUSION_REASONS = ("closed", "natural_person", "non_diffusible")
+
+    @classmethod
+    def recognises(cls, header):
+        return set(cls.required_columns).issubset(header)
+
+    @classmethod
+    def missing_columns(cls, header):
+        return [column for column in cls.required_columns if column not in header]
+
+    def parse_row(self, row):
+        """The `RegisterCompany` of a row ({column: value}).
+
+        :raise BadRow: a value is missing or malformed.
+        :raise Excluded: the row must not be imported.
+        """
+        raise NotImplementedError

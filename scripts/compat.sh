@@ -31,7 +31,7 @@ drop_db() {
         pg_psql -d postgres -qc "DROP DATABASE IF EXISTS \"$1\"" >/dev/null 2>&1 || true
 }
 finish() {
-    if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null; wait "$SERVICE_PID" 2>/dev/null || true; fi
+    stop_background "$SERVICE_PID"
     drop_db "$WEB_DB"; drop_db "$STOCK_DB"; drop_db "$SERVICE_DB"; drop_db "$MEMBER_DB"; rm -f "$STATE"
     pg_down; cleanup_links
 }
@@ -146,7 +146,7 @@ else
     done
     export COMPAT_SERVICE_URL="http://127.0.0.1:$service_port"
     run_checks "$MEMBER_DB" member "$STOCK_ADDONS_PATH" "$REPO_DIR/scripts/compat_service_mine.py"
-    kill "$SERVICE_PID" 2>/dev/null; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=
+    stop_background "$SERVICE_PID"; SERVICE_PID=
 fi
 
 echo "$passed passed, $failed failed"

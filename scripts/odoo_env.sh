@@ -78,6 +78,15 @@ odoo_run() {
         "${DB_ARGS[@]}" --data-dir="$STATE_DIR/filestore"
 }
 
+# Stops an Odoo started as `odoo_run ... &`: $! is the subshell running the
+# function, and Odoo is its child, which killing the subshell leaves running.
+stop_background() {
+    [ -n "${1:-}" ] || return 0
+    pkill -P "$1" 2>/dev/null
+    kill "$1" 2>/dev/null
+    wait "$1" 2>/dev/null || true
+}
+
 # --- PostgreSQL --------------------------------------------------------------
 PG_STARTED_HERE=0
 

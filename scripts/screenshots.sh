@@ -13,9 +13,8 @@ PORT=$(free_port)
 odoo_run "$ADDONS_PATH" -d "${DEMO_DB:-crm_iap_mine_demo}" -u crm_iap_mine --http-interface=127.0.0.1 --http-port="$PORT" \
     --log-level=warn --max-cron-threads=0 > "$STATE_DIR/screenshots-odoo.log" 2>&1 &
 ODOO_PID=$!
-# $ODOO_PID is the subshell running odoo_run: stop its Odoo child too.
 stop_all() {
-    pkill -P "$ODOO_PID" 2>/dev/null; kill "$ODOO_PID" 2>/dev/null; wait "$ODOO_PID" 2>/dev/null || true
+    stop_background "$ODOO_PID"
     pg_down; cleanup_links
 }
 trap stop_all EXIT

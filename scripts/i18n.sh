@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # `make i18n`: installs the addon (without demo data) in a scratch database,
 # exports i18n/crm_iap_mine.pot with Odoo's own exporter, merges it into the
-# .po files of LANGS (existing translations kept, new terms left empty for a
+# .po files of the 43 languages (existing translations kept, new terms left empty for a
 # translator, vanished ones dropped), drops the database. Idempotent: when no
 # term changed, the files stay byte for byte as they were.
 set -euo pipefail
 source "$(dirname "$0")/odoo_env.sh"
 
-LANGS=${I18N_LANGS:-es it}
+# Every language of scripts/i18n_merge.py unless I18N_LANGS names some.
+LANGS=${I18N_LANGS:-}
 find_odoo
 pg_up
 DB="crm_iap_mine_i18n_$$"

@@ -1,6 +1,7 @@
 """Merges a freshly exported template into the addon's .po files.
 
-Usage: i18n_merge.py NEW.pot I18N_DIR LANG...
+Usage: i18n_merge.py NEW.pot I18N_DIR [LANG...]   (default: every language
+of LANGUAGES, the 43 the stock module speaks)
 
 * I18N_DIR/crm_iap_mine.pot is replaced by NEW.pot, unless only its dates
   differ (then the old file is kept, so a second run changes nothing).
@@ -24,9 +25,50 @@ import polib
 SHOWN = 15  # untranslated terms listed per language
 DATES = ("POT-Creation-Date", "PO-Revision-Date")
 LANGUAGES = {
-    # code: (Language-Team, Plural-Forms)
+    # code: (Language-Team, Plural-Forms): the 43 languages of the stock module
+    "ar": ("Arabic", "nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5;"),
+    "bg": ("Bulgarian", "nplurals=2; plural=n != 1;"),
+    "ca": ("Catalan", "nplurals=2; plural=n != 1;"),
+    "cs": ("Czech", "nplurals=3; plural=n==1 ? 0 : n>=2 && n<=4 ? 1 : 2;"),
+    "da": ("Danish", "nplurals=2; plural=n != 1;"),
+    "de": ("German", "nplurals=2; plural=n != 1;"),
+    "el": ("Greek", "nplurals=2; plural=n != 1;"),
     "es": ("Spanish", "nplurals=2; plural=n != 1;"),
+    "es_419": ("Spanish (Latin America)", "nplurals=2; plural=n != 1;"),
+    "et": ("Estonian", "nplurals=2; plural=n != 1;"),
+    "fa": ("Persian", "nplurals=2; plural=n > 1;"),
+    "fi": ("Finnish", "nplurals=2; plural=n != 1;"),
+    "fr": ("French", "nplurals=2; plural=n > 1;"),
+    "he": ("Hebrew", "nplurals=3; plural=n==1 ? 0 : n==2 ? 1 : 2;"),
+    "hr": ("Croatian", "nplurals=3; plural=n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2;"),
+    "hu": ("Hungarian", "nplurals=2; plural=n != 1;"),
+    "hy": ("Armenian", "nplurals=2; plural=n != 1;"),
+    "id": ("Indonesian", "nplurals=1; plural=0;"),
+    "is": ("Icelandic", "nplurals=2; plural=n%10 != 1 || n%100 == 11;"),
     "it": ("Italian", "nplurals=2; plural=n != 1;"),
+    "ja": ("Japanese", "nplurals=1; plural=0;"),
+    "ko": ("Korean", "nplurals=1; plural=0;"),
+    "lb": ("Luxembourgish", "nplurals=2; plural=n != 1;"),
+    "lt": ("Lithuanian", "nplurals=3; plural=n%10==1 && n%100!=11 ? 0 : n%10>=2 && (n%100<10 || n%100>=20) ? 1 : 2;"),
+    "lv": ("Latvian", "nplurals=3; plural=n%10==1 && n%100!=11 ? 0 : n != 0 ? 1 : 2;"),
+    "mn": ("Mongolian", "nplurals=2; plural=n != 1;"),
+    "nb": ("Norwegian Bokmål", "nplurals=2; plural=n != 1;"),
+    "nl": ("Dutch", "nplurals=2; plural=n != 1;"),
+    "pl": ("Polish", "nplurals=3; plural=n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2;"),
+    "pt": ("Portuguese", "nplurals=2; plural=n != 1;"),
+    "pt_BR": ("Portuguese (Brazil)", "nplurals=2; plural=n > 1;"),
+    "ro": ("Romanian", "nplurals=3; plural=n==1 ? 0 : (n==0 || (n%100 > 0 && n%100 < 20)) ? 1 : 2;"),
+    "ru": ("Russian", "nplurals=3; plural=n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2;"),
+    "sk": ("Slovak", "nplurals=3; plural=n==1 ? 0 : n>=2 && n<=4 ? 1 : 2;"),
+    "sl": ("Slovenian", "nplurals=4; plural=n%100==1 ? 0 : n%100==2 ? 1 : n%100==3 || n%100==4 ? 2 : 3;"),
+    "sr": ("Serbian (Latin)", "nplurals=3; plural=n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2;"),
+    "sv": ("Swedish", "nplurals=2; plural=n != 1;"),
+    "th": ("Thai", "nplurals=1; plural=0;"),
+    "tr": ("Turkish", "nplurals=2; plural=n != 1;"),
+    "uk": ("Ukrainian", "nplurals=3; plural=n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2;"),
+    "vi": ("Vietnamese", "nplurals=1; plural=0;"),
+    "zh_CN": ("Chinese (Simplified)", "nplurals=1; plural=0;"),
+    "zh_TW": ("Chinese (Traditional)", "nplurals=1; plural=0;"),
 }
 
 
@@ -114,6 +156,7 @@ def merge_language(pot, po_path, lang):
 
 def main(new_pot_path, i18n_dir, *langs):
     pot = merge_template(new_pot_path, os.path.join(i18n_dir, "crm_iap_mine.pot"))
+    langs = langs or tuple(LANGUAGES)
     missing = 0
     for lang in langs:
         missing += len(merge_language(pot, os.path.join(i18n_dir, f"{lang}.po"), lang))

@@ -172,16 +172,20 @@ class CrmIapLeadMiningRequest(models.Model):
         if search.size_range:
             conditions.append("c.employees BETWEEN %(size_min)s AND %(size_max)s")
             params.update(size_min=search.size_range[0], size_max=search.size_range[1])
-        if search.people:
-            contact_condition, contact_params = self._directory_contact_filter(search)
-            # LIMIT 1 keeps this a probe of the contact index per candidate
-            # company: an EXISTS may be planned as a hash of every matching
-            # contact of the directory (three times slower at 1M companies).
-            conditions.append(f"""COALESCE((SELECT TRUE FROM crm_iap_lead_directory_contact p
-                                             WHERE p.directory_company_id = c.id AND {contact_condition}
-                                             LIMIT 1), FALSE)""")
-            params.update(contact_params)
         return " AND ".join(conditions), params
+
+    @api.model
+    def _directory_has_contacts_condition(self, search):
+        """(SQL expression on `c`: the company has a contact to deliver, params),
+        TRUE when contacts are not asked for."""
+        if not search.people:
+            return "TRUE", {}
+        contact_condition, contact_params = self._directory_contact_filter(search)
+        # LIMIT 1 keeps this a probe of the contact index per company: an
+        # EXISTS may be planned as a hash of every matching contact.
+        return f"""COALESCE((SELECT TRUE FROM crm_iap_lead_directory_contact p
+                              WHERE p.directory_company_id = c.id AND {contact_condition}
+                              LIMIT 1), FALSE)""", contact_params
 
     @api.model
     def _directory_contact_filter(self, search):
@@ -210,30 +214,53 @@ class CrmIapLeadMiningRequest(models.Model):
 
     @api.model
     def _directory_pick_companies(self, search):
-        """Ids of the companies to deliver, and how many known ones were left out.
+        """Ids of the companies to deliver, and how many known ones were skipped.
 
-        Known companies are excluded before picking, so the user gets the
-        number of *new* companies asked for. Order: least delivered, then
-        longest ago, then a shuffle seeded by the search.
+        Order: least delivered, then longest ago, then a shuffle seeded by the
+        search. Companies without a contact to deliver (when contacts are
+        asked for) and companies the CRM already knows are passed over, so
+        the user gets the number of *new* companies asked for; the known ones
+        passed over are counted. Both checks are index probes per company,
+        so they are asked of the first companies of the order only: a window
+        a little larger than the request, widened while too few pass. A
+        whole country of a register is hundreds of thousands of candidates;
+        probing each one took most of a second.
         """
         self.env.flush_all()
         filters, params = self._directory_filters(search)
+        contacts_sql, contacts_params = self._directory_has_contacts_condition(search)
         known_sql, known_params = self._directory_known_condition(search)
-        params.update(known_params, limit=search.limit, seed=search.seed)
-        cr = self.env.cr
-        cr.execute(f"""
-            WITH candidate AS (
-                SELECT c.id, c.delivery_count, c.last_delivered_date, {known_sql} AS is_known
-                  FROM crm_iap_lead_directory_company c
-                 WHERE {filters}
-            )
-            SELECT ARRAY(SELECT id FROM candidate WHERE NOT is_known
-                          ORDER BY delivery_count, last_delivered_date NULLS FIRST, md5(id::text || %(seed)s)
-                          LIMIT %(limit)s),
-                   (SELECT count(*) FROM candidate WHERE is_known)
-        """, params)
-        company_ids, excluded = cr.fetchone()
-        return company_ids, excluded
+        params.update(contacts_params)
+        params.update(known_params, seed=search.seed)
+        window = max(2 * search.limit, 50)
+        while True:
+            # Each level is fenced (LIMIT, OFFSET 0, CASE): the contact probe runs
+            # once per company of the window, the known probe on those with contacts.
+            self.env.cr.execute(f"""
+                SELECT c.id, c.has_contacts, CASE WHEN c.has_contacts THEN {known_sql} END AS is_known
+                  FROM (SELECT c.*, {contacts_sql} AS has_contacts
+                          FROM (SELECT c.id, c.domain, c.emails, c.delivery_count, c.last_delivered_date,
+                                       md5(c.id::text || %(seed)s) AS shuffle
+                                  FROM crm_iap_lead_directory_company c
+                                 WHERE {filters}
+                              ORDER BY c.delivery_count, c.last_delivered_date NULLS FIRST, shuffle
+                                 LIMIT %(window)s) AS c  -- the candidate window
+                        OFFSET 0) AS c
+              ORDER BY c.delivery_count, c.last_delivered_date NULLS FIRST, c.shuffle
+            """, dict(params, window=window))
+            rows = self.env.cr.fetchall()
+            company_ids, skipped = [], 0
+            for company_id, has_contacts, is_known in rows:
+                if len(company_ids) == search.limit:
+                    break
+                if has_contacts and is_known:
+                    skipped += 1
+                elif has_contacts:
+                    company_ids.append(company_id)
+            if len(company_ids) == search.limit or len(rows) < window:
+                return company_ids, skipped
+            # Widen by what the window yielded: one pass more, most of the time.
+            window = max(4 * window, int(window * search.limit / max(len(company_ids), 1) * 1.3))
 
     @api.model
     def _directory_pick_contacts(self, company_ids, search):

@@ -9,7 +9,9 @@
 # Environment: BENCH_RUNS (timed runs, default 3), BENCH_KEEP=1 (keep the
 # databases; a later run with the same BENCH_STOCK_DB / BENCH_OURS_DB reuses
 # them and the loaded directory), BENCH_DIRECTORY_SIZE (default 1000000),
-# BENCH_ONLY=reveal_ids (only the D&B reveal_ids step, on our database).
+# BENCH_ONLY=reveal_ids (only the D&B reveal_ids step, on our database),
+# BENCH_ONLY=directory (only the directory scenarios and their picking, on
+# our database; with BENCH_KEEP=1 a second run skips the load).
 set -euo pipefail
 source "$(dirname "$0")/odoo_env.sh"
 
@@ -50,7 +52,7 @@ db_of() { if [ "$1" = stock ]; then echo "$STOCK_DB"; else echo "$OURS_DB"; fi; 
 
 # BENCH_ONLY=reveal_ids: only that step, on our database (about a minute).
 FLAVORS="stock ours"
-[ "${BENCH_ONLY:-}" = reveal_ids ] && FLAVORS=ours
+[ -n "${BENCH_ONLY:-}" ] && FLAVORS=ours
 echo "== Installing crm_iap_mine: $FLAVORS (no demo data)"
 for flavor in $FLAVORS; do
     db=$(db_of $flavor)
@@ -70,11 +72,18 @@ step() {
         || die "bench step $flavor $name failed, see $OUT_DIR/shell.log"
 }
 
-if [ "${BENCH_ONLY:-}" = reveal_ids ]; then
-    step ours setup
-    step ours reveal_ids
-    exit 0
-fi
+load_directory() {
+    step ours load
+    # What autovacuum does after a bulk load, done now so that runs are comparable.
+    pg_psql -d "$OURS_DB" -qc "VACUUM (ANALYZE) crm_iap_lead_directory_company" \
+        -c "VACUUM (ANALYZE) crm_iap_lead_directory_contact" -c "VACUUM (ANALYZE) crm_lead"
+}
+case "${BENCH_ONLY:-}" in
+    reveal_ids) step ours setup; step ours reveal_ids; exit 0 ;;
+    directory) step ours setup; load_directory; step ours directory; step ours directory_2000; exit 0 ;;
+    '') ;;
+    *) die "BENCH_ONLY: reveal_ids or directory" ;;
+esac
 echo "== Setup: manager, salesperson, team and its follower, tags, endpoints -> $URL"
 step stock setup
 step ours setup
@@ -84,10 +93,7 @@ for scenario in companies people; do
     step ours $scenario
 done
 echo "== Scenario 3 (ours): company directory of ${BENCH_DIRECTORY_SIZE:-1000000} companies, COPY loader"
-step ours load
-# What autovacuum does after a bulk load, done now so that runs are comparable.
-pg_psql -d "$OURS_DB" -qc "VACUUM (ANALYZE) crm_iap_lead_directory_company" \
-    -c "VACUUM (ANALYZE) crm_iap_lead_directory_contact" -c "VACUUM (ANALYZE) crm_lead"
+load_directory
 step ours directory
 step ours directory_2000
 echo "== Scenario 4 (ours, D&B): reveal_ids of 100,000 known leads"

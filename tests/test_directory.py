@@ -230,6 +230,33 @@ class TestNeverTwice(DirectoryCase):
         self.assertEqual(request.credits_charged, 7, "known companies are never charged")
         self.assertIn("3 companies already in your CRM were skipped.", request.result_summary)
 
+    def test_known_companies_are_probed_in_a_widening_window(self):
+        """Picking asks "known?" of the first companies of the order only: 60
+        known companies ranked first are passed over and counted (the first
+        window of 50 holds none that is new), while known companies ranked
+        after the ones picked are neither probed nor counted."""
+        Company = self.env["crm.iap.lead.directory.company"]
+        self.directory.active = False
+        known = Company.create([{
+            "name": f"Known {n}", "domain": f"known{n}.example", "country_id": self.country_it.id,
+        } for n in range(60)])
+        new = Company.create([{
+            "name": f"New {n}", "domain": f"new{n}.example", "country_id": self.country_it.id,
+        } for n in range(10)])
+        self.env["crm.lead"].create([{"name": f"Lead {n}", "website": f"https://known{n}.example"} for n in range(60)])
+        request = self._directory_request(lead_number=5, country_ids=[(6, 0, self.country_it.ids)])
+        search = request._directory_search()
+
+        new.delivery_count = 1  # the known ones first
+        picked, skipped = request._directory_pick_companies(search)
+        self.assertEqual((len(picked), skipped), (5, 60))
+        self.assertLessEqual(set(picked), set(new.ids))
+
+        known.delivery_count = 2  # the known ones last
+        picked, skipped = request._directory_pick_companies(search)
+        self.assertEqual((len(picked), skipped), (5, 0))
+        self.assertLessEqual(set(picked), set(new.ids))
+
     @users("user_sales_manager")
     def test_company_known_only_by_its_email_domain_is_never_charged(self):
         """Its website domain is new, its e-mail domain is a lead's: delivery

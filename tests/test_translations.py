@@ -94,6 +94,11 @@ class TestTranslationFiles(TransactionCase):
         self.assertFalse(problems('<i class="fa fa-shield" title="Data"/> Text', '<i class="fa fa-shield" title="Données"/> Texte'))
         self.assertFalse(problems("%(count)s of %(total)s", "%(total)s : %(count)s"))
 
+    @staticmethod
+    def _last_po_path(code):
+        paths = list(get_po_paths("crm_iap_mine", code))
+        return os.path.realpath(paths[-1]) if paths else None
+
     def test_po_files_load_in_odoo(self):
         """Each file reads with Odoo's own reader and loads into the Odoo
         languages that use it (what `odoo --i18n-import` and a module update
@@ -107,9 +112,8 @@ class TestTranslationFiles(TransactionCase):
                 with open(path, "rb") as handle:
                     rows = list(TranslationFileReader(handle, fileformat="po"))
                 self.assertTrue(rows, f"{lang}.po reads empty")
-                # The Odoo language loading this file last (its most specific file).
-                users = [code for code in codes
-                         if os.path.realpath(list(get_po_paths("crm_iap_mine", code))[-1:][0]) == os.path.realpath(path)]
+                # The Odoo languages loading this file last (their most specific file).
+                users = [code for code in codes if self._last_po_path(code) == os.path.realpath(path)]
                 if users:
                     loaded[lang] = min(users, key=lambda code: (code != lang, len(code), code))
         # Armenian and Icelandic have no res.lang in Odoo 17: read, not loaded.

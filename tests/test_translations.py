@@ -174,7 +174,7 @@ class TestTranslationsRendered(TransactionCase):
                     "company_data": {"name": "Acme", "vat": "FR123", "address": "1 rue X", "industries": ["Software"]},
                     "people_data": [{"full_name": "Ana", "title": "CEO", "email": "ana@acme.example"}],
                 }]).popitem()[1]
-                self._expect(str(note), lang, "Contacts", "<b>Tax ID: </b>")
+                self._expect(str(note), lang, "Role / Seniority", "<b>Tax ID: </b>")
                 self.assertIn(_translation(lang, "Created by Lead Generation (request %(name)s).") % {"name": "LMR77"},
                               str(note))
                 with self.assertRaises(ValidationError) as caught:

@@ -126,6 +126,19 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
             self.assertEqual(len(note), 1, "one enrichment note per lead")
             self.assertIn("o_crm_iap_mine_company_facts", str(note.body))
 
+    def test_generate_leads_in_french_and_arabic(self):
+        languages = ["fr_FR", "ar_001"]
+        for code in languages:
+            self.env["res.lang"]._activate_lang(code)
+        self.env["ir.module.module"]._load_module_terms(["crm_iap_mine"], languages, overwrite=True)
+        for code in languages:
+            with self.subTest(lang=code):
+                self.manager.lang = code
+                self._start_tour("crm_iap_mine_languages", self.manager)
+                request = self.requests.search([("create_uid", "=", self.manager.id)], order="id desc", limit=1)
+                self.assertRecordValues(request, [{"state": "done", "lead_number": 2}])
+                self.assertEqual(len(request.lead_ids), 2)
+
     def test_first_use_cancelled_leaves_nothing(self):
         self.manager.lead_mining_gdpr_ack_date = False
         self._start_tour("crm_iap_mine_first_use", self.manager)

@@ -190,11 +190,11 @@ export function checkRecordCount(viewSelector, recordSelector, count) {
 }
 
 /** The notification saying what a request created; click its View button. */
-export function viewCreatedLeads(message) {
+export function viewCreatedLeads(message, view = "View") {
     return [
         {
             content: `A notification says "${message}"`,
-            trigger: `.o_notification:contains('${message}') .o_notification_buttons button:contains('View')`,
+            trigger: `.o_notification:contains('${message}') .o_notification_buttons button:contains('${view}')`,
             in_modal: false,
             run: "click",
         },

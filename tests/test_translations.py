@@ -201,7 +201,7 @@ class TestTranslationsLoaded(TransactionCase):
 
     def test_field_labels_help_and_selections(self):
         expected = {
-            "es_ES": ("Número de leads", "Vendedor", "Equipo de ventas", "Empresas y sus contactos", "Oportunidades",
+            "es_ES": ("Número de leads", "Comercial", "Equipo de ventas", "Empresas y sus contactos", "Oportunidades",
                       "Créditos que el proveedor cobró por esta solicitud."),
             "it_IT": ("Numero di lead", "Addetto vendite", "Team vendite", "Aziende e relativi contatti", "Opportunità",
                       "Crediti addebitati dal fornitore per questa richiesta."),

@@ -201,9 +201,9 @@ class TestTranslationsLoaded(TransactionCase):
 
     def test_field_labels_help_and_selections(self):
         expected = {
-            "es_ES": ("Número de leads", "Vendedor", "Equipo de ventas", "Empresas y sus contactos", "Oportunidades",
+            "es_ES": ("Número de leads", "Comercial", "Equipo de ventas", "Empresas y sus contactos", "Oportunidades",
                       "Créditos que el proveedor cobró por esta solicitud."),
-            "it_IT": ("Numero di lead", "Addetto vendite", "Team vendite", "Aziende e relativi contatti", "Opportunità",
+            "it_IT": ("Numero di lead", "Addetto vendite", "Team di vendita", "Aziende e relativi contatti", "Opportunità",
                       "Crediti addebitati dal fornitore per questa richiesta."),
         }
         for lang, (lead_number, user, team, people, opportunities, help_text) in expected.items():

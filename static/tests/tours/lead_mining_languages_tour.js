@@ -21,13 +21,13 @@ import {
 const TEXTS = {
     fr_FR: {
         generate: "Générer des pistes",
-        numberOfLeads: "Nombre de pistes",
+        howMany: "Combien de pistes souhaitez-vous",
         created: "2 opportunités créées.",
         view: "Voir",
     },
     ar_001: {
         generate: "إنشاء عملاء مهتمين",
-        numberOfLeads: "عدد العملاء المهتمين",
+        howMany: "كم عدد العملاء المهتمين",
         created: "تم إنشاء 2 من الفرص.",
         view: "عرض",
     },
@@ -50,12 +50,12 @@ registry.category("web_tour.tours").add("crm_iap_mine_languages", {
                 run: "click",
             },
             {
-                content: "The dialog's title and labels are translated",
+                content: "The dialog's title and question are translated",
                 trigger: `.modal-title:contains('${texts.generate}')`,
-                extra_trigger: `.modal .o_form_view label:contains('${texts.numberOfLeads}')`,
+                extra_trigger: `.modal .o_form_view h3:contains('${texts.howMany}')`,
                 run() {
-                    assert(!visible("label").some((el) => el.innerText.includes("Number of Leads")),
-                        "an English label is left in the dialog");
+                    assert(!visible("h3").some((el) => el.innerText.includes("How many leads")),
+                        "the English question is left in the dialog");
                     assert(document.body.classList.contains("o_rtl") === rtl,
                         `the page is ${rtl ? "not " : ""}written right to left`);
                 },

@@ -10,9 +10,11 @@ invalidation. Refusals are checked with raw JSON-RPC posts.
 import json
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from ..controllers.lead_mining_service import MAX_BODY_PARAM
 from ..models import crm_iap_lead_mining_request_iap as iap_provider
+from ..models.crm_iap_lead_service_call import TIME_LIMIT_PARAM
 from ..models.crm_iap_lead_service_client import SERVICE_PARAM
 
 DNB = "/api/dnb/1/search_by_criteria"
@@ -185,6 +187,27 @@ class TestLeadMiningService(HttpCase):
         error = self._dnb(reveal_ids=["x" * 40] * 50)["error"]["data"]
         self.assertIn("too large", error["message"])
         self.assertEqual((self._calls().outcome, self.client.balance), ("too_large", 10))
+
+    @mute_logger("odoo.sql_db")  # logs the statement PostgreSQL cancelled
+    def test_call_over_the_time_limit_is_stopped(self):
+        # A real slow picking: 20,000 more companies in every country, and a
+        # limit of one millisecond.
+        self.env["crm.iap.lead.directory.sample"]._load_copy(20000, seed=5, contact_every=1000)
+        self.env["ir.config_parameter"].sudo().set_param(TIME_LIMIT_PARAM, "0.001")
+        countries = [{"code": code, "states": []} for code in self.env["crm.iap.lead.directory.company"].search(
+            []).country_id.mapped("code")]
+        answer = self._call(DNB, {"account_token": self.token, "reveal_ids": [], "query": {
+            "lead_number": 20, "search_type": "companies", "countries": countries}})
+        error = answer["error"]["data"]
+        self.assertEqual(error["name"], "odoo.exceptions.UserError")
+        self.assertIn("longer than the service's limit of 0.001 seconds", error["message"])
+        call = self._calls()
+        self.assertEqual((call.outcome, call.company_count, call.credits), ("timeout", 0, 0))
+        self.assertFalse(call.delivered_company_ids, "nothing delivered")
+        self.assertEqual(self.client.balance, 10, "nothing charged")
+        self.assertFalse(self.env["crm.iap.lead.directory.company"].search_count([("delivery_count", ">", 0)]))
+        self.env.cr.execute("SHOW statement_timeout")
+        self.assertEqual(self.env.cr.fetchone()[0], "0", "the limit ends with the call")
 
     def test_allowed_countries(self):
         self.client.country_ids = self.country_it

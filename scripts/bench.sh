@@ -9,7 +9,10 @@
 # Environment: BENCH_RUNS (timed runs, default 3), BENCH_KEEP=1 (keep the
 # databases; a later run with the same BENCH_STOCK_DB / BENCH_OURS_DB reuses
 # them and the loaded directory), BENCH_DIRECTORY_SIZE (default 1000000),
-# BENCH_ONLY=reveal_ids (only the D&B reveal_ids step, on our database).
+# BENCH_ONLY=reveal_ids (only the D&B reveal_ids step, on our database),
+# BENCH_ONLY=service (only the lead-mining service under load: the directory,
+# then BENCH_SERVICE_CLIENTS concurrent clients, default 8, for
+# BENCH_SERVICE_SECONDS, default 60, against a server with --workers=2).
 set -euo pipefail
 source "$(dirname "$0")/odoo_env.sh"
 
@@ -25,8 +28,10 @@ drop_db() {
     odoo_run "$ADDONS_PATH" db drop "$1" >/dev/null 2>&1 || \
         pg_psql -d postgres -qc "DROP DATABASE IF EXISTS \"$1\"" >/dev/null 2>&1 || true
 }
+SERVICE_PID=
 finish() {
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+    stop_background "$SERVICE_PID"
     if [ "${BENCH_KEEP:-0}" != 1 ]; then drop_db "$STOCK_DB"; drop_db "$OURS_DB"; fi
     pg_down; cleanup_links
 }
@@ -50,7 +55,7 @@ db_of() { if [ "$1" = stock ]; then echo "$STOCK_DB"; else echo "$OURS_DB"; fi; 
 
 # BENCH_ONLY=reveal_ids: only that step, on our database (about a minute).
 FLAVORS="stock ours"
-[ "${BENCH_ONLY:-}" = reveal_ids ] && FLAVORS=ours
+case "${BENCH_ONLY:-}" in reveal_ids|service) FLAVORS=ours ;; esac
 echo "== Installing crm_iap_mine: $FLAVORS (no demo data)"
 for flavor in $FLAVORS; do
     db=$(db_of $flavor)
@@ -70,11 +75,70 @@ step() {
         || die "bench step $flavor $name failed, see $OUT_DIR/shell.log"
 }
 
-if [ "${BENCH_ONLY:-}" = reveal_ids ]; then
+load_directory() {
+    step ours load
+    # What autovacuum does after a bulk load, done now so that runs are comparable.
+    pg_psql -d "$OURS_DB" -qc "VACUUM (ANALYZE) crm_iap_lead_directory_company" \
+        -c "VACUUM (ANALYZE) crm_iap_lead_directory_contact" -c "VACUUM (ANALYZE) crm_lead"
+}
+
+# Our database serves its directory to concurrent clients (threads on
+# 127.0.0.1) through an Odoo server with 2 workers.
+service_load() {
+    local port state="$OUT_DIR/service-state.json"
+    BENCH_STEP=setup BENCH_STATE="$state" odoo_run "$ADDONS_PATH" shell -d "$OURS_DB" --no-http \
+        --max-cron-threads=0 --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench_service.py" \
+        || die "service setup failed, see $OUT_DIR/shell.log"
+    port=$(free_port)
+    : >"$OUT_DIR/service-server.log"
+    # A launcher file, not `python -c`: the prefork server starts its
+    # websocket (gevent) process from sys.argv[0]. The service does not use
+    # that process: the launcher keeps it idle, so that it neither needs
+    # gevent nor is started again and again when gevent cannot load.
+    cat >"$OUT_DIR/odoo_launcher.py" <<'LAUNCHER'
+import sys
+import time
+
+if sys.argv[1:2] == ["gevent"]:
+    while True:
+        time.sleep(3600)
+import odoo
+
+odoo.cli.main()
+LAUNCHER
+    PYTHONPATH="${ODOO_SRC:+$ODOO_SRC:}${PYTHONPATH:-}" "$ODOO_PYTHON" "$OUT_DIR/odoo_launcher.py" \
+        --addons-path="$ADDONS_PATH" -d "$OURS_DB" --db-filter="^$OURS_DB\$" --workers=2 --max-cron-threads=0 \
+        --http-interface=127.0.0.1 --http-port="$port" --gevent-port="$(free_port)" "${DB_ARGS[@]}" \
+        --data-dir="$STATE_DIR/filestore" --logfile="$OUT_DIR/service-server.log" &
+    SERVICE_PID=$!
+    for _ in $(seq 60); do
+        "$ODOO_PYTHON" -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+        sleep 1
+    done
+    "$ODOO_PYTHON" "$REPO_DIR/scripts/bench_service_load.py" "http://127.0.0.1:$port" "$state" \
+        "$OUT_DIR/service-load.json" "${BENCH_SERVICE_SECONDS:-60}" || die "the service load failed"
+    stop_background "$SERVICE_PID"; SERVICE_PID=
+    BENCH_STEP=check BENCH_STATE="$state" BENCH_LOAD_OUT="$OUT_DIR/service-load.json" \
+        BENCH_OUT="$OUT_DIR/step-ours-service.json" odoo_run "$ADDONS_PATH" shell -d "$OURS_DB" --no-http \
+        --max-cron-threads=0 --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench_service.py" \
+        || die "service check failed, see $OUT_DIR/shell.log"
+}
+
+case "${BENCH_ONLY:-}" in
+reveal_ids)
     step ours setup
     step ours reveal_ids
-    exit 0
-fi
+echo "== Scenario 5 (ours): the lead-mining service, ${BENCH_SERVICE_CLIENTS:-8} concurrent clients"
+service_load
+    exit 0 ;;
+service)
+    echo "== Service (ours): ${BENCH_SERVICE_CLIENTS:-8} concurrent clients, directory of ${BENCH_DIRECTORY_SIZE:-1000000} companies"
+    step ours setup
+    load_directory
+    service_load
+    grep -q '"failures": \[\]' "$OUT_DIR/step-ours-service.json"
+    exit ;;
+esac
 echo "== Setup: manager, salesperson, team and its follower, tags, endpoints -> $URL"
 step stock setup
 step ours setup
@@ -84,13 +148,13 @@ for scenario in companies people; do
     step ours $scenario
 done
 echo "== Scenario 3 (ours): company directory of ${BENCH_DIRECTORY_SIZE:-1000000} companies, COPY loader"
-step ours load
-# What autovacuum does after a bulk load, done now so that runs are comparable.
-pg_psql -d "$OURS_DB" -qc "VACUUM (ANALYZE) crm_iap_lead_directory_company" \
-    -c "VACUUM (ANALYZE) crm_iap_lead_directory_contact" -c "VACUUM (ANALYZE) crm_lead"
+load_directory
 step ours directory
 step ours directory_2000
 echo "== Scenario 4 (ours, D&B): reveal_ids of 100,000 known leads"
 step ours reveal_ids
+echo "== Scenario 5 (ours): the lead-mining service, ${BENCH_SERVICE_CLIENTS:-8} concurrent clients"
+service_load
 
 BENCH_SECONDS=$(( $(date +%s) - started )) "$ODOO_PYTHON" "$REPO_DIR/scripts/bench_report.py" "$OUT_DIR"
+grep -q '"failures": \[\]' "$OUT_DIR/step-ours-service.json" || die "the service scenario failed (see above)"

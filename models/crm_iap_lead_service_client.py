@@ -174,21 +174,18 @@ class CrmIapLeadServiceClient(models.Model):
         """What the *Buy credits* page shows a client: who runs the service
         and whom to contact; a balance only to the holder of its token."""
         params = self.env["ir.config_parameter"].sudo()
-        company = self.env.company
+        client = self._authenticate(token)
+        company = client.company_id or self.env.company
         contact = params.get_param(CONTACT_NAME_PARAM) or company.name
-        values = {
+        return {
             "page_title": _("Lead Mining Credits"),
             "operator_sentence": _("This lead-mining service is run by %(operator)s.", operator=company.name),
             "contact_sentence": _("To buy credits, please contact %(contact)s.", contact=contact),
             "contact_email": params.get_param(CONTACT_EMAIL_PARAM) or company.email,
             "contact_text": params.get_param(CONTACT_TEXT_PARAM),
-            "balance_sentence": False,
+            "balance_sentence": _("Your account %(account)s has %(balance)s credits left.",
+                                  account=client.name, balance=client.balance) if client else False,
         }
-        client = self._authenticate(token)
-        if client:
-            values["balance_sentence"] = _("Your account %(account)s has %(balance)s credits left.",
-                                           account=client.name, balance=client.balance)
-        return values
 
     @api.model
     def _reveal_prefix(self):

@@ -10,9 +10,8 @@
 # databases; a later run with the same BENCH_STOCK_DB / BENCH_OURS_DB reuses
 # them and the loaded directory), BENCH_DIRECTORY_SIZE (default 1000000),
 # BENCH_ONLY=reveal_ids (only the D&B reveal_ids step, on our database),
-# BENCH_ONLY=service (only the lead-mining service under load: the directory,
-# then BENCH_SERVICE_CLIENTS concurrent clients, default 8, for
-# BENCH_SERVICE_SECONDS, default 60, against a server with --workers=2).
+# BENCH_ONLY=directory (only the directory scenarios and their picking, on
+# our database; with BENCH_KEEP=1 a second run skips the load).
 set -euo pipefail
 source "$(dirname "$0")/odoo_env.sh"
 
@@ -55,7 +54,7 @@ db_of() { if [ "$1" = stock ]; then echo "$STOCK_DB"; else echo "$OURS_DB"; fi; 
 
 # BENCH_ONLY=reveal_ids: only that step, on our database (about a minute).
 FLAVORS="stock ours"
-case "${BENCH_ONLY:-}" in reveal_ids|service) FLAVORS=ours ;; esac
+[ -n "${BENCH_ONLY:-}" ] && FLAVORS=ours
 echo "== Installing crm_iap_mine: $FLAVORS (no demo data)"
 for flavor in $FLAVORS; do
     db=$(db_of $flavor)
@@ -66,24 +65,11 @@ done
 wait_all() { local rc=0; for job in $(jobs -p); do [ "$job" = "$SERVER_PID" ] || wait "$job" || rc=1; done; return $rc; }
 wait_all || die "installation failed, see $OUT_DIR/install-*.log"
 
-# step FLAVOR STEP: scripts/bench.py in `odoo shell` on that flavor's database.
-step() {
-    local flavor=$1 name=$2
-    BENCH_FLAVOR=$flavor BENCH_STEP=$name BENCH_URL=$URL BENCH_OUT="$OUT_DIR/step-$flavor-$name.json" \
-        odoo_run "$(path_of "$flavor")" shell -d "$(db_of "$flavor")" --no-http --max-cron-threads=0 \
-        --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench.py" \
-        || die "bench step $flavor $name failed, see $OUT_DIR/shell.log"
-}
-
-load_directory() {
-    step ours load
-    # What autovacuum does after a bulk load, done now so that runs are comparable.
-    pg_psql -d "$OURS_DB" -qc "VACUUM (ANALYZE) crm_iap_lead_directory_company" \
-        -c "VACUUM (ANALYZE) crm_iap_lead_directory_contact" -c "VACUUM (ANALYZE) crm_lead"
-}
-
-# Our database serves its directory to concurrent clients (threads on
-# 127.0.0.1) through an Odoo server with 2 workers.
+# Scenario 5, alone with BENCH_ONLY=service: our database serves its
+# directory to BENCH_SERVICE_CLIENTS concurrent clients (default 8; threads on
+# 127.0.0.1, scripts/bench_service_load.py) for BENCH_SERVICE_SECONDS (default
+# 60) through an Odoo server with --workers=2; scripts/bench_service.py
+# prepares the client accounts and checks deliveries and credits after.
 service_load() {
     local port state="$OUT_DIR/service-state.json"
     BENCH_STEP=setup BENCH_STATE="$state" odoo_run "$ADDONS_PATH" shell -d "$OURS_DB" --no-http \
@@ -123,21 +109,29 @@ LAUNCHER
         --max-cron-threads=0 --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench_service.py" \
         || die "service check failed, see $OUT_DIR/shell.log"
 }
+service_passed() { grep -q '"failures": \[\]' "$OUT_DIR/step-ours-service.json"; }
 
+# step FLAVOR STEP: scripts/bench.py in `odoo shell` on that flavor's database.
+step() {
+    local flavor=$1 name=$2
+    BENCH_FLAVOR=$flavor BENCH_STEP=$name BENCH_URL=$URL BENCH_OUT="$OUT_DIR/step-$flavor-$name.json" \
+        odoo_run "$(path_of "$flavor")" shell -d "$(db_of "$flavor")" --no-http --max-cron-threads=0 \
+        --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench.py" \
+        || die "bench step $flavor $name failed, see $OUT_DIR/shell.log"
+}
+
+load_directory() {
+    step ours load
+    # What autovacuum does after a bulk load, done now so that runs are comparable.
+    pg_psql -d "$OURS_DB" -qc "VACUUM (ANALYZE) crm_iap_lead_directory_company" \
+        -c "VACUUM (ANALYZE) crm_iap_lead_directory_contact" -c "VACUUM (ANALYZE) crm_lead"
+}
 case "${BENCH_ONLY:-}" in
-reveal_ids)
-    step ours setup
-    step ours reveal_ids
-echo "== Scenario 5 (ours): the lead-mining service, ${BENCH_SERVICE_CLIENTS:-8} concurrent clients"
-service_load
-    exit 0 ;;
-service)
-    echo "== Service (ours): ${BENCH_SERVICE_CLIENTS:-8} concurrent clients, directory of ${BENCH_DIRECTORY_SIZE:-1000000} companies"
-    step ours setup
-    load_directory
-    service_load
-    grep -q '"failures": \[\]' "$OUT_DIR/step-ours-service.json"
-    exit ;;
+    reveal_ids) step ours setup; step ours reveal_ids; exit 0 ;;
+    directory) step ours setup; load_directory; step ours directory; step ours directory_2000; exit 0 ;;
+    service) step ours setup; load_directory; service_load; service_passed; exit ;;
+    '') ;;
+    *) die "BENCH_ONLY: reveal_ids, directory or service" ;;
 esac
 echo "== Setup: manager, salesperson, team and its follower, tags, endpoints -> $URL"
 step stock setup
@@ -157,4 +151,4 @@ echo "== Scenario 5 (ours): the lead-mining service, ${BENCH_SERVICE_CLIENTS:-8}
 service_load
 
 BENCH_SECONDS=$(( $(date +%s) - started )) "$ODOO_PYTHON" "$REPO_DIR/scripts/bench_report.py" "$OUT_DIR"
-grep -q '"failures": \[\]' "$OUT_DIR/step-ours-service.json" || die "the service scenario failed (see above)"
+service_passed || die "the service scenario failed (see above)"

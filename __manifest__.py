@@ -31,6 +31,7 @@
         "views/crm_iap_lead_credit_line_views.xml",
         "views/crm_iap_lead_service_client_views.xml",
         "views/crm_iap_lead_service_call_views.xml",
+        "views/crm_iap_lead_service_templates.xml",
         "views/crm_lead_views.xml",
         "views/crm_iap_lead_gdpr_views.xml",
         "views/res_config_settings_views.xml",

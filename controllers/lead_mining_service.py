@@ -12,7 +12,7 @@ from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
 from ..tools.lead_mining_codecs import DNB_PATH
-from ..tools.lead_mining_service import BALANCE_PATH, CLEARBIT_PATHS, jsonrpc_error, jsonrpc_result
+from ..tools.lead_mining_service import BALANCE_PATH, CLEARBIT_PATHS, CREDIT_PATH, jsonrpc_error, jsonrpc_result
 
 MAX_BODY_PARAM = "crm_iap_mine.service_max_body_kb"
 DEFAULT_MAX_BODY_KB = 4096  # room for ~200,000 known reveal_ids
@@ -31,6 +31,18 @@ class LeadMiningService(http.Controller):
     @http.route(BALANCE_PATH, type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
     def balance(self):
         return self._answer("balance")
+
+    @http.route(CREDIT_PATH, type="http", auth="public", methods=["GET"])
+    def buy_credits(self, account_token=None, **_params):
+        """Where a client's *Buy credits* button leads (Odoo's IAP client
+        builds the URL from `iap.endpoint`): whom to contact, in the
+        visitor's language."""
+        if not request.env["crm.iap.lead.service.call"].sudo()._is_service_enabled():
+            raise NotFound()
+        values = request.env["crm.iap.lead.service.client"].sudo()._get_credit_page_values(account_token)
+        # The URL carries the token: keep the page out of caches and referrers.
+        return request.render("crm_iap_mine.service_credit_page", values, headers={
+            "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"})
 
     def _answer(self, protocol):
         env = request.env(user=SUPERUSER_ID)

@@ -2,6 +2,8 @@
 import json
 import time
 
+from psycopg2.errors import QueryCanceled
+
 from odoo import api, fields, models
 
 from ..tools.lead_mining_service import ServiceRefusal
@@ -14,7 +16,10 @@ OUTCOMES = [
     ("refused_request", "Invalid request"),
     ("rate_limited", "Rate limit"),
     ("too_large", "Request too large"),
+    ("timeout", "Time limit exceeded"),
 ]
+TIME_LIMIT_PARAM = "crm_iap_mine.service_time_limit"
+DEFAULT_TIME_LIMIT = 30  # seconds: well under a worker's limit_time_real (120 s)
 
 
 class CrmIapLeadServiceCall(models.Model):
@@ -68,8 +73,7 @@ class CrmIapLeadServiceCall(models.Model):
                 answer = ("result", client.balance)
                 log["outcome"] = "done"
             else:
-                with self.env.cr.savepoint():
-                    items, company_ids, contact_count, cost = client._serve(protocol, query, reveal_ids)
+                items, company_ids, contact_count, cost = self._serve_in_time(client, protocol, query, reveal_ids)
                 answer = ("result", {"data": items, "credit_error": False})
                 log.update(outcome="done", delivered_company_ids=[(6, 0, company_ids)],
                            company_count=len(company_ids), contact_count=contact_count, credits=cost)
@@ -83,6 +87,42 @@ class CrmIapLeadServiceCall(models.Model):
         log["duration_ms"] = int((time.monotonic() - started) * 1000)
         self.sudo().create(log)
         return answer
+
+    @api.model
+    def _serve_in_time(self, client, protocol, query, reveal_ids):
+        """`client._serve` bounded by the service's time limit: PostgreSQL
+        cuts any statement that runs past it (a slow picking, a wait for the
+        client's lock), and a call that ends past it is undone all the same,
+        so a late call charges and delivers nothing."""
+        limit = self._time_limit()
+        started = time.monotonic()
+        cr = self.env.cr
+        cr.execute("SELECT current_setting('statement_timeout')")
+        previous_timeout = cr.fetchone()[0]
+        refusal = ServiceRefusal("user", "timeout", f"The search took longer than the service's limit of {limit:g} "
+                                 "seconds and was stopped; nothing was charged. Narrow the search or try again later.")
+        try:
+            with cr.savepoint():
+                # Local to the savepoint: rolled back with it.
+                cr.execute("SELECT set_config('statement_timeout', %s, true)", (f"{max(1, round(limit * 1000))}ms",))
+                served = client._serve(protocol, query, reveal_ids)
+                if time.monotonic() - started > limit:
+                    raise refusal
+        except QueryCanceled:
+            raise refusal from None
+        finally:
+            cr.execute("SELECT set_config('statement_timeout', %s, true)", (previous_timeout,))
+        return served
+
+    @api.model
+    def _time_limit(self):
+        """Seconds a call may take (system parameter, default 30)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(TIME_LIMIT_PARAM)
+        try:
+            limit = float(value) if value else DEFAULT_TIME_LIMIT
+        except ValueError:
+            limit = DEFAULT_TIME_LIMIT
+        return limit if limit > 0 else DEFAULT_TIME_LIMIT
 
     @api.model
     def _log_refusal(self, protocol, outcome, message):

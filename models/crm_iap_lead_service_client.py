@@ -9,6 +9,10 @@ from ..tools.lead_mining_service import ServiceRefusal, dnb_item, hash_token
 from .crm_iap_lead_mining_request_directory import PROVIDER, DirectorySearch
 
 SERVICE_PARAM = "crm_iap_mine.service_enabled"
+# Whom the Buy credits page of the service names (empty: the company's name and e-mail).
+CONTACT_NAME_PARAM = "crm_iap_mine.service_contact_name"
+CONTACT_EMAIL_PARAM = "crm_iap_mine.service_contact_email"
+CONTACT_TEXT_PARAM = "crm_iap_mine.service_contact_text"
 MAX_LEADS_PER_CALL = 200
 MAX_CONTACTS_PER_COMPANY = 10
 
@@ -164,6 +168,24 @@ class CrmIapLeadServiceClient(models.Model):
             items = [dnb_item(item["company_data"], f"{prefix}{company_id}")
                      for company_id, item in zip(company_ids, items)]
         return items, company_ids, contact_count, cost
+
+    @api.model
+    def _get_credit_page_values(self, token):
+        """What the *Buy credits* page shows a client: who runs the service
+        and whom to contact; a balance only to the holder of its token."""
+        params = self.env["ir.config_parameter"].sudo()
+        client = self._authenticate(token)
+        company = client.company_id or self.env.company
+        contact = params.get_param(CONTACT_NAME_PARAM) or company.name
+        return {
+            "page_title": _("Lead Mining Credits"),
+            "operator_sentence": _("This lead-mining service is run by %(operator)s.", operator=company.name),
+            "contact_sentence": _("To buy credits, please contact %(contact)s.", contact=contact),
+            "contact_email": params.get_param(CONTACT_EMAIL_PARAM) or company.email,
+            "contact_text": params.get_param(CONTACT_TEXT_PARAM),
+            "balance_sentence": _("Your account %(account)s has %(balance)s credits left.",
+                                  account=client.name, balance=client.balance) if client else False,
+        }
 
     @api.model
     def _reveal_prefix(self):

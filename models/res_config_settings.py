@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from ..tools.lead_mining_codecs import DEFAULT_PROTOCOL
 from .crm_iap_lead_mining_request import provider_selection
 from .crm_iap_lead_mining_request_iap import PROTOCOL_PARAM, PROTOCOL_SELECTION
-from .crm_iap_lead_service_client import SERVICE_PARAM
+from .crm_iap_lead_service_client import CONTACT_EMAIL_PARAM, CONTACT_NAME_PARAM, CONTACT_TEXT_PARAM, SERVICE_PARAM
 
 
 class ResConfigSettings(models.TransientModel):
@@ -31,6 +31,19 @@ class ResConfigSettings(models.TransientModel):
         string="Serve the Company Directory", config_parameter=SERVICE_PARAM,
         help="Other Odoo databases mine this database's company directory over Odoo's lead-mining "
         "protocols, with the tokens of their service client accounts.",
+    )
+    # What the clients' Buy credits page shows.
+    lead_mining_service_contact_name = fields.Char(
+        string="Contact for Credits", config_parameter=CONTACT_NAME_PARAM,
+        help="Whom clients contact to buy credits. Empty: the name of the company.",
+    )
+    lead_mining_service_contact_email = fields.Char(
+        string="Contact E-mail", config_parameter=CONTACT_EMAIL_PARAM,
+        help="Empty: the e-mail of the company.",
+    )
+    lead_mining_service_contact_text = fields.Char(
+        string="Instructions for Clients", config_parameter=CONTACT_TEXT_PARAM,
+        help="Shown below the contact, e.g. prices and how to pay.",
     )
 
     @api.model

@@ -27,8 +27,10 @@ drop_db() {
     odoo_run "$ADDONS_PATH" db drop "$1" >/dev/null 2>&1 || \
         pg_psql -d postgres -qc "DROP DATABASE IF EXISTS \"$1\"" >/dev/null 2>&1 || true
 }
+SERVICE_PID=
 finish() {
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+    stop_background "$SERVICE_PID"
     if [ "${BENCH_KEEP:-0}" != 1 ]; then drop_db "$STOCK_DB"; drop_db "$OURS_DB"; fi
     pg_down; cleanup_links
 }
@@ -63,6 +65,52 @@ done
 wait_all() { local rc=0; for job in $(jobs -p); do [ "$job" = "$SERVER_PID" ] || wait "$job" || rc=1; done; return $rc; }
 wait_all || die "installation failed, see $OUT_DIR/install-*.log"
 
+# Scenario 5, alone with BENCH_ONLY=service: our database serves its
+# directory to BENCH_SERVICE_CLIENTS concurrent clients (default 8; threads on
+# 127.0.0.1, scripts/bench_service_load.py) for BENCH_SERVICE_SECONDS (default
+# 60) through an Odoo server with --workers=2; scripts/bench_service.py
+# prepares the client accounts and checks deliveries and credits after.
+service_load() {
+    local port state="$OUT_DIR/service-state.json"
+    BENCH_STEP=setup BENCH_STATE="$state" odoo_run "$ADDONS_PATH" shell -d "$OURS_DB" --no-http \
+        --max-cron-threads=0 --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench_service.py" \
+        || die "service setup failed, see $OUT_DIR/shell.log"
+    port=$(free_port)
+    : >"$OUT_DIR/service-server.log"
+    # A launcher file, not `python -c`: the prefork server starts its
+    # websocket (gevent) process from sys.argv[0]. The service does not use
+    # that process: the launcher keeps it idle, so that it neither needs
+    # gevent nor is started again and again when gevent cannot load.
+    cat >"$OUT_DIR/odoo_launcher.py" <<'LAUNCHER'
+import sys
+import time
+
+if sys.argv[1:2] == ["gevent"]:
+    while True:
+        time.sleep(3600)
+import odoo
+
+odoo.cli.main()
+LAUNCHER
+    PYTHONPATH="${ODOO_SRC:+$ODOO_SRC:}${PYTHONPATH:-}" "$ODOO_PYTHON" "$OUT_DIR/odoo_launcher.py" \
+        --addons-path="$ADDONS_PATH" -d "$OURS_DB" --db-filter="^$OURS_DB\$" --workers=2 --max-cron-threads=0 \
+        --http-interface=127.0.0.1 --http-port="$port" --gevent-port="$(free_port)" "${DB_ARGS[@]}" \
+        --data-dir="$STATE_DIR/filestore" --logfile="$OUT_DIR/service-server.log" &
+    SERVICE_PID=$!
+    for _ in $(seq 60); do
+        "$ODOO_PYTHON" -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+        sleep 1
+    done
+    "$ODOO_PYTHON" "$REPO_DIR/scripts/bench_service_load.py" "http://127.0.0.1:$port" "$state" \
+        "$OUT_DIR/service-load.json" "${BENCH_SERVICE_SECONDS:-60}" || die "the service load failed"
+    stop_background "$SERVICE_PID"; SERVICE_PID=
+    BENCH_STEP=check BENCH_STATE="$state" BENCH_LOAD_OUT="$OUT_DIR/service-load.json" \
+        BENCH_OUT="$OUT_DIR/step-ours-service.json" odoo_run "$ADDONS_PATH" shell -d "$OURS_DB" --no-http \
+        --max-cron-threads=0 --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench_service.py" \
+        || die "service check failed, see $OUT_DIR/shell.log"
+}
+service_passed() { grep -q '"failures": \[\]' "$OUT_DIR/step-ours-service.json"; }
+
 # step FLAVOR STEP: scripts/bench.py in `odoo shell` on that flavor's database.
 step() {
     local flavor=$1 name=$2
@@ -81,8 +129,9 @@ load_directory() {
 case "${BENCH_ONLY:-}" in
     reveal_ids) step ours setup; step ours reveal_ids; exit 0 ;;
     directory) step ours setup; load_directory; step ours directory; step ours directory_2000; exit 0 ;;
+    service) step ours setup; load_directory; service_load; service_passed; exit ;;
     '') ;;
-    *) die "BENCH_ONLY: reveal_ids or directory" ;;
+    *) die "BENCH_ONLY: reveal_ids, directory or service" ;;
 esac
 echo "== Setup: manager, salesperson, team and its follower, tags, endpoints -> $URL"
 step stock setup
@@ -98,5 +147,8 @@ step ours directory
 step ours directory_2000
 echo "== Scenario 4 (ours, D&B): reveal_ids of 100,000 known leads"
 step ours reveal_ids
+echo "== Scenario 5 (ours): the lead-mining service, ${BENCH_SERVICE_CLIENTS:-8} concurrent clients"
+service_load
 
 BENCH_SECONDS=$(( $(date +%s) - started )) "$ODOO_PYTHON" "$REPO_DIR/scripts/bench_report.py" "$OUT_DIR"
+service_passed || die "the service scenario failed (see above)"

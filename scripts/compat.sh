@@ -5,8 +5,8 @@
 #     addon, with its own tests;
 #  2. a database that ran the stock module, with requests and mined leads,
 #     upgraded in place (-u crm_iap_mine) to this addon, then checked;
-#  3. a database with the stock module mining leads over HTTP from a server
-#     running this addon's lead-mining service (a third database).
+#  3. a database with the stock module, and one with this addon, mining leads
+#     over HTTP from a server running this addon's lead-mining service.
 # Prints one PASS/FAIL line per check and a last line "N passed, N failed"
 # (website tests counted from Odoo's result line); exits 1 on any failure.
 set -euo pipefail
@@ -18,12 +18,13 @@ WEB_DB="crm_iap_mine_compat_web_$$"
 STOCK_DB="crm_iap_mine_compat_stock_$$"
 SERVICE_DB="crm_iap_mine_compat_service_$$"
 MEMBER_DB="crm_iap_mine_compat_member_$$"
+OURS_MEMBER_DB="crm_iap_mine_compat_ours_member_$$"
 SERVICE_PID=
 STATE="$STATE_DIR/compat_state_$$.json"
 LOG_PREFIX="$STATE_DIR/compat"
 # Odoo appends to its log file: start every log of this run empty.
 for log in website stock stock-setup upgrade check-website check-upgrade service service-server member \
-        check-member; do
+        check-member check-ours-member; do
     : >"$LOG_PREFIX-$log.log"
 done
 drop_db() {
@@ -32,7 +33,8 @@ drop_db() {
 }
 finish() {
     stop_background "$SERVICE_PID"
-    drop_db "$WEB_DB"; drop_db "$STOCK_DB"; drop_db "$SERVICE_DB"; drop_db "$MEMBER_DB"; rm -f "$STATE"
+    drop_db "$WEB_DB"; drop_db "$STOCK_DB"; drop_db "$SERVICE_DB"; drop_db "$MEMBER_DB"; drop_db "$OURS_MEMBER_DB"
+    rm -f "$STATE"
     pg_down; cleanup_links
 }
 trap finish EXIT
@@ -123,11 +125,17 @@ fi
 
 drop_db "$STOCK_DB"
 
-echo "== 3. the stock crm_iap_mine mining from this addon's service (databases $SERVICE_DB, $MEMBER_DB)"
+echo "== 3. the stock crm_iap_mine and this one mining from this addon's service" \
+    "(databases $SERVICE_DB, $MEMBER_DB, $OURS_MEMBER_DB)"
 service_port=$(free_port)
 if ! odoo_run "$ADDONS_PATH" -d "$SERVICE_DB" -i crm_iap_mine --without-demo=all \
         --http-port="$(free_port)" "${oneshot[@]}" --logfile="$LOG_PREFIX-service.log"; then
     fail "service database install (see $LOG_PREFIX-service.log)"
+# Our member database: a copy of the freshly installed one (a new database.uuid), quicker than an install.
+elif ! PYTHONPATH="${ODOO_SRC:+$ODOO_SRC:}${PYTHONPATH:-}" "$ODOO_PYTHON" -c 'import odoo; odoo.cli.main()' db \
+        "${DB_ARGS[@]}" --data-dir="$STATE_DIR/filestore" duplicate "$SERVICE_DB" "$OURS_MEMBER_DB" \
+        >>"$LOG_PREFIX-service.log" 2>&1; then
+    fail "copy of the service database for our member database (see $LOG_PREFIX-service.log)"
 elif ! COMPAT_STATE="$STATE" odoo_run "$ADDONS_PATH" shell -d "$SERVICE_DB" --no-http --log-level=warn \
         --logfile="$LOG_PREFIX-service.log" <"$REPO_DIR/scripts/compat_service_setup.py" >/dev/null; then
     fail "service setup (see $LOG_PREFIX-service.log)"
@@ -146,6 +154,7 @@ else
     done
     export COMPAT_SERVICE_URL="http://127.0.0.1:$service_port"
     run_checks "$MEMBER_DB" member "$STOCK_ADDONS_PATH" "$REPO_DIR/scripts/compat_service_mine.py"
+    run_checks "$OURS_MEMBER_DB" ours-member "$ADDONS_PATH" "$REPO_DIR/scripts/compat_service_mine_ours.py"
     stop_background "$SERVICE_PID"; SERVICE_PID=
 fi
 

@@ -10,10 +10,13 @@ invalidation. Refusals are checked with raw JSON-RPC posts.
 import json
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from ..controllers.lead_mining_service import MAX_BODY_PARAM
 from ..models import crm_iap_lead_mining_request_iap as iap_provider
-from ..models.crm_iap_lead_service_client import SERVICE_PARAM
+from ..models.crm_iap_lead_service_call import TIME_LIMIT_PARAM
+from ..models.crm_iap_lead_service_client import (
+    CONTACT_EMAIL_PARAM, CONTACT_NAME_PARAM, CONTACT_TEXT_PARAM, SERVICE_PARAM)
 
 DNB = "/api/dnb/1/search_by_criteria"
 CLEARBIT = "/iap/clearbit/2/lead_mining_request"
@@ -87,6 +90,11 @@ class TestLeadMiningService(HttpCase):
         self.env.invalidate_all()
         return request
 
+    def _credit_page(self, url, language=None):
+        response = self.url_open(url, headers={"Accept-Language": language} if language else None)
+        self.assertEqual(response.status_code, 200)
+        return response.text
+
     def _calls(self):
         return self.env["crm.iap.lead.service.call"].search([], order="id")
 
@@ -121,6 +129,37 @@ class TestLeadMiningService(HttpCase):
         self.assertEqual(self._call("/iap/1/balance", {"account_token": self.token, "service_name": "reveal"})["result"], 10)
         request = self.env["crm.iap.lead.mining.request"].new({"provider": "iap"})
         self.assertEqual(request._get_credit_balance(), 10.0, "our client reads it as Odoo's IAP balance")
+
+    def test_buy_credits_page_says_whom_to_contact(self):
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param(CONTACT_NAME_PARAM, "the Members Desk")
+        params.set_param(CONTACT_EMAIL_PARAM, "credits@service.example")
+        params.set_param(CONTACT_TEXT_PARAM, "100 credits cost 10 EUR.")
+        # The address the client's own Buy credits button opens.
+        html = self._credit_page(self.env["iap.account"].get_credits_url("reveal"))
+        self.assertIn(f"This lead-mining service is run by {self.env.company.name}.", html)
+        self.assertIn("To buy credits, please contact the Members Desk.", html)
+        self.assertIn('href="mailto:credits@service.example"', html)
+        self.assertIn("100 credits cost 10 EUR.", html)
+        self.assertIn("Your account Member database has 10 credits left.", html)
+
+    def test_buy_credits_page_shows_no_client_without_its_token(self):
+        other = self.env["crm.iap.lead.service.client"].create({"name": "Other member"})
+        self._top_up(other, 5)
+        self.env.company.email = "owner@service.example"
+        for token in ("", "not-a-token"):
+            html = self._credit_page(f"/iap/1/credit?dbuuid=x&service_name=reveal&account_token={token}&credit=0")
+            self.assertIn(f"To buy credits, please contact {self.env.company.name}.", html, "the default contact")
+            self.assertIn('href="mailto:owner@service.example"', html)
+            self.assertNotIn("Member database", html)
+            self.assertNotIn("Other member", html)
+            self.assertNotIn("credits left", html)
+
+    def test_buy_credits_page_in_the_visitor_language(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(["crm_iap_mine"], ["es_ES"], overwrite=True)
+        html = self._credit_page(self.env["iap.account"].get_credits_url("reveal"), language="es-ES,es;q=0.9")
+        self.assertIn("Su cuenta Member database tiene 10 créditos disponibles.", html)
 
     def test_reveal_ids_left_out_and_not_charged(self):
         prefix = self.client._reveal_prefix()
@@ -186,6 +225,27 @@ class TestLeadMiningService(HttpCase):
         self.assertIn("too large", error["message"])
         self.assertEqual((self._calls().outcome, self.client.balance), ("too_large", 10))
 
+    @mute_logger("odoo.sql_db")  # logs the statement PostgreSQL cancelled
+    def test_call_over_the_time_limit_is_stopped(self):
+        # A real slow picking: 20,000 more companies in every country, and a
+        # limit of one millisecond.
+        self.env["crm.iap.lead.directory.sample"]._load_copy(20000, seed=5, contact_every=1000)
+        self.env["ir.config_parameter"].sudo().set_param(TIME_LIMIT_PARAM, "0.001")
+        countries = [{"code": code, "states": []} for code in self.env["crm.iap.lead.directory.company"].search(
+            []).country_id.mapped("code")]
+        answer = self._call(DNB, {"account_token": self.token, "reveal_ids": [], "query": {
+            "lead_number": 20, "search_type": "companies", "countries": countries}})
+        error = answer["error"]["data"]
+        self.assertEqual(error["name"], "odoo.exceptions.UserError")
+        self.assertIn("longer than the service's limit of 0.001 seconds", error["message"])
+        call = self._calls()
+        self.assertEqual((call.outcome, call.company_count, call.credits), ("timeout", 0, 0))
+        self.assertFalse(call.delivered_company_ids, "nothing delivered")
+        self.assertEqual(self.client.balance, 10, "nothing charged")
+        self.assertFalse(self.env["crm.iap.lead.directory.company"].search_count([("delivery_count", ">", 0)]))
+        self.env.cr.execute("SHOW statement_timeout")
+        self.assertEqual(self.env.cr.fetchone()[0], "0", "the limit ends with the call")
+
     def test_allowed_countries(self):
         self.client.country_ids = self.country_it
         error = self._dnb()["error"]["data"]
@@ -194,3 +254,4 @@ class TestLeadMiningService(HttpCase):
     def test_service_off_answers_not_found(self):
         self.env["ir.config_parameter"].sudo().set_param(SERVICE_PARAM, "False")
         self.assertEqual(self._post(DNB, {"account_token": self.token}).status_code, 404)
+        self.assertEqual(self.url_open("/iap/1/credit").status_code, 404)

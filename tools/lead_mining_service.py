@@ -8,6 +8,7 @@ Odoo's IAP client (`iap_tools.iap_jsonrpc`, and ours in
 import hashlib
 
 BALANCE_PATH = '/iap/1/balance'
+CREDIT_PATH = '/iap/1/credit'  # the Buy credits page (iap.account.get_credits_url)
 CLEARBIT_PATHS = ('/iap/clearbit/1/lead_mining_request', '/iap/clearbit/2/lead_mining_request')
 
 # kind -> the dotted name Odoo's service sends

@@ -24,7 +24,7 @@ OURS_DB=${BENCH_OURS_DB:-crm_iap_mine_bench_ours_$$}
 SERVER_PID=
 db_exists() { pg_psql -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1; }
 drop_db() {
-    odoo_run "$ADDONS_PATH" db drop "$1" >/dev/null 2>&1 || \
+    odoo_db drop "$1" >/dev/null 2>&1 || \
         pg_psql -d postgres -qc "DROP DATABASE IF EXISTS \"$1\"" >/dev/null 2>&1 || true
 }
 SERVICE_PID=

@@ -28,7 +28,7 @@ for log in website stock stock-setup upgrade check-website check-upgrade service
     : >"$LOG_PREFIX-$log.log"
 done
 drop_db() {
-    odoo_run "$ADDONS_PATH" db drop "$1" >/dev/null 2>&1 || \
+    odoo_db drop "$1" >/dev/null 2>&1 || \
         pg_psql -d postgres -qc "DROP DATABASE IF EXISTS \"$1\"" >/dev/null 2>&1 || true
 }
 finish() {
@@ -132,9 +132,7 @@ if ! odoo_run "$ADDONS_PATH" -d "$SERVICE_DB" -i crm_iap_mine --without-demo=all
         --http-port="$(free_port)" "${oneshot[@]}" --logfile="$LOG_PREFIX-service.log"; then
     fail "service database install (see $LOG_PREFIX-service.log)"
 # Our member database: a copy of the freshly installed one (a new database.uuid), quicker than an install.
-elif ! PYTHONPATH="${ODOO_SRC:+$ODOO_SRC:}${PYTHONPATH:-}" "$ODOO_PYTHON" -c 'import odoo; odoo.cli.main()' db \
-        "${DB_ARGS[@]}" --data-dir="$STATE_DIR/filestore" duplicate "$SERVICE_DB" "$OURS_MEMBER_DB" \
-        >>"$LOG_PREFIX-service.log" 2>&1; then
+elif ! odoo_db duplicate "$SERVICE_DB" "$OURS_MEMBER_DB" >>"$LOG_PREFIX-service.log" 2>&1; then
     fail "copy of the service database for our member database (see $LOG_PREFIX-service.log)"
 elif ! COMPAT_STATE="$STATE" odoo_run "$ADDONS_PATH" shell -d "$SERVICE_DB" --no-http --log-level=warn \
         --logfile="$LOG_PREFIX-service.log" <"$REPO_DIR/scripts/compat_service_setup.py" >/dev/null; then

@@ -15,7 +15,7 @@ DB="crm_iap_mine_i18n_$$"
 LOG="$STATE_DIR/i18n.log"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/crm_iap_mine_i18n.XXXXXX")
 finish() {
-    odoo_run "$ADDONS_PATH" db drop "$DB" >/dev/null 2>&1 || \
+    odoo_db drop "$DB" >/dev/null 2>&1 || \
         pg_psql -d postgres -qc "DROP DATABASE IF EXISTS \"$DB\"" >/dev/null 2>&1 || true
     rm -rf "$WORK"
     pg_down; cleanup_links

@@ -78,6 +78,13 @@ odoo_run() {
         "${DB_ARGS[@]}" --data-dir="$STATE_DIR/filestore"
 }
 
+# `odoo db ...` (drop, duplicate): that subcommand reads its own options
+# (server, data dir) before the action, not after it as `odoo_run` puts them.
+odoo_db() {
+    PYTHONPATH="${ODOO_SRC:+$ODOO_SRC:}${PYTHONPATH:-}" \
+        "$ODOO_PYTHON" -c 'import odoo; odoo.cli.main()' db "${DB_ARGS[@]}" --data-dir="$STATE_DIR/filestore" "$@"
+}
+
 # Stops an Odoo started as `odoo_run ... &`: $! is the subshell running the
 # function, and Odoo is its child, which killing the subshell leaves running.
 stop_background() {

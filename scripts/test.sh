@@ -29,7 +29,7 @@ pg_up
 DB="crm_iap_mine_test_$$"
 LOG="$STATE_DIR/test.log"
 finish() {
-    odoo_run "$ADDONS_PATH" db drop "$DB" >/dev/null 2>&1 || \
+    odoo_db drop "$DB" >/dev/null 2>&1 || \
         pg_psql -d postgres -qc "DROP DATABASE IF EXISTS \"$DB\"" >/dev/null 2>&1 || true
     pg_down; cleanup_links
 }

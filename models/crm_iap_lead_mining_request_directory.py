@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from odoo import api, fields, models
 
 from ..tools.lead_mining_codecs import MiningResult
+from ..tools.registers import ADAPTERS
+from .crm_iap_lead_mining_request import CREDITS_PER_COMPANY
 
 MAX_LEADS_PER_REQUEST = 10000
 PROVIDER = "directory"
@@ -97,24 +99,50 @@ class CrmIapLeadMiningRequest(models.Model):
         )
 
     def _directory_company_credits(self, company_ids):
-        """What these companies cost: 1 credit each, or their register's price.
-
-        Public registers are free data: their price is the system parameter
-        `crm_iap_mine.register_credits_per_company.<register>`, 0 by default.
-        """
+        """What these companies cost: 1 credit each, or their register's price."""
         self.env.cr.execute("""
             SELECT register_code, count(*) FROM crm_iap_lead_directory_company
              WHERE id = ANY(%s) GROUP BY register_code
         """, (company_ids,))
-        params = self.env["ir.config_parameter"].sudo()
-        credits = 0
-        for register_code, count in self.env.cr.fetchall():
-            if not register_code:
-                credits += count
-                continue
-            price = params.get_param(f"crm_iap_mine.register_credits_per_company.{register_code}", "0")
-            credits += count * max(int(price or 0), 0)
-        return credits
+        return sum(count * self._directory_price(register_code) for register_code, count in self.env.cr.fetchall())
+
+    def _directory_price(self, register_code):
+        """Credits per company of a register (None: the company's own directory).
+
+        Public registers are free data: their price is the system parameter
+        `crm_iap_mine.register_credits_per_company.<register>`, 0 by default.
+        """
+        if not register_code:
+            return CREDITS_PER_COMPANY
+        price = self.env["ir.config_parameter"].sudo().get_param(
+            f"crm_iap_mine.register_credits_per_company.{register_code}", "0")
+        return max(int(price or 0), 0)
+
+    def _company_credit_price(self):
+        """Override: the dearest source the request's countries hold.
+
+        The own directory costs 1 credit a company when it has companies
+        there; each register its price when it covers one of the countries.
+        A reservation made from this is never short, and free register data
+        reserves nothing.
+        """
+        if self.provider != PROVIDER:
+            return super()._company_credit_price()
+        if not self.country_ids:
+            return CREDITS_PER_COMPANY
+        country_codes = set(self.country_ids.mapped("code"))
+        prices = [self._directory_price(code) for code, adapter in ADAPTERS.items()
+                  if adapter.country_code in country_codes]
+        # Only own companies (no register) can cost 1: a probe of their index.
+        self.env["crm.iap.lead.directory.company"].flush_model(["active", "register_code", "country_id", "company_id"])
+        self.env.cr.execute("""
+            SELECT EXISTS (SELECT 1 FROM crm_iap_lead_directory_company
+                            WHERE active AND register_code IS NULL AND country_id = ANY(%s)
+                              AND (company_id IS NULL OR company_id = %s))
+        """, (self.country_ids.ids, self.company_id.id))
+        if self.env.cr.fetchone()[0]:
+            prices.append(CREDITS_PER_COMPANY)
+        return max(prices, default=0)
 
     # ------------------------------------------------------------------
     # Picking, in SQL (shared with the lead-mining service)

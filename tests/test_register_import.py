@@ -2,7 +2,9 @@ import base64
 import gzip
 import io
 import zipfile
+from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, users
 from odoo.tools import file_open, file_path, mute_logger
@@ -325,3 +327,61 @@ class TestRegisterImportInBackground(RegisterImportCase):
         self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
         with self.assertRaisesRegex(UserError, "This import is Done"):
             run.action_cancel()
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterCredits(RegisterImportCase):
+    """Background and recurring requests reserve what register companies cost: nothing when free."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.country_gb = cls.env.ref("base.uk")
+
+    def _uk_request(self, **values):
+        return self._directory_request(country_ids=[(6, 0, self.country_gb.ids)], **values)
+
+    @users("user_sales_manager")
+    def test_a_background_request_on_free_register_data_reserves_nothing(self):
+        self._import(_read(UK_JANUARY))
+        request = self._uk_request(lead_number=250)
+        self.assertEqual(request.estimated_credits, 0)
+        request.action_submit()
+        self.assertEqual((request.state, request.held_credits), ("queued", 0))
+        self.assertEqual(self._balance(), 100, "nothing reserved")
+        self.env["crm.iap.lead.mining.request"].sudo()._cron_mine_in_background(autocommit=False)
+        self.assertEqual((request.state, len(request.lead_ids), request.credits_charged), ("done", 6, 0))
+        self.assertEqual(self._balance(), 100)
+
+    @users("user_sales_manager")
+    def test_a_background_request_on_a_priced_register_reserves_its_price(self):
+        self._import(_read(UK_JANUARY))
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_iap_mine.register_credits_per_company.gb_companies_house", "2")
+        self.env["crm.iap.lead.credit.line"].sudo()._record(self.env.company, "directory", [(900, "adjustment")])
+        request = self._uk_request(lead_number=250)
+        self.assertEqual(request.estimated_credits, 500)
+        request.action_submit()
+        self.assertEqual(request.held_credits, 500)
+        self.assertEqual(self._balance(), 1000 - 500)
+        self.env["crm.iap.lead.mining.request"].sudo()._cron_mine_in_background(autocommit=False)
+        self.assertEqual((request.state, request.credits_charged), ("done", 12))
+        self.assertEqual(self._balance(), 1000 - 12, "what was not used came back")
+
+    @users("user_sales_manager")
+    def test_own_companies_in_the_same_country_keep_their_price(self):
+        self._import(_read(UK_JANUARY))
+        self.env["crm.iap.lead.directory.company"].sudo().create({"name": "Own list Ltd", "country_id": self.country_gb.id})
+        self.assertEqual(self._uk_request(lead_number=250).estimated_credits, 250)
+
+    @users("user_sales_manager")
+    def test_a_monthly_cap_on_free_register_data_never_stops_the_runs(self):
+        self._import(_read(UK_JANUARY))
+        schedule = self._uk_request(lead_number=2, is_recurring=True, recurrence_interval="weekly",
+                                    monthly_credit_cap=1)
+        schedule.action_submit()
+        schedule.sudo().next_run_date = fields.Datetime.now() - timedelta(minutes=1)
+        self.env["crm.iap.lead.mining.request"].sudo()._cron_run_recurring_requests(autocommit=False)
+        self.assertEqual(schedule.state, "recurring", "a cap is no reason to pause free data")
+        self.assertEqual(len(schedule.run_ids.lead_ids), 2, "a cap of 1 credit does not cut free companies")
+        self.assertEqual(schedule.credits_spent_this_month, 0)

@@ -1,5 +1,5 @@
 """The *Company directory* provider: mine the company's own list of companies."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from odoo import api, fields, models
 
@@ -79,7 +79,14 @@ class CrmIapLeadMiningRequest(models.Model):
         if self.provider != PROVIDER:
             return super()._fetch_companies()
         search = self._directory_search()
-        company_ids, excluded = self._directory_pick_companies(search)
+        known_by_number = self._directory_known_by_number(search)
+        # Picked beyond the limit by as many as are known by number, then
+        # left out: the request still gets the number of new companies asked.
+        company_ids, excluded = self._directory_pick_companies(
+            replace(search, limit=search.limit + len(known_by_number)))
+        company_ids = [company_id for company_id in company_ids if company_id not in known_by_number]
+        company_ids = company_ids[:search.limit]
+        excluded += len(known_by_number)
         contacts = self._directory_pick_contacts(company_ids, search) if search.people else {}
         contact_count = sum(len(found) for found in contacts.values())
         company_credits = self._directory_company_credits(company_ids)
@@ -235,6 +242,42 @@ class CrmIapLeadMiningRequest(models.Model):
                  WHERE k.domain = ANY({dedupe._company_domains_sql("c.domain", "c.emails")}) LIMIT 1
             ), FALSE)""", known_params
         return "c.id = ANY(%(known_ids)s)", {"known_ids": list(search.known_ids)}
+
+    @api.model
+    def _directory_known_by_number(self, search):
+        """Ids of the register companies `search` would find that the CRM
+        knows by their register number (a partner's Company ID, or its Tax
+        ID where the number is part of it), and not already by a domain.
+
+        One query per batch, driven by the partners that have such a number.
+        """
+        registers = [(code, adapter) for code, adapter in ADAPTERS.items()
+                     if adapter.registry_number_sql or adapter.vat_number_sql]
+        if not search.crm_company_id or not registers:
+            return set()
+        numbers = []
+        params = {"crm_company": search.crm_company_id}
+        for code, adapter in registers:
+            params[f"country_{code}"] = adapter.country_code
+            for expression, condition in (
+                    (adapter.registry_number_sql, f"""p.company_registry IS NOT NULL AND (p.country_id IS NULL
+                        OR p.country_id = (SELECT id FROM res_country WHERE code = %(country_{code})s))"""),
+                    (adapter.vat_number_sql, "p.vat IS NOT NULL")):
+                if expression:
+                    numbers.append(f"""
+                        SELECT '{code}' AS register_code, {expression} AS number FROM res_partner p
+                         WHERE {condition} AND (p.company_id IS NULL OR p.company_id = %(crm_company)s)""")
+        filters, filter_params = self._directory_filters(search)
+        known_sql, known_params = self._directory_known_condition(search)
+        params.update(filter_params, **known_params)
+        self.env.flush_all()
+        self.env.cr.execute(f"""
+            SELECT c.id FROM crm_iap_lead_directory_company c
+              JOIN ({" UNION ".join(numbers)}) k
+                ON k.register_code = c.register_code AND k.number = c.register_number
+             WHERE {filters} AND NOT {known_sql}
+        """, params)
+        return {company_id for company_id, in self.env.cr.fetchall()}
 
     @api.model
     def _directory_pick_companies(self, search):

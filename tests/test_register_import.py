@@ -526,3 +526,49 @@ class TestRegisterImportProgress(RegisterImportCase):
         self.assertFalse(self._register_companies())
         self.assertTrue(any("was cancelled: nothing changed in the directory." in message
                             for message in self._notifications()))
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterDedupeByNumber(RegisterImportCase):
+    """A register company whose number a partner holds (Company ID, or Tax ID built on it) is never charged."""
+
+    @users("user_sales_manager")
+    def test_companies_known_by_their_number_are_left_out_before_charging(self):
+        self._import(_read(UK_JANUARY))
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_iap_mine.register_credits_per_company.gb_companies_house", "1")
+        country_gb = self.env.ref("base.uk")
+        self.env["res.partner"].sudo().create([
+            # Written without its leading zero, and with a space: still 09000001.
+            {"name": "Nordwind", "is_company": True, "company_registry": "9000 001", "country_id": country_gb.id},
+            {"name": "Highland", "is_company": True, "company_registry": "sc400002"},
+            # A Company ID of another country is another register's number.
+            {"name": "Cardiff?", "is_company": True, "company_registry": "09000003",
+             "country_id": self.env.ref("base.no").id},
+        ])
+        request = self._directory_request(lead_number=3, country_ids=[(6, 0, country_gb.ids)])
+        request.action_submit()
+        self.assertEqual(request.state, "done", request.error_message)
+        names = request.lead_ids.mapped("partner_name")
+        self.assertEqual(len(names), 3, "the number asked, of new companies")
+        self.assertFalse({"NORDWIND SOFTWARE LTD", "HIGHLAND DISTILLERS LIMITED"} & set(names))
+        self.assertEqual(request.excluded_count, 2)
+        self.assertEqual(request.credits_charged, 3, "known companies are never charged")
+
+    @users("user_sales_manager")
+    def test_a_vat_number_built_on_the_register_number_counts(self):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "fr_sirene", "file": base64.b64encode(_read(FR_ESTABLISHMENTS)),
+            "second_file": base64.b64encode(_read(FR_UNITS)),
+        })
+        run.action_import()
+        self.env["res.partner"].sudo().create([
+            {"name": "Logiciels du Levant", "is_company": True, "vat": "FR 39 552000001"},
+            # The SIRET of the headquarters holds the SIREN.
+            {"name": "Boulangerie des Quais", "is_company": True, "company_registry": "552 000 002 00011",
+             "country_id": self.env.ref("base.fr").id},
+        ])
+        request = self._directory_request(lead_number=10, country_ids=[(6, 0, self.env.ref("base.fr").ids)])
+        request.action_submit()
+        self.assertEqual(request.lead_ids.mapped("partner_name"), ["COMMUNAUTE DE COMMUNES DU VAL FICTIF"])
+        self.assertEqual(request.excluded_count, 2)

@@ -53,6 +53,13 @@ class RegisterAdapter:
     # units) names the columns of the second one, the legal units, joined to
     # the companies by register number (`parse_unit_row`).
     unit_required_columns = ()
+    # SQL expressions on a partner `p` giving this register's number of the
+    # company when its Company ID (`p.company_registry`) or its Tax ID
+    # (`p.vat`) holds it exactly, else NULL: the CRM knows that company. A
+    # Company ID counts only for partners of the register's country (or of
+    # none); a Tax ID names its country.
+    registry_number_sql = None
+    vat_number_sql = None
 
     BAD_ROW_REASONS = ("missing_number", "bad_number", "missing_name", "bad_date", "bad_employees",
                        "duplicate_number", "missing_unit")

@@ -36,6 +36,9 @@ class SireneAdapter(RegisterAdapter):
     label = "INSEE SIRENE (France)"
     country_code = "FR"
     classification = "nace2"   # NAF rév. 2 refines NACE Rev. 2: same divisions
+    # The SIREN, the SIRET (SIREN + 5 digits) or the VAT number "FR" + key + SIREN.
+    registry_number_sql = r"""substring(regexp_replace(p.company_registry, '[\s.-]', '', 'g') from '^(\d{9})(\d{5})?$')"""
+    vat_number_sql = r"""substring(upper(regexp_replace(p.vat, '[\s.-]', '', 'g')) from '^FR[0-9A-Z]{2}(\d{9})$')"""
     required_columns = (
         "siren", "siret", "statutDiffusionEtablissement", "trancheEffectifsEtablissement", "etablissementSiege",
         "numeroVoieEtablissement", "typeVoieEtablissement", "libelleVoieEtablissement", "codePostalEtablissement",

@@ -120,10 +120,13 @@ class CrmIapLeadRegisterImport(models.Model):
     cancel_requested = fields.Boolean(compute="_compute_progress")
 
     def init(self):
-        self.env.cr.execute(f"""
-            CREATE TABLE IF NOT EXISTS {PROGRESS_TABLE} (
+        # The columns are PROGRESS_COUNTS.
+        self.env.cr.execute("""
+            CREATE TABLE IF NOT EXISTS crm_iap_lead_register_import_progress (
                 import_id integer PRIMARY KEY, progress float NOT NULL DEFAULT 0,
-                {", ".join(f"{count} integer NOT NULL DEFAULT 0" for count in PROGRESS_COUNTS)},
+                rows_read integer NOT NULL DEFAULT 0, excluded_count integer NOT NULL DEFAULT 0,
+                bad_row_count integer NOT NULL DEFAULT 0, imported_count integer NOT NULL DEFAULT 0,
+                updated_count integer NOT NULL DEFAULT 0, archived_count integer NOT NULL DEFAULT 0,
                 cancel_requested boolean NOT NULL DEFAULT FALSE
             )
         """)
@@ -381,9 +384,14 @@ class CrmIapLeadRegisterImport(models.Model):
         """)
 
     def _stage_rows(self, adapter, reader, counters, bad_rows, report):
-        """COPY the rows into the staging table, chunk by chunk."""
-        chunk = io.StringIO()
-        pending = 0
+        """COPY the companies of the rows into the staging table."""
+        self._copy_in_chunks(
+            self._company_values(adapter, reader, counters, bad_rows),
+            "crm_iap_register_staging", STAGING_COLUMNS, report,
+        )
+
+    def _company_values(self, adapter, reader, counters, bad_rows):
+        """The staging values of each row, counting and listing as it goes."""
         for line, row in reader:
             counters["rows_read"] += 1
             try:
@@ -392,47 +400,44 @@ class CrmIapLeadRegisterImport(models.Model):
                 counters["bad_row_count"] += 1
                 if len(bad_rows) < MAX_LISTED_BAD_ROWS:
                     bad_rows.append(self._describe_bad_row(line, bad))
-                if not bad.register_number:
-                    continue
-                # Skipped, not gone: its company must not be archived.
-                values = (line, True, bad.register_number) + (None,) * (len(STAGING_COLUMNS) - 3)
+                if bad.register_number:
+                    # Skipped, not gone: its company must not be archived.
+                    yield (line, True, bad.register_number) + (None,) * (len(STAGING_COLUMNS) - 3)
+                continue
             except Excluded as excluded:
                 counters[f"excluded_{excluded.reason}"] += 1
                 continue
-            else:
-                if company is None:
-                    continue
-                if company.domain:
-                    # The dedupe compares normalised domains.
-                    company = company._replace(domain=normalize_domain(company.domain) or None)
-                values = (line, False) + company
-            chunk.write("\t".join(map(_copy_value, values)))
-            chunk.write("\n")
-            pending += 1
-            if pending >= COPY_CHUNK_ROWS:
-                self._copy_chunk(chunk, "crm_iap_register_staging", STAGING_COLUMNS)
-                chunk = io.StringIO()
-                pending = 0
-                report()
-        self._copy_chunk(chunk, "crm_iap_register_staging", STAGING_COLUMNS)
-        report()
+            if company is None:
+                continue
+            if company.domain:
+                # The dedupe compares normalised domains.
+                company = company._replace(domain=normalize_domain(company.domain) or None)
+            yield (line, False) + company
 
     def _stage_units(self, adapter, reader, counters, report):
         """COPY the legal units (number, name, founded year, exclusion) of a
         register of two files into their own staging table."""
+        def unit_values():
+            for _line, row in reader:
+                counters["rows_read"] += 1
+                yield adapter.parse_unit_row(row)
+        self._copy_in_chunks(unit_values(), "crm_iap_register_units", UNIT_COLUMNS, report)
+
+    def _copy_in_chunks(self, rows, table, columns, report):
+        """COPY `rows` (tuples of `columns`) into `table`, COPY_CHUNK_ROWS at a
+        time, and `report()` after each chunk: memory stays flat."""
         chunk = io.StringIO()
         pending = 0
-        for _line, row in reader:
-            counters["rows_read"] += 1
-            chunk.write("\t".join(map(_copy_value, adapter.parse_unit_row(row))))
+        for values in rows:
+            chunk.write("\t".join(map(_copy_value, values)))
             chunk.write("\n")
             pending += 1
             if pending >= COPY_CHUNK_ROWS:
-                self._copy_chunk(chunk, "crm_iap_register_units", UNIT_COLUMNS)
+                self._copy_chunk(chunk, table, columns)
                 chunk = io.StringIO()
                 pending = 0
                 report()
-        self._copy_chunk(chunk, "crm_iap_register_units", UNIT_COLUMNS)
+        self._copy_chunk(chunk, table, columns)
         report()
 
     def _apply_units(self, counters):

@@ -37,6 +37,13 @@ class RegisterImportCase(DirectoryCase):
         run.action_import()
         return run
 
+    def _queue(self, content):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "gb_companies_house", "file": base64.b64encode(content),
+        })
+        run.action_queue()
+        return run
+
     def _register_companies(self, register="gb_companies_house"):
         Company = self.env["crm.iap.lead.directory.company"].with_context(active_test=False)
         return Company.search([("register_code", "=", register)])
@@ -295,13 +302,6 @@ class TestBrregImport(RegisterImportCase):
 class TestRegisterImportInBackground(RegisterImportCase):
     """Queued imports run in the cron, each on its own."""
 
-    def _queue(self, content):
-        run = self.env["crm.iap.lead.register.import"].create({
-            "register_code": "gb_companies_house", "file": base64.b64encode(content),
-        })
-        run.action_queue()
-        return run
-
     @users("user_sales_manager")
     def test_queued_imports_run_each_on_its_own(self):
         damaged = self._queue(_read(UK_JANUARY)[:-40])
@@ -469,13 +469,6 @@ class TestSireneImport(RegisterImportCase):
 @tagged("post_install", "-at_install", "lead_mining")
 class TestRegisterImportProgress(RegisterImportCase):
     """Live counts written by the worker in its own transaction; Cancel stops a running import."""
-
-    def _queue(self, content):
-        run = self.env["crm.iap.lead.register.import"].create({
-            "register_code": "gb_companies_house", "file": base64.b64encode(content),
-        })
-        run.action_queue()
-        return run
 
     def _live(self, run):
         """The import's live fields as another transaction (the form) reads them."""

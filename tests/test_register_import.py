@@ -44,6 +44,9 @@ class RegisterImportCase(DirectoryCase):
         run.action_queue()
         return run
 
+    def _by_number(self, register):
+        return {company.register_number: company for company in self._register_companies(register)}
+
     def _register_companies(self, register="gb_companies_house"):
         Company = self.env["crm.iap.lead.directory.company"].with_context(active_test=False)
         return Company.search([("register_code", "=", register)])
@@ -248,7 +251,7 @@ class TestBrregImport(RegisterImportCase):
         return self._import(gzip.compress(_read(SAMPLES + "no_brreg_enheter.csv")), "no_brreg", "enheter_alle.csv.gz")
 
     def _units(self):
-        return {company.register_number: company for company in self._register_companies("no_brreg")}
+        return self._by_number("no_brreg")
 
     @users("user_sales_manager")
     def test_natural_persons_and_closed_units_are_never_imported(self):
@@ -409,7 +412,7 @@ class TestSireneImport(RegisterImportCase):
         return run
 
     def _companies(self):
-        return {company.register_number: company for company in self._register_companies("fr_sirene")}
+        return self._by_number("fr_sirene")
 
     @users("user_sales_manager")
     def test_headquarters_of_diffusible_legal_persons_are_imported(self):

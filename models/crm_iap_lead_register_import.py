@@ -111,12 +111,12 @@ class CrmIapLeadRegisterImport(models.Model):
     duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 1))
     # Live, while it runs (read from the progress table, see PROGRESS_TABLE).
     progress = fields.Float(compute="_compute_progress")
-    live_rows_read = fields.Integer(string="Rows Read", compute="_compute_progress")
-    live_excluded_count = fields.Integer(string="Excluded", compute="_compute_progress")
-    live_bad_row_count = fields.Integer(string="Bad Rows", compute="_compute_progress")
-    live_imported_count = fields.Integer(string="Imported", compute="_compute_progress")
-    live_updated_count = fields.Integer(string="Updated", compute="_compute_progress")
-    live_archived_count = fields.Integer(string="Archived", compute="_compute_progress")
+    live_rows_read = fields.Integer(string="Rows Read So Far", compute="_compute_progress")
+    live_excluded_count = fields.Integer(string="Excluded So Far", compute="_compute_progress")
+    live_bad_row_count = fields.Integer(string="Bad Rows So Far", compute="_compute_progress")
+    live_imported_count = fields.Integer(string="Imported So Far", compute="_compute_progress")
+    live_updated_count = fields.Integer(string="Updated So Far", compute="_compute_progress")
+    live_archived_count = fields.Integer(string="Archived So Far", compute="_compute_progress")
     cancel_requested = fields.Boolean(compute="_compute_progress")
 
     def init(self):

@@ -37,4 +37,4 @@ for field in ("rows_read", "imported_count", "updated_count", "unchanged_count",
     print(f"{run._fields[field].string}: {run[field]}")  # pylint: disable=print-used
 if run.bad_rows:
     print(run.bad_rows)  # pylint: disable=print-used
-print(f"Rows per second: {run.rows_read / max(run.duration, 1e-6):,.0f}")  # pylint: disable=print-used
+print(f"Rows per second: {run.rows_read / max(time.monotonic() - started, 1e-6):,.0f}")  # pylint: disable=print-used

@@ -10,11 +10,8 @@
 # databases; a later run with the same BENCH_STOCK_DB / BENCH_OURS_DB reuses
 # them and the loaded directory), BENCH_DIRECTORY_SIZE (default 1000000),
 # BENCH_ONLY=reveal_ids (only the D&B reveal_ids step, on our database),
-# BENCH_ONLY=registers (only the register imports, on our database: a
-# generated Companies House file of BENCH_UK_ROWS rows, default 5,700,000,
-# then next month's file, then a SIRENE pair of BENCH_SIRENE_ESTABLISHMENTS
-# establishments, default 10,000,000; the files are generated once in
-# .local/bench/registers/ and kept).
+# BENCH_ONLY=registers (only the register imports, on our database; see
+# scripts/bench_registers.sh).
 set -euo pipefail
 source "$(dirname "$0")/odoo_env.sh"
 
@@ -77,33 +74,8 @@ step() {
 }
 
 if [ "${BENCH_ONLY:-}" = registers ]; then
-    UK_ROWS=${BENCH_UK_ROWS:-5700000}
-    FR_ROWS=${BENCH_SIRENE_ESTABLISHMENTS:-10000000}
-    DATA="$OUT_DIR/registers"
-    mkdir -p "$DATA"
-    generate() {  # generate FILE COMMAND...: once, renamed into place when complete
-        [ -f "$1" ] && return 0
-        echo "   generating $1"
-        "${@:2}" "$1.part" && mv "$1.part" "$1"
-    }
-    generate "$DATA/uk-$UK_ROWS.csv" "$ODOO_PYTHON" "$REPO_DIR/scripts/generate_companies_house.py" "$UK_ROWS"
-    generate "$DATA/uk-$UK_ROWS-next.csv" "$ODOO_PYTHON" "$REPO_DIR/scripts/generate_companies_house.py" \
-        "$UK_ROWS" --update
-    if [ ! -d "$DATA/fr-$FR_ROWS" ]; then
-        echo "   generating $DATA/fr-$FR_ROWS"
-        "$ODOO_PYTHON" "$REPO_DIR/scripts/generate_sirene.py" "$FR_ROWS" "$DATA/fr-$FR_ROWS.part"
-        mv "$DATA/fr-$FR_ROWS.part" "$DATA/fr-$FR_ROWS"
-    fi
-    register() {  # register LABEL CODE FILES
-        BENCH_LABEL=$1 BENCH_REGISTER=$2 BENCH_REGISTER_FILES=$3 step ours register
-        cat "$OUT_DIR/step-ours-register.json" >>"$OUT_DIR/registers.jsonl"
-    }
-    rm -f "$OUT_DIR/registers.jsonl"
-    echo "== Register imports (ours)"
-    register "UK first import" gb_companies_house "$DATA/uk-$UK_ROWS.csv"
-    register "UK monthly update" gb_companies_house "$DATA/uk-$UK_ROWS-next.csv"
-    register "France SIRENE pair" fr_sirene \
-        "$DATA/fr-$FR_ROWS/StockEtablissement_utf8.csv:$DATA/fr-$FR_ROWS/StockUniteLegale_utf8.csv"
+    source "$REPO_DIR/scripts/bench_registers.sh"
+    register_imports
     exit 0
 fi
 if [ "${BENCH_ONLY:-}" = reveal_ids ]; then

@@ -86,6 +86,12 @@ class CrmIapLeadDirectoryCompany(models.Model):
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_domain_idx
                 ON crm_iap_lead_directory_company (domain) WHERE domain IS NOT NULL;
         """)
+        # The price of a request: does the own directory (no register) have
+        # companies in its countries? Small: register data is not in it.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_own_country_idx
+                ON crm_iap_lead_directory_company (country_id) WHERE active AND register_code IS NULL
+        """)
 
     @api.depends("contact_ids")
     def _compute_contact_count(self):

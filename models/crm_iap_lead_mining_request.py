@@ -268,7 +268,7 @@ class CrmIapLeadMiningRequest(models.Model):
                 "(1 to %(maximum)s)", maximum=formatLang(self.env, request._get_max_lead_number(), digits=0),
             )
 
-    @api.depends("lead_number", "search_type", "contact_number")
+    @api.depends("lead_number", "search_type", "contact_number", "provider", "country_ids", "company_id")
     def _compute_estimated_credits(self):
         for request in self:
             request.estimated_credits = max(request.lead_number, 0) * request._credits_per_company()
@@ -276,7 +276,11 @@ class CrmIapLeadMiningRequest(models.Model):
     def _credits_per_company(self):
         """Most credits one company of this request can cost."""
         if self.search_type == "people":
-            return CREDITS_PER_COMPANY + CREDITS_PER_CONTACT * max(self.contact_number, 0)
+            return self._company_credit_price() + CREDITS_PER_CONTACT * max(self.contact_number, 0)
+        return self._company_credit_price()
+
+    def _company_credit_price(self):
+        """Provider hook: most credits one company (without its contacts) can cost."""
         return CREDITS_PER_COMPANY
 
     @api.depends("provider", "company_id")

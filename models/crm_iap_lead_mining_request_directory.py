@@ -1,9 +1,11 @@
 """The *Company directory* provider: mine the company's own list of companies."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from odoo import api, fields, models
 
 from ..tools.lead_mining_codecs import MiningResult
+from ..tools.registers import ADAPTERS
+from .crm_iap_lead_mining_request import CREDITS_PER_COMPANY
 
 MAX_LEADS_PER_REQUEST = 10000
 PROVIDER = "directory"
@@ -77,7 +79,14 @@ class CrmIapLeadMiningRequest(models.Model):
         if self.provider != PROVIDER:
             return super()._fetch_companies()
         search = self._directory_search()
-        company_ids, excluded = self._directory_pick_companies(search)
+        known_by_number = self._directory_known_by_number(search)
+        # Picked beyond the limit by as many as are known by number, then
+        # left out: the request still gets the number of new companies asked.
+        company_ids, excluded = self._directory_pick_companies(
+            replace(search, limit=search.limit + len(known_by_number)))
+        company_ids = [company_id for company_id in company_ids if company_id not in known_by_number]
+        company_ids = company_ids[:search.limit]
+        excluded += len(known_by_number)
         contacts = self._directory_pick_contacts(company_ids, search) if search.people else {}
         contact_count = sum(len(found) for found in contacts.values())
         company_credits = self._directory_company_credits(company_ids)
@@ -97,24 +106,50 @@ class CrmIapLeadMiningRequest(models.Model):
         )
 
     def _directory_company_credits(self, company_ids):
-        """What these companies cost: 1 credit each, or their register's price.
-
-        Public registers are free data: their price is the system parameter
-        `crm_iap_mine.register_credits_per_company.<register>`, 0 by default.
-        """
+        """What these companies cost: 1 credit each, or their register's price."""
         self.env.cr.execute("""
             SELECT register_code, count(*) FROM crm_iap_lead_directory_company
              WHERE id = ANY(%s) GROUP BY register_code
         """, (company_ids,))
-        params = self.env["ir.config_parameter"].sudo()
-        credits = 0
-        for register_code, count in self.env.cr.fetchall():
-            if not register_code:
-                credits += count
-                continue
-            price = params.get_param(f"crm_iap_mine.register_credits_per_company.{register_code}", "0")
-            credits += count * max(int(price or 0), 0)
-        return credits
+        return sum(count * self._directory_price(register_code) for register_code, count in self.env.cr.fetchall())
+
+    def _directory_price(self, register_code):
+        """Credits per company of a register (None: the company's own directory).
+
+        Public registers are free data: their price is the system parameter
+        `crm_iap_mine.register_credits_per_company.<register>`, 0 by default.
+        """
+        if not register_code:
+            return CREDITS_PER_COMPANY
+        price = self.env["ir.config_parameter"].sudo().get_param(
+            f"crm_iap_mine.register_credits_per_company.{register_code}", "0")
+        return max(int(price or 0), 0)
+
+    def _company_credit_price(self):
+        """Override: the dearest source the request's countries hold.
+
+        The own directory costs 1 credit a company when it has companies
+        there; each register its price when it covers one of the countries.
+        A reservation made from this is never short, and free register data
+        reserves nothing.
+        """
+        if self.provider != PROVIDER:
+            return super()._company_credit_price()
+        if not self.country_ids:
+            return CREDITS_PER_COMPANY
+        country_codes = set(self.country_ids.mapped("code"))
+        prices = [self._directory_price(code) for code, adapter in ADAPTERS.items()
+                  if adapter.country_code in country_codes]
+        # Only own companies (no register) can cost 1: a probe of their index.
+        self.env["crm.iap.lead.directory.company"].flush_model(["active", "register_code", "country_id", "company_id"])
+        self.env.cr.execute("""
+            SELECT EXISTS (SELECT 1 FROM crm_iap_lead_directory_company
+                            WHERE active AND register_code IS NULL AND country_id = ANY(%s)
+                              AND (company_id IS NULL OR company_id = %s))
+        """, (self.country_ids.ids, self.company_id.id))
+        if self.env.cr.fetchone()[0]:
+            prices.append(CREDITS_PER_COMPANY)
+        return max(prices, default=0)
 
     # ------------------------------------------------------------------
     # Picking, in SQL (shared with the lead-mining service)
@@ -211,6 +246,42 @@ class CrmIapLeadMiningRequest(models.Model):
                  WHERE k.domain = ANY({dedupe._company_domains_sql("c.domain", "c.emails")}) LIMIT 1
             ), FALSE)""", known_params
         return "c.id = ANY(%(known_ids)s)", {"known_ids": list(search.known_ids)}
+
+    @api.model
+    def _directory_known_by_number(self, search):
+        """Ids of the register companies `search` would find that the CRM
+        knows by their register number (a partner's Company ID, or its Tax
+        ID where the number is part of it), and not already by a domain.
+
+        One query per batch, driven by the partners that have such a number.
+        """
+        registers = [(code, adapter) for code, adapter in ADAPTERS.items()
+                     if adapter.registry_number_sql or adapter.vat_number_sql]
+        if not search.crm_company_id or not registers:
+            return set()
+        numbers = []
+        params = {"crm_company": search.crm_company_id}
+        for code, adapter in registers:
+            params[f"country_{code}"] = adapter.country_code
+            for expression, condition in (
+                    (adapter.registry_number_sql, f"""p.company_registry IS NOT NULL AND (p.country_id IS NULL
+                        OR p.country_id = (SELECT id FROM res_country WHERE code = %(country_{code})s))"""),
+                    (adapter.vat_number_sql, "p.vat IS NOT NULL")):
+                if expression:
+                    numbers.append(f"""
+                        SELECT '{code}' AS register_code, {expression} AS number FROM res_partner p
+                         WHERE {condition} AND (p.company_id IS NULL OR p.company_id = %(crm_company)s)""")
+        filters, filter_params = self._directory_filters(search)
+        known_sql, known_params = self._directory_known_condition(search)
+        params.update(filter_params, **known_params)
+        self.env.flush_all()
+        self.env.cr.execute(f"""
+            SELECT c.id FROM crm_iap_lead_directory_company c
+              JOIN ({" UNION ".join(numbers)}) k
+                ON k.register_code = c.register_code AND k.number = c.register_number
+             WHERE {filters} AND NOT {known_sql}
+        """, params)
+        return {company_id for company_id, in self.env.cr.fetchall()}
 
     @api.model
     def _directory_pick_companies(self, search):

@@ -160,4 +160,7 @@ class CrmIapLeadMiningRequest(models.Model):
             return self.lead_number
         self.invalidate_recordset(["credits_spent_this_month"])
         left = self.monthly_credit_cap - self.credits_spent_this_month
-        return max(min(self.lead_number, left // self._credits_per_company()), 0)
+        per_company = self._credits_per_company()
+        if not per_company:
+            return self.lead_number  # free companies never reach a cap
+        return max(min(self.lead_number, left // per_company), 0)

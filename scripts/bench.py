@@ -2,7 +2,7 @@
 # step, so that every scenario has its own process (and its own peak RSS).
 #
 # Environment: BENCH_FLAVOR (stock | ours), BENCH_STEP (setup | load |
-# companies | people | directory | directory_2000 | reveal_ids), BENCH_OUT (JSON file
+# companies | people | directory | directory_2000 | reveal_ids | register), BENCH_OUT (JSON file
 # written by this step), BENCH_URL (setup: the lead-mining service),
 # BENCH_RUNS (timed runs after the warm-up, default 3), BENCH_PROFILE=1
 # (print the queries of the median run grouped by pattern, and its cProfile).
@@ -480,8 +480,45 @@ def reveal_ids_step():
     write_out(data)
 
 
+def register_step():
+    """Import a register file (or the SIRENE pair) as an operator would from
+    the command line, committed: BENCH_REGISTER (register code),
+    BENCH_REGISTER_FILES (paths separated by ':'), BENCH_LABEL."""
+    label = os.environ["BENCH_LABEL"]
+    run = env["crm.iap.lead.register.import"].create({
+        "register_code": os.environ["BENCH_REGISTER"], "source": "server",
+        "server_path": os.environ["BENCH_REGISTER_FILES"].split(":")[0],
+        "second_server_path": (os.environ["BENCH_REGISTER_FILES"].split(":")[1:] or [False])[0],
+    })
+    run._set_state(("draft",), "running")
+    started = time.perf_counter()
+    with run._open_sources() as binaries:
+        run._import_file(binaries)
+    env.cr.commit()
+    seconds = time.perf_counter() - started
+    if run.state != "done":
+        fail(f"{label}: the import ended {run.state}: {run.error_message}")
+    env.cr.execute("SELECT count(*) FROM crm_iap_lead_directory_company WHERE active")
+    active = env.cr.fetchone()[0]
+    data = {
+        "scenario": label, "seconds": round(seconds, 1), "rows_read": run.rows_read,
+        "rows_per_second": round(run.rows_read / seconds), "imported": run.imported_count,
+        "updated": run.updated_count, "unchanged": run.unchanged_count, "archived": run.archived_count,
+        "excluded": run.excluded_closed_count + run.excluded_person_count + run.excluded_private_count,
+        "bad_rows": run.bad_row_count, "active_companies": active, "peak_rss_mib": round(peak_mib()),
+        "failures": FAILURES,
+    }
+    print(f"{label}: {data['rows_read']:,} rows in {data['seconds']} s ({data['rows_per_second']:,} rows/s): "
+          f"{data['imported']:,} imported, {data['updated']:,} updated, {data['unchanged']:,} unchanged, "
+          f"{data['archived']:,} archived, {data['excluded']:,} excluded; {active:,} active companies; "
+          f"peak RSS {data['peak_rss_mib']} MiB")
+    write_out(data)
+
+
 if STEP == "setup":
     setup()
+elif STEP == "register":
+    register_step()
 elif STEP == "load":
     load()
 elif STEP == "reveal_ids":

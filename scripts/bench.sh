@@ -11,7 +11,9 @@
 # them and the loaded directory), BENCH_DIRECTORY_SIZE (default 1000000),
 # BENCH_ONLY=reveal_ids (only the D&B reveal_ids step, on our database),
 # BENCH_ONLY=directory (only the directory scenarios and their picking, on
-# our database; with BENCH_KEEP=1 a second run skips the load).
+# our database; with BENCH_KEEP=1 a second run skips the load),
+# BENCH_ONLY=service (scenario 5 alone), BENCH_ONLY=registers (only the register imports, on our database; see
+# scripts/bench_registers.sh).
 set -euo pipefail
 source "$(dirname "$0")/odoo_env.sh"
 
@@ -52,7 +54,7 @@ done
 path_of() { if [ "$1" = stock ]; then echo "$STOCK_ADDONS_PATH"; else echo "$ADDONS_PATH"; fi; }
 db_of() { if [ "$1" = stock ]; then echo "$STOCK_DB"; else echo "$OURS_DB"; fi; }
 
-# BENCH_ONLY=reveal_ids: only that step, on our database (about a minute).
+# BENCH_ONLY: only some steps, on our database.
 FLAVORS="stock ours"
 [ -n "${BENCH_ONLY:-}" ] && FLAVORS=ours
 echo "== Installing crm_iap_mine: $FLAVORS (no demo data)"
@@ -130,8 +132,9 @@ case "${BENCH_ONLY:-}" in
     reveal_ids) step ours setup; step ours reveal_ids; exit 0 ;;
     directory) step ours setup; load_directory; step ours directory; step ours directory_2000; exit 0 ;;
     service) step ours setup; load_directory; service_load; service_passed; exit ;;
+    registers) source "$REPO_DIR/scripts/bench_registers.sh"; register_imports; exit 0 ;;
     '') ;;
-    *) die "BENCH_ONLY: reveal_ids, directory or service" ;;
+    *) die "BENCH_ONLY: reveal_ids, directory, service or registers" ;;
 esac
 echo "== Setup: manager, salesperson, team and its follower, tags, endpoints -> $URL"
 step stock setup

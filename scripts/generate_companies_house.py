@@ -1,9 +1,14 @@
 """Write a fictitious file in the Companies House BasicCompanyData format.
 
-    python3 scripts/generate_companies_house.py ROWS OUTPUT.csv [--zip]
+    python3 scripts/generate_companies_house.py ROWS OUTPUT.csv [--zip] [--update]
 
 Every field quoted, the published header (with its leading spaces), dates
 dd/mm/yyyy. Used to measure the import on a large file (see README).
+
+``--update``: next month's file of the same ROWS companies: 1 % gone
+(dissolved), 2 % changed (renamed or moved), 1 % new ones at the end. Each
+company's row comes from a generator seeded by its number, so the other
+rows are the same in both files.
 """
 import argparse
 import csv
@@ -35,6 +40,7 @@ TOWNS = ["LONDON", "MANCHESTER", "BIRMINGHAM", "LEEDS", "GLASGOW", "CARDIFF", "B
 
 def company_row(number, rng):
     """{column: value} of one fictitious live company."""
+    rng.seed(number)
     row = dict.fromkeys(COLUMNS, "")
     row.update({
         "CompanyName": f"EXAMPLE TRADING {number} LIMITED",
@@ -61,14 +67,31 @@ def write_rows(stream, rows):
         writer.writerow([row.get(column, "") for column in COLUMNS])
 
 
+def next_month(rows, rng):
+    """Next month's rows: 1 % gone, 2 % changed, 1 % new."""
+    for number in range(1, rows + 1):
+        if number % 100 == 0:
+            continue
+        row = company_row(number, rng)
+        if number % 50 == 1:
+            row["CompanyName"] = f"EXAMPLE HOLDINGS {number} LIMITED"
+        yield row
+    for number in range(rows + 1, rows + rows // 100 + 1):
+        yield company_row(number, rng)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", type=int)
     parser.add_argument("output")
     parser.add_argument("--zip", action="store_true", help="write a zip holding the CSV")
+    parser.add_argument("--update", action="store_true", help="next month's file: 1 %% gone, 2 %% changed, 1 %% new")
     args = parser.parse_args()
-    rng = random.Random(17)
-    rows = (company_row(number, rng) for number in range(1, args.rows + 1))
+    rng = random.Random()
+    if args.update:
+        rows = next_month(args.rows, rng)
+    else:
+        rows = (company_row(number, rng) for number in range(1, args.rows + 1))
     if args.zip:
         with zipfile.ZipFile(args.output, "w", zipfile.ZIP_DEFLATED) as archive, \
                 archive.open("BasicCompanyDataAsOneFile.csv", "w") as member:

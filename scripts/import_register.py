@@ -1,5 +1,6 @@
-# Run inside `odoo shell` by scripts/import_register.sh (REGISTER_CODE and
-# REGISTER_FILE in the environment): imports the file as an administrator
+# Run inside `odoo shell` by scripts/import_register.sh (REGISTER_CODE,
+# REGISTER_FILE and, for SIRENE, REGISTER_SECOND_FILE in the environment):
+# imports the file as an administrator
 # would from the server, shows the rows read, prints the report, commits.
 import os
 import sys
@@ -8,9 +9,10 @@ import time
 started = time.monotonic()
 
 
-def show_progress(rows):
+def show_progress(counts, fraction):
     elapsed = max(time.monotonic() - started, 1e-6)
-    sys.stderr.write(f"\r{rows:>12,} rows read  {rows / elapsed:>9,.0f} rows/s")
+    rows = counts["rows_read"]
+    sys.stderr.write(f"\r{100 * fraction:5.1f} %  {rows:>12,} rows read  {rows / elapsed:>9,.0f} rows/s")
     sys.stderr.flush()
 
 
@@ -18,11 +20,12 @@ run = env["crm.iap.lead.register.import"].create({  # noqa: F821 (env is given b
     "register_code": os.environ["REGISTER_CODE"],
     "source": "server",
     "server_path": os.environ["REGISTER_FILE"],
+    "second_server_path": os.environ.get("REGISTER_SECOND_FILE") or False,
 })
 run._check_source()
 run._set_state(("draft",), "running")
-with run._open_source() as binary:
-    run._import_file(binary, progress=show_progress)
+with run._open_sources() as binaries:
+    run._import_file(binaries, progress=show_progress)
 run.env.cr.commit()  # pylint: disable=invalid-commit  # odoo shell rolls back otherwise
 sys.stderr.write("\n")
 if run.state == "failed":
@@ -34,4 +37,4 @@ for field in ("rows_read", "imported_count", "updated_count", "unchanged_count",
     print(f"{run._fields[field].string}: {run[field]}")  # pylint: disable=print-used
 if run.bad_rows:
     print(run.bad_rows)  # pylint: disable=print-used
-print(f"Rows per second: {run.rows_read / max(run.duration, 1e-6):,.0f}")  # pylint: disable=print-used
+print(f"Rows per second: {run.rows_read / max(time.monotonic() - started, 1e-6):,.0f}")  # pylint: disable=print-used

@@ -5,6 +5,7 @@ service; the Python side prepares the data and checks the records the tour
 created. The browser must never leave 127.0.0.1: every address it requests
 is recorded and checked after each tour.
 """
+import base64
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -214,6 +215,19 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         self.assertEqual(ledger._get_balance(company, "directory"), 1000, "the reservation came back whole")
         holds = ledger.search([("request_id", "=", request.id)]).mapped("amount")
         self.assertEqual(sorted(holds), [-250, 250])
+
+    def test_register_import_progress_and_cancel(self):
+        admin = self.env.ref("base.user_admin")
+        run = self.env["crm.iap.lead.register.import"].with_user(admin).create({
+            "register_code": "gb_companies_house", "file": base64.b64encode(b"CompanyName, CompanyNumber\n"),
+        })
+        run._set_state(("draft",), "running", {"user_id": admin.id})
+        run._write_progress({"progress": 0.4, "rows_read": 4000, "excluded_count": 12, "imported_count": 0})
+
+        self._start_tour("crm_iap_mine_register_progress", admin)
+
+        self.assertEqual(run.state, "running", "it stops at its next chunk")
+        self.assertTrue(run.cancel_requested)
 
     def test_requests_list_stat_button_and_retry(self):
         done = self._new_request(lead_number=2)

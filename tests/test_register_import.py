@@ -2,7 +2,9 @@ import base64
 import gzip
 import io
 import zipfile
+from datetime import timedelta
 
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, users
 from odoo.tools import file_open, file_path, mute_logger
@@ -34,6 +36,16 @@ class RegisterImportCase(DirectoryCase):
         })
         run.action_import()
         return run
+
+    def _queue(self, content):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "gb_companies_house", "file": base64.b64encode(content),
+        })
+        run.action_queue()
+        return run
+
+    def _by_number(self, register):
+        return {company.register_number: company for company in self._register_companies(register)}
 
     def _register_companies(self, register="gb_companies_house"):
         Company = self.env["crm.iap.lead.directory.company"].with_context(active_test=False)
@@ -239,7 +251,7 @@ class TestBrregImport(RegisterImportCase):
         return self._import(gzip.compress(_read(SAMPLES + "no_brreg_enheter.csv")), "no_brreg", "enheter_alle.csv.gz")
 
     def _units(self):
-        return {company.register_number: company for company in self._register_companies("no_brreg")}
+        return self._by_number("no_brreg")
 
     @users("user_sales_manager")
     def test_natural_persons_and_closed_units_are_never_imported(self):
@@ -293,13 +305,6 @@ class TestBrregImport(RegisterImportCase):
 class TestRegisterImportInBackground(RegisterImportCase):
     """Queued imports run in the cron, each on its own."""
 
-    def _queue(self, content):
-        run = self.env["crm.iap.lead.register.import"].create({
-            "register_code": "gb_companies_house", "file": base64.b64encode(content),
-        })
-        run.action_queue()
-        return run
-
     @users("user_sales_manager")
     def test_queued_imports_run_each_on_its_own(self):
         damaged = self._queue(_read(UK_JANUARY)[:-40])
@@ -325,3 +330,241 @@ class TestRegisterImportInBackground(RegisterImportCase):
         self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
         with self.assertRaisesRegex(UserError, "This import is Done"):
             run.action_cancel()
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterCredits(RegisterImportCase):
+    """Background and recurring requests reserve what register companies cost: nothing when free."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.country_gb = cls.env.ref("base.uk")
+
+    def _uk_request(self, **values):
+        return self._directory_request(country_ids=[(6, 0, self.country_gb.ids)], **values)
+
+    @users("user_sales_manager")
+    def test_a_background_request_on_free_register_data_reserves_nothing(self):
+        self._import(_read(UK_JANUARY))
+        request = self._uk_request(lead_number=250)
+        self.assertEqual(request.estimated_credits, 0)
+        request.action_submit()
+        self.assertEqual((request.state, request.held_credits), ("queued", 0))
+        self.assertEqual(self._balance(), 100, "nothing reserved")
+        self.env["crm.iap.lead.mining.request"].sudo()._cron_mine_in_background(autocommit=False)
+        self.assertEqual((request.state, len(request.lead_ids), request.credits_charged), ("done", 6, 0))
+        self.assertEqual(self._balance(), 100)
+
+    @users("user_sales_manager")
+    def test_a_background_request_on_a_priced_register_reserves_its_price(self):
+        self._import(_read(UK_JANUARY))
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_iap_mine.register_credits_per_company.gb_companies_house", "2")
+        self.env["crm.iap.lead.credit.line"].sudo()._record(self.env.company, "directory", [(900, "adjustment")])
+        request = self._uk_request(lead_number=250)
+        self.assertEqual(request.estimated_credits, 500)
+        request.action_submit()
+        self.assertEqual(request.held_credits, 500)
+        self.assertEqual(self._balance(), 1000 - 500)
+        self.env["crm.iap.lead.mining.request"].sudo()._cron_mine_in_background(autocommit=False)
+        self.assertEqual((request.state, request.credits_charged), ("done", 12))
+        self.assertEqual(self._balance(), 1000 - 12, "what was not used came back")
+
+    @users("user_sales_manager")
+    def test_own_companies_in_the_same_country_keep_their_price(self):
+        self._import(_read(UK_JANUARY))
+        self.env["crm.iap.lead.directory.company"].sudo().create({"name": "Own list Ltd", "country_id": self.country_gb.id})
+        self.assertEqual(self._uk_request(lead_number=250).estimated_credits, 250)
+
+    @users("user_sales_manager")
+    def test_a_monthly_cap_on_free_register_data_never_stops_the_runs(self):
+        self._import(_read(UK_JANUARY))
+        schedule = self._uk_request(lead_number=2, is_recurring=True, recurrence_interval="weekly",
+                                    monthly_credit_cap=1)
+        schedule.action_submit()
+        schedule.sudo().next_run_date = fields.Datetime.now() - timedelta(minutes=1)
+        self.env["crm.iap.lead.mining.request"].sudo()._cron_run_recurring_requests(autocommit=False)
+        self.assertEqual(schedule.state, "recurring", "a cap is no reason to pause free data")
+        self.assertEqual(len(schedule.run_ids.lead_ids), 2, "a cap of 1 credit does not cut free companies")
+        self.assertEqual(schedule.credits_spent_this_month, 0)
+
+
+FR_ESTABLISHMENTS = SAMPLES + "fr_sirene_StockEtablissement.csv"
+FR_UNITS = SAMPLES + "fr_sirene_StockUniteLegale.csv"
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestSireneImport(RegisterImportCase):
+    """France's SIRENE pair: headquarters of diffusible legal persons, joined to their legal unit."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.country_fr = cls.env.ref("base.fr")
+
+    def _import_pair(self, first=FR_ESTABLISHMENTS, second=FR_UNITS):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "fr_sirene", "file": base64.b64encode(_read(first)),
+            "second_file": base64.b64encode(_zipped(_read(second), "StockUniteLegale_utf8.csv")),
+        })
+        run.action_import()
+        return run
+
+    def _companies(self):
+        return self._by_number("fr_sirene")
+
+    @users("user_sales_manager")
+    def test_headquarters_of_diffusible_legal_persons_are_imported(self):
+        run = self._import_pair()
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertRecordValues(run, [{
+            "rows_read": 18, "imported_count": 3, "excluded_closed_count": 1, "excluded_person_count": 1,
+            "excluded_private_count": 2, "bad_row_count": 2, "unknown_industry_count": 1,
+        }])
+        self.assertEqual(run.bad_rows.splitlines(), [
+            "Line 9: 55200X008 is not a valid register number.",
+            "Line 10: the legal unit 552000009 is not in the legal units file.",
+        ])
+        companies = self._companies()
+        self.assertEqual(sorted(companies), ["552000001", "552000002", "552000010"],
+                         "no branch, no natural person, nothing non-diffusible or closed")
+        self.assertRecordValues(companies["552000001"], [{
+            "name": "LOGICIELS DU LEVANT", "street": "12 RUE DE LA PAIX", "zip": "75002", "city": "PARIS",
+            "country_id": self.country_fr.id, "state_id": False, "industry_id": self.software.id,
+            "employees": 20, "founded_year": 2011,
+        }])
+        self.assertRecordValues(companies["552000002"], [{
+            "name": "BOULANGERIE DES QUAIS", "street": "3 B QUAI DES CHARTRONS",
+            "industry_id": self.env.ref("crm_iap_mine.crm_iap_mine_industry_153_154").id,
+            "employees": 0, "founded_year": 1998,
+        }])
+        self.assertFalse(companies["552000010"].industry_id, "public administration has no industry")
+
+        request = self._directory_request(lead_number=10, country_ids=[(6, 0, self.country_fr.ids)],
+                                          filter_on_size=True, company_size_min=10, company_size_max=50)
+        request.action_submit()
+        self.assertEqual(request.lead_ids.mapped("partner_name"), ["LOGICIELS DU LEVANT"],
+                         "the unknown size (NN) is left out of a size filter")
+        self.assertEqual(request.credits_charged, 0)
+
+    @users("user_sales_manager")
+    def test_the_files_are_recognised_in_either_order_and_a_second_import_changes_nothing(self):
+        first = self._import_pair(FR_UNITS, FR_ESTABLISHMENTS)
+        self.assertEqual((first.state, first.imported_count), ("done", 3), first.error_message)
+        again = self._import_pair()
+        self.assertRecordValues(again, [{"imported_count": 0, "updated_count": 0, "unchanged_count": 3,
+                                         "archived_count": 0}])
+
+    @users("user_sales_manager")
+    def test_both_files_are_needed(self):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "fr_sirene", "file": base64.b64encode(_read(FR_ESTABLISHMENTS)),
+        })
+        with self.assertRaisesRegex(UserError, "comes as two files"):
+            run.action_import()
+        twice = self._import_pair(FR_ESTABLISHMENTS, FR_ESTABLISHMENTS)
+        self.assertEqual(twice.state, "failed")
+        self.assertIn("the second file is not the legal units file", twice.error_message)
+        self.assertFalse(self._companies())
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterImportProgress(RegisterImportCase):
+    """Live counts written by the worker in its own transaction; Cancel stops a running import."""
+
+    def _live(self, run):
+        """The import's live fields as another transaction (the form) reads them."""
+        with self.registry.cursor() as cr:
+            live = api.Environment(cr, SUPERUSER_ID, {})["crm.iap.lead.register.import"].browse(run.id)
+            return {field: live[field] for field in (
+                "progress", "live_rows_read", "live_excluded_count", "live_bad_row_count", "live_imported_count",
+                "cancel_requested")}
+
+    def _notifications(self):
+        self.env.cr.precommit.run()  # the bus writes its notifications when the transaction commits
+        return self.env["bus.bus"].sudo().search([("message", "like", "simple_notification")]).mapped("message")
+
+    @users("user_sales_manager")
+    def test_the_worker_shows_its_counts_and_notifies_the_user_at_the_end(self):
+        run = self._queue(_read(UK_JANUARY))
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertEqual(self._live(run), {
+            "progress": 100.0, "live_rows_read": 10, "live_excluded_count": 1, "live_bad_row_count": 3,
+            "live_imported_count": 6, "cancel_requested": False,
+        })
+        self.assertTrue(any("is done: 6 companies imported, 0 updated, 0 archived." in message
+                            for message in self._notifications()))
+
+    @users("user_sales_manager")
+    def test_cancelling_a_running_import_changes_nothing(self):
+        self._import(_read(UK_JANUARY))
+        before = {company.register_number: (company.name, company.active) for company in self._register_companies()}
+        run = self._queue(_read(UK_FEBRUARY))
+        run.sudo()._set_state(("queued",), "running")
+        run.action_cancel()
+        self.assertEqual(run.state, "running", "it stops at its next chunk, not before")
+        self.assertTrue(self._live(run)["cancel_requested"])
+        with run._open_sources() as binaries:
+            run._import_file(binaries)
+        self.assertEqual(run.state, "cancelled")
+        self.assertEqual(
+            {company.register_number: (company.name, company.active) for company in self._register_companies()},
+            before, "all or nothing: the February file changed nothing")
+
+    @users("user_sales_manager")
+    def test_a_cancel_seen_by_the_worker_is_notified(self):
+        run = self._queue(_read(UK_JANUARY))
+        run._write_progress({"cancel_requested": True})   # pressed while the worker runs it
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.assertEqual(run.state, "cancelled")
+        self.assertFalse(self._register_companies())
+        self.assertTrue(any("was cancelled: nothing changed in the directory." in message
+                            for message in self._notifications()))
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterDedupeByNumber(RegisterImportCase):
+    """A register company whose number a partner holds (Company ID, or Tax ID built on it) is never charged."""
+
+    @users("user_sales_manager")
+    def test_companies_known_by_their_number_are_left_out_before_charging(self):
+        self._import(_read(UK_JANUARY))
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_iap_mine.register_credits_per_company.gb_companies_house", "1")
+        country_gb = self.env.ref("base.uk")
+        self.env["res.partner"].sudo().create([
+            # Written without its leading zero, and with a space: still 09000001.
+            {"name": "Nordwind", "is_company": True, "company_registry": "9000 001", "country_id": country_gb.id},
+            {"name": "Highland", "is_company": True, "company_registry": "sc400002"},
+            # A Company ID of another country is another register's number.
+            {"name": "Cardiff?", "is_company": True, "company_registry": "09000003",
+             "country_id": self.env.ref("base.no").id},
+        ])
+        request = self._directory_request(lead_number=3, country_ids=[(6, 0, country_gb.ids)])
+        request.action_submit()
+        self.assertEqual(request.state, "done", request.error_message)
+        names = request.lead_ids.mapped("partner_name")
+        self.assertEqual(len(names), 3, "the number asked, of new companies")
+        self.assertFalse({"NORDWIND SOFTWARE LTD", "HIGHLAND DISTILLERS LIMITED"} & set(names))
+        self.assertEqual(request.excluded_count, 2)
+        self.assertEqual(request.credits_charged, 3, "known companies are never charged")
+
+    @users("user_sales_manager")
+    def test_a_vat_number_built_on_the_register_number_counts(self):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "fr_sirene", "file": base64.b64encode(_read(FR_ESTABLISHMENTS)),
+            "second_file": base64.b64encode(_read(FR_UNITS)),
+        })
+        run.action_import()
+        self.env["res.partner"].sudo().create([
+            {"name": "Logiciels du Levant", "is_company": True, "vat": "FR 39 552000001"},
+            # The SIRET of the headquarters holds the SIREN.
+            {"name": "Boulangerie des Quais", "is_company": True, "company_registry": "552 000 002 00011",
+             "country_id": self.env.ref("base.fr").id},
+        ])
+        request = self._directory_request(lead_number=10, country_ids=[(6, 0, self.env.ref("base.fr").ids)])
+        request.action_submit()
+        self.assertEqual(request.lead_ids.mapped("partner_name"), ["COMMUNAUTE DE COMMUNES DU VAL FICTIF"])
+        self.assertEqual(request.excluded_count, 2)

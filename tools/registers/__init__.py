@@ -4,15 +4,16 @@ Adding a register is one file: a `RegisterAdapter` subclass, imported here
 and listed in ``ADAPTERS``.
 """
 from .base import BadRow, Excluded, RegisterAdapter, RegisterCompany
+from .fr_sirene import SireneAdapter
 from .gb_companies_house import CompaniesHouseAdapter
 from .no_brreg import BrregAdapter
 
-ADAPTERS = {adapter.code: adapter for adapter in (CompaniesHouseAdapter, BrregAdapter)}
+ADAPTERS = {adapter.code: adapter for adapter in (CompaniesHouseAdapter, SireneAdapter, BrregAdapter)}
 
 
 def detect_adapter(header):
     """The adapter whose file has this header, or None."""
     for adapter in ADAPTERS.values():
-        if adapter.recognises(header):
+        if adapter.recognises(header) or adapter.recognises_units(header):
             return adapter
     return None

@@ -49,9 +49,20 @@ class RegisterAdapter:
     delimiter = ","
     # Columns without which a file is not this register's.
     required_columns = ()
+    # A register published as two files (France: establishments and legal
+    # units) names the columns of the second one, the legal units, joined to
+    # the companies by register number (`parse_unit_row`).
+    unit_required_columns = ()
+    # SQL expressions on a partner `p` giving this register's number of the
+    # company when its Company ID (`p.company_registry`) or its Tax ID
+    # (`p.vat`) holds it exactly, else NULL: the CRM knows that company. A
+    # Company ID counts only for partners of the register's country (or of
+    # none); a Tax ID names its country.
+    registry_number_sql = None
+    vat_number_sql = None
 
     BAD_ROW_REASONS = ("missing_number", "bad_number", "missing_name", "bad_date", "bad_employees",
-                       "duplicate_number")
+                       "duplicate_number", "missing_unit")
     EXCLUSION_REASONS = ("closed", "natural_person", "non_diffusible")
 
     @classmethod
@@ -62,10 +73,20 @@ class RegisterAdapter:
     def missing_columns(cls, header):
         return [column for column in cls.required_columns if column not in header]
 
+    @classmethod
+    def recognises_units(cls, header):
+        return bool(cls.unit_required_columns) and set(cls.unit_required_columns).issubset(header)
+
     def parse_row(self, row):
-        """The `RegisterCompany` of a row ({column: value}).
+        """The `RegisterCompany` of a row ({column: value}), or None for a
+        row that is no company of its own (a branch).
 
         :raise BadRow: a value is missing or malformed.
         :raise Excluded: the row must not be imported.
         """
+        raise NotImplementedError
+
+    def parse_unit_row(self, row):
+        """For a register of two files: (register number, name, founded
+        year, exclusion reason or None) of a row of the legal units file."""
         raise NotImplementedError

@@ -22,6 +22,12 @@ class CompaniesHouseAdapter(RegisterAdapter):
     label = "Companies House (United Kingdom)"
     country_code = "GB"
     classification = "nace2"   # UK SIC 2007 shares the divisions of NACE Rev. 2
+    # Company numbers are 8 characters; "1234567" is 01234567. UK VAT
+    # numbers are not derived from them.
+    registry_number_sql = (
+        r"""(SELECT CASE WHEN n ~ '^\d{1,8}$' THEN lpad(n, 8, '0') WHEN n ~ '^[A-Z]{2}\d{6}$' THEN n END
+              FROM upper(regexp_replace(p.company_registry, '\s', '', 'g')) AS n)"""
+    )
     required_columns = (
         "CompanyName", "CompanyNumber", "RegAddress.AddressLine1", "RegAddress.PostTown",
         "RegAddress.PostCode", "CompanyStatus", "IncorporationDate", "SICCode.SicText_1",

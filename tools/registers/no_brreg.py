@@ -21,6 +21,9 @@ class BrregAdapter(RegisterAdapter):
     label = "Brønnøysund Register Centre (Norway)"
     country_code = "NO"
     classification = "nace2"
+    # The organisation number, or the VAT number "NO" + it + "MVA".
+    registry_number_sql = r"""substring(regexp_replace(p.company_registry, '[\s.-]', '', 'g') from '^(\d{9})$')"""
+    vat_number_sql = r"""substring(upper(regexp_replace(p.vat, '[\s.-]', '', 'g')) from '^NO(\d{9})MVA$')"""
     required_columns = (
         "organisasjonsnummer", "navn", "organisasjonsform.kode", "forretningsadresse.adresse",
         "forretningsadresse.postnummer", "forretningsadresse.poststed", "naeringskode1.kode",

@@ -2,7 +2,7 @@
 # step, so that every scenario has its own process (and its own peak RSS).
 #
 # Environment: BENCH_FLAVOR (stock | ours), BENCH_STEP (setup | load |
-# companies | people | directory | directory_2000 | reveal_ids | register), BENCH_OUT (JSON file
+# companies | people | directory | directory_2000 | reveal_ids | register | register_pick), BENCH_OUT (JSON file
 # written by this step), BENCH_URL (setup: the lead-mining service),
 # BENCH_RUNS (timed runs after the warm-up, default 3), BENCH_PROFILE=1
 # (print the queries of the median run grouped by pattern, and its cProfile).
@@ -365,13 +365,13 @@ def check_ours(scenario, request, leads, message_before):
         fail(f"{scenario}: {problem} ({count} of {len(leads)} leads)")
 
 
-def pick_timing(scenario, manager):
+def pick_timing(scenario, make_request):
     """The directory picking query alone: wall time of `_directory_pick_companies`
-    and PostgreSQL's own execution time (EXPLAIN ANALYZE), 3 times."""
+    and PostgreSQL's own execution time (EXPLAIN ANALYZE), 3 times, each on
+    a new request from `make_request()`."""
     walls, sqls, plan, sql = [], [], "", ""
-    Request = env["crm.iap.lead.mining.request"].with_user(manager).with_company(manager.company_id)
     for _run in range(3):
-        request = Request.create(request_values(scenario))
+        request = make_request()
         env.flush_all()
         with QuerySpy() as spy:
             started = time.perf_counter()
@@ -422,7 +422,8 @@ def scenario_step(scenario):
         if key in median:
             data[key] = median[key]
     if scenario.startswith("directory"):
-        data.update(pick_timing(scenario, manager))
+        Request = env["crm.iap.lead.mining.request"].with_user(manager).with_company(manager.company_id)
+        data.update(pick_timing(scenario, lambda: Request.create(request_values(scenario))))
         print(f"{FLAVOR} {scenario} picking: {data['pick_sql_ms']:.0f} ms SQL, {data['pick_wall_ms']:.0f} ms wall")
     if PROFILE:
         for pattern, count in median.get("profile", []):
@@ -515,10 +516,42 @@ def register_step():
     write_out(data)
 
 
+def register_pick_step():
+    """Picking 200 companies from the imported UK register (a whole country
+    in the directory, no size known): with its most common industry, and
+    with any industry."""
+    uk = env.ref("base.uk")
+    env.cr.execute("""
+        SELECT industry_id FROM crm_iap_lead_directory_company
+         WHERE active AND country_id = %s AND industry_id IS NOT NULL
+      GROUP BY industry_id ORDER BY count(*) DESC LIMIT 1
+    """, [uk.id])
+    industry_id = env.cr.fetchone()[0]
+    Request = env["crm.iap.lead.mining.request"]
+    for label, industries in (("UK register, its most common industry", [industry_id]),
+                              ("UK register, any industry", [])):
+        env.cr.execute("""
+            SELECT count(*) FROM crm_iap_lead_directory_company
+             WHERE active AND country_id = %s AND (%s OR industry_id = ANY(%s))
+        """, [uk.id, not industries, industries])
+        candidates = env.cr.fetchone()[0]
+        data = pick_timing(label, lambda: Request.create({  # noqa: B023 (used at once)
+            "provider": "directory", "lead_number": 200, "country_ids": [(6, 0, uk.ids)],
+            "industry_ids": [(6, 0, industries)],
+        }))
+        data.update(scenario=label, candidates=candidates, failures=FAILURES)
+        print(f"{label}: picking 200 of {candidates:,} candidates: {data['pick_sql_ms']:.0f} ms SQL, "
+              f"{data['pick_wall_ms']:.0f} ms wall")
+        with open(OUT.replace(".json", f"-{len(industries)}.json"), "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=1)
+
+
 if STEP == "setup":
     setup()
 elif STEP == "register":
     register_step()
+elif STEP == "register_pick":
+    register_pick_step()
 elif STEP == "load":
     load()
 elif STEP == "reveal_ids":

@@ -34,6 +34,7 @@ register_imports() {
     echo "== Register imports (ours)"
     register "UK first import" gb_companies_house "$DATA/uk-$UK_ROWS.csv"
     register "UK monthly update" gb_companies_house "$DATA/uk-$UK_ROWS-next.csv"
+    step ours register_pick
     register "France SIRENE pair" fr_sirene \
         "$DATA/fr-$FR_ROWS/StockEtablissement_utf8.csv:$DATA/fr-$FR_ROWS/StockUniteLegale_utf8.csv"
 }

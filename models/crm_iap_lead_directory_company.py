@@ -73,15 +73,30 @@ class CrmIapLeadDirectoryCompany(models.Model):
         # Named anew whenever its columns change (the known-company test now
         # reads the e-mails too): CREATE INDEX IF NOT EXISTS would keep an
         # older definition under the same name.
+        # shuffle_key: a random number drawn once per company (the column's
+        # default, for the ORM, the COPY loader and the register merge alike),
+        # the last key of the picking order. Each request starts the shuffle
+        # at a point of its own, and the rotation index gives the companies
+        # in that order: picking reads the first ones instead of ranking every
+        # candidate (a whole country of a register is millions). Not an ORM
+        # field: nothing writes it.
         self.env.cr.execute("""
+            ALTER TABLE crm_iap_lead_directory_company ADD COLUMN IF NOT EXISTS
+                shuffle_key integer NOT NULL DEFAULT (random() * 2147483647)::integer;
             DROP INDEX IF EXISTS crm_iap_lead_directory_company_mining_idx;
             DROP INDEX IF EXISTS crm_iap_lead_directory_company_picking_idx;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_pick_idx
+            DROP INDEX IF EXISTS crm_iap_lead_directory_company_pick_idx;
+            DROP INDEX IF EXISTS crm_iap_lead_directory_company_rotation_idx;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_pick_key_idx
                 ON crm_iap_lead_directory_company (country_id, industry_id, employees)
-                   INCLUDE (id, company_id, last_request_id, delivery_count, last_delivered_date, domain, emails)
+                   INCLUDE (id, company_id, last_request_id, delivery_count, last_delivered_date, shuffle_key,
+                            domain, emails)
              WHERE active;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_rotation_idx
-                ON crm_iap_lead_directory_company (delivery_count, last_delivered_date)
+            DROP INDEX IF EXISTS crm_iap_lead_directory_company_rotation_key_idx;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_rotation_order_idx
+                ON crm_iap_lead_directory_company (delivery_count, last_delivered_date NULLS FIRST, shuffle_key)
+                   INCLUDE (id, country_id, state_id, industry_id, employees, company_id, last_request_id,
+                            domain, emails)
              WHERE active;
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_domain_idx
                 ON crm_iap_lead_directory_company (domain) WHERE domain IS NOT NULL;

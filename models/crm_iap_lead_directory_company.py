@@ -76,10 +76,11 @@ class CrmIapLeadDirectoryCompany(models.Model):
         # shuffle_key: a random number drawn once per company (the column's
         # default, for the ORM, the COPY loader and the register merge alike),
         # the last key of the picking order. Each request starts the shuffle
-        # at a point of its own, and the rotation index gives the companies
-        # in that order: picking reads the first ones instead of ranking every
-        # candidate (a whole country of a register is millions). Not an ORM
-        # field: nothing writes it.
+        # at a point of its own, and two indexes give the companies in that
+        # order, the never delivered (most of a register) by their key alone,
+        # so that a start is a range: picking reads the first ones instead of
+        # ranking every candidate (a whole country of a register is
+        # millions). Not an ORM field: nothing writes it.
         self.env.cr.execute("""
             ALTER TABLE crm_iap_lead_directory_company ADD COLUMN IF NOT EXISTS
                 shuffle_key integer NOT NULL DEFAULT (random() * 2147483647)::integer;
@@ -93,11 +94,17 @@ class CrmIapLeadDirectoryCompany(models.Model):
                             domain, emails)
              WHERE active;
             DROP INDEX IF EXISTS crm_iap_lead_directory_company_rotation_key_idx;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_rotation_order_idx
+            DROP INDEX IF EXISTS crm_iap_lead_directory_company_rotation_order_idx;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_fresh_order_idx
+                ON crm_iap_lead_directory_company (shuffle_key)
+                   INCLUDE (id, country_id, state_id, industry_id, employees, company_id, last_request_id,
+                            last_delivered_date, domain, emails)
+             WHERE active AND delivery_count = 0;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_delivered_order_idx
                 ON crm_iap_lead_directory_company (delivery_count, last_delivered_date NULLS FIRST, shuffle_key)
                    INCLUDE (id, country_id, state_id, industry_id, employees, company_id, last_request_id,
                             domain, emails)
-             WHERE active;
+             WHERE active AND delivery_count > 0;
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_domain_idx
                 ON crm_iap_lead_directory_company (domain) WHERE domain IS NOT NULL;
         """)

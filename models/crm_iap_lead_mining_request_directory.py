@@ -298,7 +298,8 @@ class CrmIapLeadMiningRequest(models.Model):
         Order: least delivered, then longest ago, then a shuffle: each
         company's random `shuffle_key`, from a starting point drawn from the
         search's seed and wrapping around. PostgreSQL reads that order from
-        the rotation index and stops at the window (or, for a rare filter,
+        two indexes (never delivered companies, by key alone; delivered ones,
+        by rotation then key) and stops at the window (or, for a rare filter,
         sorts the few candidates), instead of ranking every candidate.
 
         Companies without a contact to deliver (when contacts are asked for)
@@ -316,16 +317,19 @@ class CrmIapLeadMiningRequest(models.Model):
         params.update(known_params, start=shuffle_start(search.seed))
         order = "c.delivery_count, c.last_delivered_date NULLS FIRST, c.wrapped, c.shuffle_key"
 
-        def half(condition):
-            # The keys from the start on, or those before it: each half in
-            # index order, so that the window is the first rows of each.
+        def part(delivered, condition):
+            # The first companies of one part, in index order: never or already
+            # delivered, keys from the start on or before it (the wrap).
+            rotation = "c.delivery_count, c.last_delivered_date NULLS FIRST, " if delivered else ""
             return f"""(SELECT c.id, c.domain, c.emails, c.delivery_count, c.last_delivered_date, c.shuffle_key,
                                c.shuffle_key < %(start)s AS wrapped
                           FROM crm_iap_lead_directory_company c
-                         WHERE {filters} AND c.shuffle_key {condition} %(start)s
-                      ORDER BY c.delivery_count, c.last_delivered_date NULLS FIRST, c.shuffle_key
+                         WHERE {filters} AND c.delivery_count {"> 0" if delivered else "= 0"}
+                           AND c.shuffle_key {condition} %(start)s
+                      ORDER BY {rotation}c.shuffle_key
                          LIMIT %(window)s)"""
 
+        parts = " UNION ALL ".join(part(delivered, condition) for delivered in (False, True) for condition in (">=", "<"))
         window = max(2 * search.limit, 50)
         while True:
             # Each level is fenced (LIMIT, OFFSET 0, CASE): the contact probe runs
@@ -333,7 +337,7 @@ class CrmIapLeadMiningRequest(models.Model):
             self.env.cr.execute(f"""
                 SELECT c.id, c.has_contacts, CASE WHEN c.has_contacts THEN {known_sql} END AS is_known
                   FROM (SELECT c.*, {contacts_sql} AS has_contacts
-                          FROM (SELECT * FROM ({half(">=")} UNION ALL {half("<")}) AS c
+                          FROM (SELECT * FROM ({parts}) AS c
                               ORDER BY {order}
                                  LIMIT %(window)s) AS c  -- the candidate window
                         OFFSET 0) AS c

@@ -7,7 +7,7 @@ import polib
 
 import odoo
 from odoo.exceptions import ValidationError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.translate import TranslationFileReader, TranslationModuleReader, get_po_paths
 
 from ..tools import po_checks
@@ -156,12 +156,16 @@ class TestTranslationsRendered(TransactionCase):
             self.assertIn(re.sub(r"<[^>]+>", "", translated).strip(), text)
 
     def test_dialog_form_note_and_message(self):
-        Request = self.env["crm.iap.lead.mining.request"]
+        manager = new_test_user(self.env, login="translated_manager", groups="sales_team.group_sale_manager")
+        manager.lead_mining_gdpr_ack_date = "2026-01-01"  # the first-use notice is another test's business
         dialog = self.env.ref("crm_iap_mine.crm_iap_lead_mining_request_view_form")
         for code, lang in self.LANGS.items():
             with self.subTest(lang=code):
                 self.assertEqual(self.env["res.lang"]._lang_get(code).direction, "rtl" if lang == "ar" else "ltr")
-                localized = Request.with_context(lang=code)
+                # The manager switches to the language, as in their preferences.
+                manager.lang = code
+                localized = self.env(user=manager, context=manager.with_user(manager).context_get())["crm.iap.lead.mining.request"]
+                self.assertEqual(localized.env.lang, code)
                 arch = localized.get_view(dialog.id, "form")["arch"]
                 self._expect(arch, lang, "Generate Leads", "Learn more about the GDPR")
                 self.assertNotIn("Make sure you know", arch)

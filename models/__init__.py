@@ -2,6 +2,7 @@ from . import crm_iap_lead_industry
 from . import crm_iap_lead_industry_code
 from . import crm_iap_lead_role
 from . import crm_iap_lead_seniority
+from . import crm_iap_lead_state_mixin
 from . import crm_iap_lead_helpers
 from . import crm_iap_lead_dedupe
 from . import crm_iap_lead_directory_company

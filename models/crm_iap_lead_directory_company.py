@@ -70,9 +70,9 @@ class CrmIapLeadDirectoryCompany(models.Model):
         # The mining query filters on the key columns and reads the included
         # ones: an index-only scan, instead of visiting the table page of
         # every matching company (scattered over the whole table at 1M rows).
-        # Named anew whenever its columns change (the known-company test now
-        # reads the e-mails too): CREATE INDEX IF NOT EXISTS would keep an
-        # older definition under the same name.
+        # Named anew whenever its columns change: CREATE INDEX IF NOT EXISTS
+        # would keep an older definition under the same name (the older names
+        # are dropped by migrations/17.0.3.0.0).
         # shuffle_key: a random number drawn once per company (the column's
         # default, for the ORM, the COPY loader and the register merge alike),
         # the last key of the picking order. Each request starts the shuffle
@@ -84,17 +84,11 @@ class CrmIapLeadDirectoryCompany(models.Model):
         self.env.cr.execute("""
             ALTER TABLE crm_iap_lead_directory_company ADD COLUMN IF NOT EXISTS
                 shuffle_key integer NOT NULL DEFAULT (random() * 2147483647)::integer;
-            DROP INDEX IF EXISTS crm_iap_lead_directory_company_mining_idx;
-            DROP INDEX IF EXISTS crm_iap_lead_directory_company_picking_idx;
-            DROP INDEX IF EXISTS crm_iap_lead_directory_company_pick_idx;
-            DROP INDEX IF EXISTS crm_iap_lead_directory_company_rotation_idx;
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_pick_key_idx
                 ON crm_iap_lead_directory_company (country_id, industry_id, employees)
                    INCLUDE (id, company_id, last_request_id, delivery_count, last_delivered_date, shuffle_key,
                             domain, emails)
              WHERE active;
-            DROP INDEX IF EXISTS crm_iap_lead_directory_company_rotation_key_idx;
-            DROP INDEX IF EXISTS crm_iap_lead_directory_company_rotation_order_idx;
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_fresh_order_idx
                 ON crm_iap_lead_directory_company (shuffle_key)
                    INCLUDE (id, country_id, state_id, industry_id, employees, company_id, last_request_id,

@@ -35,10 +35,8 @@ class CrmIapLeadDirectoryContact(models.Model):
     def init(self):
         # The mining query asks, for each candidate company, whether it has a
         # contact to deliver (of the roles asked, not blacklisted): one
-        # index-only probe per company. (Named anew: the index of version
-        # 17.0.2.0.0 had no e-mail.)
+        # index-only probe per company.
         self.env.cr.execute("""
-            DROP INDEX IF EXISTS crm_iap_lead_directory_contact_mining_idx;
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_contact_picking_idx
                 ON crm_iap_lead_directory_contact (directory_company_id) INCLUDE (role_id, seniority_id, email)
              WHERE active AND NOT COALESCE(do_not_contact, FALSE)

@@ -18,7 +18,7 @@ PERSON_LEAD_FIELDS = ("contact_name", "email_from", "function")
 FINGERPRINT_METHOD = "hmac_sha256"
 
 
-def _key_digest(secret, digest):
+def key_digest(secret, digest):
     return hmac.new(secret.encode(), digest.encode(), hashlib.sha256).hexdigest()
 
 
@@ -29,10 +29,10 @@ def email_fingerprint(env, email):
     Keyed by the database secret, so that nobody can guess the address by
     hashing candidates. The address is hashed before it is keyed: traces of
     version 17.0.2.0.0 kept that plain SHA-256, and are keyed in place
-    (`_key_legacy_fingerprints`) without the address they came from.
+    (migrations/17.0.3.0.0) without the address they came from.
     """
     secret = env["ir.config_parameter"].sudo().get_param("database.secret")
-    return _key_digest(secret, hashlib.sha256(email.encode()).hexdigest())
+    return key_digest(secret, hashlib.sha256(email.encode()).hexdigest())
 
 
 def _like_pattern(text):
@@ -69,28 +69,6 @@ class CrmIapLeadErasure(models.Model):
     note_count = fields.Integer(string="Notes Cleaned", readonly=True)
     contact_count = fields.Integer(string="Directory Contacts Deleted", readonly=True)
     blacklisted = fields.Boolean(string="Address Blocked", readonly=True)
-
-    def init(self):
-        self._key_legacy_fingerprints()
-
-    @api.model
-    def _key_legacy_fingerprints(self):
-        """Key, in place, the plain SHA-256 fingerprints of older traces."""
-        self.env.cr.execute(f"""
-            SELECT id, email_fingerprint FROM {self._table}
-             WHERE fingerprint_method IS NULL AND email_fingerprint IS NOT NULL
-        """)
-        rows = self.env.cr.fetchall()
-        if not rows:
-            return
-        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
-        self.env.cr.execute(f"""
-            UPDATE {self._table} t SET email_fingerprint = keyed.fingerprint, fingerprint_method = %s
-              FROM (SELECT unnest(%s::int[]) AS id, unnest(%s::varchar[]) AS fingerprint) keyed
-             WHERE t.id = keyed.id
-        """, (FINGERPRINT_METHOD, [row[0] for row in rows], [_key_digest(secret, row[1]) for row in rows]))
-        _logger.info("Lead mining: keyed the fingerprints of %s erasure traces", len(rows))
-        self.invalidate_model(["email_fingerprint", "fingerprint_method"])
 
     @api.model
     def _find_erasures(self, email):

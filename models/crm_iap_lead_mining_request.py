@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize, formatLang, is_html_empty
 
+from ..const import REQUEST_STATE_TRANSITIONS, SETTLED_STATES, UNDELETABLE_STATES
 from .crm_iap_lead_dedupe import email_domain, normalize_domain
 from ..tools.lead_mining_client import LeadMiningError
 
@@ -18,12 +19,6 @@ CREDITS_PER_CONTACT = 1
 # Leads created per batch; the ORM cache is emptied between batches.
 LEAD_CHUNK_SIZE = 200
 
-# Where *Submit* and *Retry* may start from.
-SUBMITTABLE_STATES = ("draft", "error")
-# Where a request holds nothing any more: reaching one settles its credits.
-SETTLED_STATES = ("draft", "done", "error", "cancel")
-# A request with work waiting (and credits held, or a schedule) cannot be deleted.
-UNDELETABLE_STATES = ("queued", "running", "recurring")
 
 ERROR_TYPES = [
     ("credits", "Insufficient Credits"),
@@ -78,9 +73,10 @@ class CrmIapLeadMiningRequest(models.Model):
 
     _name = "crm.iap.lead.mining.request"
     _description = "Lead Mining Request"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.iap.lead.state.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _state_transitions = REQUEST_STATE_TRANSITIONS
 
     name = fields.Char(
         string="Request Number", required=True, readonly=True, copy=False,
@@ -530,7 +526,7 @@ class CrmIapLeadMiningRequest(models.Model):
     def _mine(self):
         """Mine the whole request now; errors are stored on it, never raised."""
         self.ensure_one()
-        self._update_state(SUBMITTABLE_STATES, "running", {
+        self._set_running({
             "error_type": False, "error_message": False, "malformed_count": 0, "mined_count": 0,
             "duplicate_count": 0, "excluded_count": 0, "credits_charged": 0, "blacklisted_count": 0,
         })
@@ -539,7 +535,7 @@ class CrmIapLeadMiningRequest(models.Model):
         except LeadMiningError as error:
             self._set_error(error.error_type, self._describe_error(error))
         else:
-            self._update_state(("running",), "done")
+            self._set_done()
             self._notify_salesperson(created)
         return self.state == "done"
 
@@ -639,9 +635,6 @@ class CrmIapLeadMiningRequest(models.Model):
                 "The service may have charged credits for it anyway: check the balance before you retry."
             )
         return message
-
-    def _set_error(self, error_type, message):
-        self._update_state(("queued", "running"), "error", {"error_type": error_type, "error_message": message})
 
     def _prepare_lead_values(self, items):
         """Values of one lead of this request per answer item."""
@@ -758,33 +751,36 @@ class CrmIapLeadMiningRequest(models.Model):
 
     # ------------------------------------------------------------------
     # State machine: every change of `state` goes through `_update_state`
+    # (crm.iap.lead.state.mixin), whose moves are REQUEST_STATE_TRANSITIONS
     # ------------------------------------------------------------------
 
-    def _update_state(self, allowed_states, target_state, values=None):
-        """Move the requests to `target_state` (writing `values` with it),
-        refusing if any of them is not in one of `allowed_states`.
+    def _set_queued(self, values=None):
+        return self._update_state("queued", values)
 
-        The rows are locked and checked as the database has them, so a stale
-        tab, a second click or an RPC call racing the cron cannot make the
-        same move twice: the later transaction waits for the lock, fails to
-        serialise, is retried by Odoo and is refused here. Reaching a state
-        where a request holds nothing settles its credits.
+    def _set_running(self, values=None):
+        return self._update_state("running", values)
 
-        :raise UserError: a request is not in one of `allowed_states`.
-        """
-        if not self:
-            return self
-        self.flush_recordset()
-        self.env.cr.execute(
-            "SELECT id FROM crm_iap_lead_mining_request WHERE id IN %s FOR NO KEY UPDATE", [tuple(self.ids)],
-        )
-        refused = self.filtered(lambda request: request.state not in allowed_states)
-        if refused:
-            raise UserError(refused[0]._state_refusal(target_state))
-        self.write(dict(values or {}, state=target_state))
+    def _set_recurring(self, values=None):
+        return self._update_state("recurring", values)
+
+    def _set_paused(self, values=None):
+        return self._update_state("paused", values)
+
+    def _set_done(self, values=None):
+        return self._update_state("done", values)
+
+    def _set_error(self, error_type, message):
+        return self._update_state("error", {"error_type": error_type, "error_message": message})
+
+    def _set_cancel(self, values=None):
+        return self._update_state("cancel", values)
+
+    def _set_draft(self):
+        return self._update_state("draft", {"error_type": False, "error_message": False})
+
+    def _on_state_reached(self, target_state):
         if target_state in SETTLED_STATES:
             self._settle_credits()
-        return self
 
     def _state_refusal(self, target_state):
         """The sentence refusing to move this request to `target_state`."""
@@ -804,9 +800,6 @@ class CrmIapLeadMiningRequest(models.Model):
             "Request %(name)s cannot go from “%(state)s” to “%(target)s”.",
             target=self._state_label(target_state), **values,
         )
-
-    def _state_label(self, state):
-        return dict(self._fields["state"]._description_selection(self.env))[state]
 
     def _settle_credits(self):
         """Give back what the requests still hold (reserved credits...).
@@ -903,7 +896,7 @@ class CrmIapLeadMiningRequest(models.Model):
         return True
 
     def action_draft(self):
-        self._update_state(("error", "cancel"), "draft", {"error_type": False, "error_message": False})
+        self._set_draft()
 
     @api.model
     def get_credit_balance_text(self, provider, company_id=False):

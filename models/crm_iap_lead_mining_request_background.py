@@ -12,7 +12,7 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 
 from ..tools.lead_mining_client import LeadMiningError
-from .crm_iap_lead_mining_request import SUBMITTABLE_STATES
+from ..const import SUBMITTABLE_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class CrmIapLeadMiningRequest(models.Model):
         self.ensure_one()
         remaining = self.lead_number - self.mined_count
         cost = remaining * self._credits_per_company()
-        self._update_state(SUBMITTABLE_STATES, "queued", {
+        self._set_queued({
             "requester_id": self.env.user.id, "error_type": False, "error_message": False,
             "failed_batch_attempts": 0,
         })
@@ -218,7 +218,7 @@ class CrmIapLeadMiningRequest(models.Model):
         """Mine one batch; end the request when nothing is left."""
         self.ensure_one()
         if self.state == "queued":
-            self._update_state(("queued",), "running")
+            self._set_running()
         batch_size = self._next_batch_size()
         before = self.mined_count
         try:
@@ -234,7 +234,7 @@ class CrmIapLeadMiningRequest(models.Model):
             self._end_background()
 
     def _end_background(self):
-        self._update_state(("running",), "done")
+        self._set_done()
         self.invalidate_recordset(["lead_count"])
         self._notify_salesperson(self.lead_count)
         self._notify_requester()
@@ -269,7 +269,7 @@ class CrmIapLeadMiningRequest(models.Model):
     def action_cancel(self):
         """Stop after the batch in progress: what was created stays, the rest
         is not charged."""
-        self._update_state(("queued", "running"), "cancel")
+        self._set_cancel()
         self.invalidate_recordset(["lead_count"])
         for request in self:
             request._message_log(body=_(

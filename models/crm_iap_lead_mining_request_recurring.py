@@ -6,7 +6,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.tools import format_datetime
 
-from .crm_iap_lead_mining_request import SUBMITTABLE_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class CrmIapLeadMiningRequest(models.Model):
     def _submit(self):
         if not self.is_recurring or self.parent_id:
             return super()._submit()
-        self._update_state(SUBMITTABLE_STATES, "recurring", {
+        self._set_recurring({
             "requester_id": self.env.user.id,
             "next_run_date": fields.Datetime.now(), "error_type": False, "error_message": False,
         })
@@ -79,11 +78,11 @@ class CrmIapLeadMiningRequest(models.Model):
         )
 
     def action_pause(self):
-        self._update_state(("recurring",), "paused")
+        self._set_paused()
 
     def action_resume(self):
         for request in self:
-            request._update_state(("paused",), "recurring", {
+            request._set_recurring({
                 "next_run_date": max(request.next_run_date or fields.Datetime.now(), fields.Datetime.now()),
             })
         self.env.ref("crm_iap_mine.ir_cron_run_recurring_requests")._trigger()
@@ -91,7 +90,7 @@ class CrmIapLeadMiningRequest(models.Model):
     def action_cancel(self):
         """Stopping a recurring request ends the schedule; its runs stay."""
         schedules = self.filtered(lambda r: r.is_recurring and not r.parent_id)
-        schedules._update_state(("recurring", "paused"), "cancel", {"next_run_date": False})
+        schedules._set_cancel({"next_run_date": False})
         return super(CrmIapLeadMiningRequest, self - schedules).action_cancel()
 
     def action_view_runs(self):
@@ -116,7 +115,7 @@ class CrmIapLeadMiningRequest(models.Model):
                     schedule.with_user(requester).with_company(schedule.company_id)._run_once()
             except Exception as error:  # noqa: BLE001 - one broken schedule must not block the others
                 _logger.warning("Recurring lead mining request %s failed and is paused: %s", schedule.name, error)
-                schedule._update_state(("recurring",), "paused")
+                schedule._set_paused()
                 schedule._notify_owner("warning", _(
                     "Recurring request %(name)s is paused: its last run failed (%(error)s). "
                     "Correct the request or its owner's access, then resume it.",
@@ -146,7 +145,7 @@ class CrmIapLeadMiningRequest(models.Model):
         })
         run.action_submit()
         if run.state == "error" and run.error_type == "credits":
-            self._update_state(("recurring",), "paused")
+            self._set_paused()
             self._notify_owner("warning", _(
                 "Recurring request %(name)s is paused: %(run)s could not run for lack of credits. "
                 "Add credits, then resume it.",

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 
 from ..tools.lead_mining_client import LeadMiningError
 from ..tools.lead_mining_codecs import MiningResult
-from .crm_iap_lead_mining_request import CREDITS_PER_COMPANY, SUBMITTABLE_STATES, NoResultError
+from .crm_iap_lead_mining_request import CREDITS_PER_COMPANY, NoResultError
 
 STOCK_TIMEOUT = 300
 
@@ -62,9 +62,7 @@ class CrmIapLeadMiningRequest(models.Model):
                 raise NoResultError("No company matches the request.")
         except LeadMiningError as error:
             # Called on a draft, as the stock flow does (not queued nor running).
-            self._update_state(SUBMITTABLE_STATES, "error", {
-                "error_type": error.error_type, "error_message": self._describe_error(error),
-            })
+            self._set_error(error.error_type, self._describe_error(error))
             return False
         return items
 

@@ -10,6 +10,7 @@ from contextlib import ExitStack, contextmanager
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..const import IMPORT_STATE_TRANSITIONS
 from ..tools.register_files import RegisterCsvReader, RegisterFileError, open_register_file
 from ..tools.registers import ADAPTERS, BadRow, Excluded, RegisterCompany, detect_adapter
 from .crm_iap_lead_dedupe import normalize_domain
@@ -67,8 +68,10 @@ class CrmIapLeadRegisterImport(models.Model):
     """
 
     _name = "crm.iap.lead.register.import"
+    _inherit = ["crm.iap.lead.state.mixin"]
     _description = "Register Import"
     _order = "id desc"
+    _state_transitions = IMPORT_STATE_TRANSITIONS
 
     register_code = fields.Selection(register_selection, string="Register", required=True,
                                      default="gb_companies_house")
@@ -87,8 +90,8 @@ class CrmIapLeadRegisterImport(models.Model):
     second_server_path = fields.Char(groups="base.group_system", help=SECOND_FILE_HELP)
     needs_second_file = fields.Boolean(compute="_compute_needs_second_file")
     state = fields.Selection(
-        [("draft", "Draft"), ("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed"),
-         ("cancelled", "Cancelled")],
+        [("draft", "Draft"), ("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("error", "Error"),
+         ("cancel", "Cancelled")],
         required=True, default="draft", readonly=True,
     )
     user_id = fields.Many2one("res.users", string="Started By", readonly=True)
@@ -166,7 +169,7 @@ class CrmIapLeadRegisterImport(models.Model):
         """Import the file now, in this transaction."""
         self.ensure_one()
         self._check_source()
-        self._set_state(("draft",), "running", {"user_id": self.env.user.id})
+        self._update_state("queued", {"user_id": self.env.user.id})._update_state("running")
         with self._open_sources() as binaries:
             self._import_file(binaries)
         return True
@@ -176,7 +179,7 @@ class CrmIapLeadRegisterImport(models.Model):
         self.ensure_one()
         # Checked now, as the user: the cron runs as the superuser.
         self._check_source()
-        self._set_state(("draft",), "queued", {"user_id": self.env.user.id})
+        self._update_state("queued", {"user_id": self.env.user.id})
         self.env.ref("crm_iap_mine.ir_cron_import_registers")._trigger()
         return True
 
@@ -184,21 +187,17 @@ class CrmIapLeadRegisterImport(models.Model):
         """Cancel a queued import; a running one stops at its next chunk of
         rows and changes nothing (all or nothing)."""
         running = self.filtered(lambda run: run.state == "running")
-        (self - running)._set_state(("draft", "queued"), "cancelled")
+        (self - running)._update_state("cancel")
         for run in running:
             run._write_progress({"cancel_requested": True})
         return True
 
-    def _set_state(self, allowed_states, target_state, values=None):
-        """The one way to move an import: only from `allowed_states`."""
-        for run in self:
-            if run.state not in allowed_states:
-                raise UserError(_(
-                    "This import is %(state)s: it cannot be started or cancelled any more. "
-                    "Create a new one to import another file.",
-                    state=dict(self._fields["state"]._description_selection(self.env))[run.state],
-                ))
-        self.write(dict(values or {}, state=target_state))
+    def _state_refusal(self, target_state):
+        return _(
+            "This import is %(state)s: it cannot be started or cancelled any more. "
+            "Create a new one to import another file.",
+            state=self._state_label(self.state),
+        )
 
     @api.model
     def _cron_import_registers(self, autocommit=True):
@@ -208,7 +207,7 @@ class CrmIapLeadRegisterImport(models.Model):
         :param autocommit: commit after each import (off in unit tests).
         """
         for run in self.search([("state", "=", "queued")], order="id"):
-            run._set_state(("queued",), "running")
+            run._update_state("running")
             if autocommit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit  # the user sees it running
             try:
@@ -216,7 +215,7 @@ class CrmIapLeadRegisterImport(models.Model):
                     run._import_file(binaries)
             except Exception as error:  # pylint: disable=broad-except  # one bad import never stops the others
                 _logger.exception("Register import %s failed", run.id)
-                run._set_state(("running",), "failed", {"error_message": str(error)})
+                run._update_state("error", {"error_message": str(error)})
             run._notify_user()
             if autocommit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit  # each import stands alone
@@ -276,15 +275,15 @@ class CrmIapLeadRegisterImport(models.Model):
             with self.env.cr.savepoint():
                 counters = self._stage_and_merge(binaries, progress or self._write_live_counts)
         except RegisterFileError as error:
-            self._set_state(("running",), "failed", {"error_message": self._describe_file_error(error)})
+            self._update_state("error", {"error_message": self._describe_file_error(error)})
             return False
         except RegisterImportCancelled:
-            self._set_state(("running",), "cancelled")
+            self._update_state("cancel")
             _logger.info("Register import %s cancelled: nothing changed", self.id)
             return False
         self.env["crm.iap.lead.directory.company"].invalidate_model()
         counters["duration"] = time.monotonic() - started
-        self._set_state(("running",), "done", counters)
+        self._update_state("done", counters)
         _logger.info("Register import %s: %s", self.id, counters)
         return True
 
@@ -519,21 +518,21 @@ class CrmIapLeadRegisterImport(models.Model):
 
     def _notify_user(self):
         """Tell who started a background import how it ended, in their open Odoo tabs."""
-        if not self.user_id or self.state not in ("done", "failed", "cancelled"):
+        if not self.user_id or self.state not in ("done", "error", "cancel"):
             return
         if self.state == "done":
             message = _("%(import)s is done: %(imported)s companies imported, %(updated)s updated, "
                         "%(archived)s archived.", **{
                             "import": self.display_name, "imported": self.imported_count,
                             "updated": self.updated_count, "archived": self.archived_count})
-        elif self.state == "failed":
+        elif self.state == "error":
             message = _("%(import)s failed: %(error)s", **{"import": self.display_name, "error": self.error_message})
         else:
             message = _("%(import)s was cancelled: nothing changed in the directory.", **{
                 "import": self.display_name})
         self.env["bus.bus"]._sendone(self.user_id.partner_id, "simple_notification", {
             "title": _("Register Import"), "message": message, "sticky": self.state != "done",
-            "type": {"done": "success", "failed": "danger"}.get(self.state, "warning"),
+            "type": {"done": "success", "error": "danger"}.get(self.state, "warning"),
         })
 
     def _drop_duplicate_numbers(self, counters):

@@ -491,7 +491,7 @@ def register_step():
         "server_path": os.environ["BENCH_REGISTER_FILES"].split(":")[0],
         "second_server_path": (os.environ["BENCH_REGISTER_FILES"].split(":")[1:] or [False])[0],
     })
-    run._set_state(("draft",), "running")
+    run._update_state("queued")._update_state("running")
     started = time.perf_counter()
     with run._open_sources() as binaries:
         run._import_file(binaries)

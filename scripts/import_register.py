@@ -23,12 +23,12 @@ run = env["crm.iap.lead.register.import"].create({  # noqa: F821 (env is given b
     "second_server_path": os.environ.get("REGISTER_SECOND_FILE") or False,
 })
 run._check_source()
-run._set_state(("draft",), "running")
+run._update_state("queued")._update_state("running")
 with run._open_sources() as binaries:
     run._import_file(binaries, progress=show_progress)
 run.env.cr.commit()  # pylint: disable=invalid-commit  # odoo shell rolls back otherwise
 sys.stderr.write("\n")
-if run.state == "failed":
+if run.state == "error":
     print(run.error_message)  # pylint: disable=print-used
     sys.exit(1)
 for field in ("rows_read", "imported_count", "updated_count", "unchanged_count", "archived_count",

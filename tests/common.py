@@ -1,5 +1,7 @@
+import importlib.util
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 from odoo import SUPERUSER_ID, api
 from odoo.addons.crm.tests.common import TestCrmCommon
@@ -155,3 +157,13 @@ class CommittedCompanyMixin:
             partner = company.partner_id
             company.unlink()
             partner.unlink()
+
+
+def load_migration(version, script):
+    """The module of one of this addon's migration scripts (their file names
+    are no module names), to test what an upgrade runs."""
+    path = Path(__file__).parent.parent / "migrations" / version / f"{script}.py"
+    spec = importlib.util.spec_from_file_location(f"crm_iap_mine_migration_{script.replace('-', '_')}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

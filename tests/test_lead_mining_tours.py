@@ -221,7 +221,7 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         run = self.env["crm.iap.lead.register.import"].with_user(admin).create({
             "register_code": "gb_companies_house", "file": base64.b64encode(b"CompanyName, CompanyNumber\n"),
         })
-        run._set_state(("draft",), "running", {"user_id": admin.id})
+        run._update_state("queued", {"user_id": admin.id})._update_state("running")
         run._write_progress({"progress": 0.4, "rows_read": 4000, "excluded_count": 12, "imported_count": 0})
 
         self._start_tour("crm_iap_mine_register_progress", admin)

@@ -155,7 +155,7 @@ class TestRegisterImport(RegisterImportCase):
         self._import(_read(UK_JANUARY))
         before = self._snapshot()
         run = self._import(_read("crm_iap_mine/static/xls/crm_iap_lead_directory_company.csv"))
-        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.state, "error")
         self.assertIn("Line 1: this is not a file of Companies House (United Kingdom)", run.error_message)
         self.assertIn("CompanyNumber", run.error_message)
         self.assertEqual(self._snapshot(), before)
@@ -168,7 +168,7 @@ class TestRegisterImport(RegisterImportCase):
         # Cut in the middle of the sixth row (line 7), inside a quoted field.
         cut = february[:february.index(b"NEW HORIZON") + 5]
         run = self._import(cut)
-        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.state, "error")
         self.assertIn("Line 8: the file is truncated or damaged", run.error_message)
         self.assertEqual(self._snapshot(), before)
         # A row cut between two fields has too few of them.
@@ -186,7 +186,7 @@ class TestRegisterImport(RegisterImportCase):
         before = self._snapshot()
         zipped = _zipped(_read(UK_FEBRUARY))
         run = self._import(zipped[:len(zipped) // 2])
-        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.state, "error")
         self.assertIn("zip archive", run.error_message)
         self.assertEqual(self._snapshot(), before)
 
@@ -278,7 +278,7 @@ class TestBrregImport(RegisterImportCase):
     @users("user_sales_manager")
     def test_a_companies_house_file_is_refused_as_brreg(self):
         run = self._import(_read(UK_JANUARY), "no_brreg")
-        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.state, "error")
         self.assertEqual(run.error_message, "This is a file of Companies House (United Kingdom), not of Brønnøysund "
                                             "Register Centre (Norway): choose the register it comes from.")
         self.assertFalse(self._units())
@@ -315,11 +315,11 @@ class TestRegisterImportInBackground(RegisterImportCase):
         self.assertEqual(good.user_id, self.env.user)
 
         self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
-        self.assertEqual(damaged.state, "failed")
+        self.assertEqual(damaged.state, "error")
         self.assertIn("Line 11: the file is truncated or damaged", damaged.error_message)
         self.assertEqual(good.state, "done", good.error_message)
         self.assertEqual(good.imported_count, 6)
-        self.assertEqual(cancelled.state, "cancelled")
+        self.assertEqual(cancelled.state, "cancel")
         self.assertEqual(len(self._register_companies()), 6, "the cancelled update did not run")
 
     @users("user_sales_manager")
@@ -464,7 +464,7 @@ class TestSireneImport(RegisterImportCase):
         with self.assertRaisesRegex(UserError, "comes as two files"):
             run.action_import()
         twice = self._import_pair(FR_ESTABLISHMENTS, FR_ESTABLISHMENTS)
-        self.assertEqual(twice.state, "failed")
+        self.assertEqual(twice.state, "error")
         self.assertIn("the second file is not the legal units file", twice.error_message)
         self.assertFalse(self._companies())
 
@@ -502,13 +502,13 @@ class TestRegisterImportProgress(RegisterImportCase):
         self._import(_read(UK_JANUARY))
         before = {company.register_number: (company.name, company.active) for company in self._register_companies()}
         run = self._queue(_read(UK_FEBRUARY))
-        run.sudo()._set_state(("queued",), "running")
+        run.sudo()._update_state("running")
         run.action_cancel()
         self.assertEqual(run.state, "running", "it stops at its next chunk, not before")
         self.assertTrue(self._live(run)["cancel_requested"])
         with run._open_sources() as binaries:
             run._import_file(binaries)
-        self.assertEqual(run.state, "cancelled")
+        self.assertEqual(run.state, "cancel")
         self.assertEqual(
             {company.register_number: (company.name, company.active) for company in self._register_companies()},
             before, "all or nothing: the February file changed nothing")
@@ -518,7 +518,7 @@ class TestRegisterImportProgress(RegisterImportCase):
         run = self._queue(_read(UK_JANUARY))
         run._write_progress({"cancel_requested": True})   # pressed while the worker runs it
         self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
-        self.assertEqual(run.state, "cancelled")
+        self.assertEqual(run.state, "cancel")
         self.assertFalse(self._register_companies())
         self.assertTrue(any("was cancelled: nothing changed in the directory." in message
                             for message in self._notifications()))

@@ -8,11 +8,13 @@ from . import crm_iap_lead_dedupe
 from . import crm_iap_lead_directory_company
 from . import crm_iap_lead_directory_contact
 from . import crm_iap_lead_directory_sample
+from . import crm_iap_lead_directory_search
 from . import crm_iap_lead_register_import
+from . import crm_iap_lead_provider
 from . import crm_iap_lead_mining_request
-from . import crm_iap_lead_mining_request_iap
+from . import crm_iap_lead_provider_iap
+from . import crm_iap_lead_provider_directory
 from . import crm_iap_lead_mining_answer
-from . import crm_iap_lead_mining_request_directory
 from . import crm_iap_lead_mining_request_background
 from . import crm_iap_lead_mining_request_recurring
 from . import crm_iap_lead_mining_request_gdpr

@@ -14,8 +14,6 @@ from ..tools.lead_mining_client import LeadMiningError
 _logger = logging.getLogger(__name__)
 
 MAX_CONTACTS_PER_COMPANY = 5
-CREDITS_PER_COMPANY = 1
-CREDITS_PER_CONTACT = 1
 # Leads created per batch; the ORM cache is emptied between batches.
 LEAD_CHUNK_SIZE = 200
 
@@ -66,9 +64,9 @@ class CrmIapLeadMiningRequest(models.Model):
     """A request for new leads, answered by a provider.
 
     This model owns the flow (validation, numbering, lead creation, chatter,
-    errors). A provider (see `crm_iap_lead_mining_request_iap.py`) adds its
-    code to `provider` and overrides the hooks of the "Provider hooks"
-    section, returning early when `provider` is not its own.
+    errors). A provider adds its code to `provider` and is the abstract
+    model `crm.iap.lead.provider.<code>` (see `crm_iap_lead_provider.py`):
+    the request asks it what it supports, what it costs, and for companies.
     """
 
     _name = "crm.iap.lead.mining.request"
@@ -206,7 +204,7 @@ class CrmIapLeadMiningRequest(models.Model):
         """The provider chosen in the CRM settings, else the first one."""
         configured = self.env["ir.config_parameter"].sudo().get_param("crm_iap_mine.default_provider")
         codes = [code for code, _label in provider_selection(self)]
-        usable = [code for code in codes if self.new({"provider": code})._is_provider_usable()]
+        usable = [code for code in codes if self._provider_model(code)._is_usable(self.env.company)]
         if configured in usable:
             return configured
         return (usable or codes or [False])[0]
@@ -269,15 +267,22 @@ class CrmIapLeadMiningRequest(models.Model):
         for request in self:
             request.estimated_credits = max(request.lead_number, 0) * request._credits_per_company()
 
-    def _credits_per_company(self):
-        """Most credits one company of this request can cost."""
-        if self.search_type == "people":
-            return self._company_credit_price() + CREDITS_PER_CONTACT * max(self.contact_number, 0)
-        return self._company_credit_price()
+    def _company_prices(self):
+        """{source: credits per company} of the sources (register codes, None
+        for the provider's own data) this request's companies may come from."""
+        provider = self._provider_model()
+        return {source: provider._company_price(source) for source in provider._price_sources(self)}
 
-    def _company_credit_price(self):
-        """Provider hook: most credits one company (without its contacts) can cost."""
-        return CREDITS_PER_COMPANY
+    def _contact_credits(self):
+        """Most credits the contacts of one company can cost."""
+        if self.search_type != "people":
+            return 0
+        return self._provider_model()._contact_price() * max(self.contact_number, 0)
+
+    def _credits_per_company(self):
+        """Most credits one company of this request can cost (its dearest
+        source, with its contacts): what is estimated and reserved."""
+        return max(self._company_prices().values(), default=0) + self._contact_credits()
 
     @api.depends("provider", "company_id")
     def _compute_credit_balance(self):
@@ -291,14 +296,47 @@ class CrmIapLeadMiningRequest(models.Model):
         # The balance is not part of it: reading it may cost a call to the
         # provider, which the dialog makes on its own (`get_credit_balance_text`).
         for request in self:
-            credits = formatLang(self.env, request.estimated_credits, digits=0)
-            if request.search_type == "people":
-                request.cost_summary = _(
-                    "Up to %(credits)s credits: 1 per company and 1 per contact found.",
-                    credits=credits,
-                )
-            else:
-                request.cost_summary = _("Up to %(credits)s credits: 1 per company found.", credits=credits)
+            request.cost_summary = request._cost_sentence()
+
+    def _cost_sentence(self):
+        """The cost line: the most the request can cost, at the price of the
+        dearest source it can reach, naming the sources when they differ."""
+        prices = self._company_prices()
+        price = max(prices.values(), default=0)
+        values = {
+            "credits": formatLang(self.env, self.estimated_credits, digits=0),
+            "price": formatLang(self.env, price, digits=0),
+            "contact_price": formatLang(self.env, self._provider_model()._contact_price(), digits=0),
+        }
+        people = self.search_type == "people"
+        if not price and not people:
+            return _("Up to %(credits)s credits: free public register data.", **values)
+        if len(set(prices.values())) < 2:
+            if people:
+                return _("Up to %(credits)s credits: %(price)s per company and %(contact_price)s per contact found.",
+                         **values)
+            return _("Up to %(credits)s credits: %(price)s per company found.", **values)
+        values["sources"] = self._price_sources_text(prices)
+        if people:
+            return _("Up to %(credits)s credits: %(price)s per company (%(sources)s) "
+                     "and %(contact_price)s per contact found.", **values)
+        return _("Up to %(credits)s credits: %(price)s per company found (%(sources)s).", **values)
+
+    def _price_sources_text(self, prices):
+        """"0 for register companies, 1 for your own": the price of each
+        source, registers named one by one only when their prices differ."""
+        registers = {source: price for source, price in prices.items() if source}
+        labels = dict(self.env["crm.iap.lead.directory.company"]._fields["register_code"]._description_selection(self.env))
+        parts = []
+        if len(set(registers.values())) == 1:
+            parts.append(_("%(price)s for register companies",
+                           price=formatLang(self.env, next(iter(registers.values())), digits=0)))
+        else:
+            parts += [_("%(price)s for %(register)s", price=formatLang(self.env, price, digits=0),
+                        register=labels.get(source, source)) for source, price in sorted(registers.items())]
+        if None in prices:
+            parts.append(_("%(price)s for your own", price=formatLang(self.env, prices[None], digits=0)))
+        return ", ".join(parts)
 
     @api.depends("provider")
     def _compute_provider_gives_contacts(self):
@@ -337,7 +375,7 @@ class CrmIapLeadMiningRequest(models.Model):
         """Codes of the providers the dialog may offer for this request's company."""
         self.ensure_one()
         codes = [code for code, _label in provider_selection(self)]
-        return [code for code in codes if self.new({"provider": code, "company_id": self.company_id.id})._is_provider_usable()]
+        return [code for code in codes if self._provider_model(code)._is_usable(self.company_id)]
 
     # ------------------------------------------------------------------
     # Onchanges: warn while the user types, never change what they typed
@@ -437,61 +475,50 @@ class CrmIapLeadMiningRequest(models.Model):
                 ))
 
     # ------------------------------------------------------------------
-    # Provider hooks
+    # The provider: what it supports, its credits, its companies
     # ------------------------------------------------------------------
+
+    def _provider_model(self, code=None):
+        """The provider of `code` (default: this request's), an abstract model."""
+        code = code or self.provider
+        return self.env[f"crm.iap.lead.provider.{code}" if code else "crm.iap.lead.provider"]
 
     def _get_max_lead_number(self):
         """Largest `lead_number` the provider accepts in one request."""
-        return 200
+        return self._provider_model()._traits().max_leads
+
+    def _provides_contacts(self):
+        """Whether the provider can find the contacts of the companies."""
+        return self._provider_model()._traits().contacts
+
+    def _supports_background(self):
+        """Whether the provider can mine a big request in batches."""
+        return self._provider_model()._traits().background
 
     def _get_state_filter_countries(self):
         """Countries (among `country_ids`) whose states may be used as a filter."""
         self.ensure_one()
-        return self.country_ids
+        return self._provider_model()._state_filter_countries(self)
 
     def _get_credit_balance(self):
         """Credits left for this provider, or None when unknown."""
-        return None
+        return self._provider_model()._get_balance(self.company_id)
 
-    def _provides_contacts(self):
-        """Whether the provider can find the contacts of the companies."""
-        return True
+    def _action_buy_credits(self):
+        """Action opening the way to buy credits for this provider."""
+        return self._provider_model()._action_buy_credits(self.company_id)
 
     def _fetch_companies(self):
-        """Ask the provider for companies matching this request.
+        """The provider's next companies for this request (see
+        `crm.iap.lead.provider._fetch_companies`)."""
+        return self._provider_model()._fetch_companies(self)
 
-        :return: `MiningResult` with `items` (list of `{company_data,
-          people_data}`), `malformed` (skipped items) and `charged` (credits).
-        :raise LeadMiningError: the provider refused or failed; the request
-          goes to *Error* with the exception's type and message.
-        """
-        raise NotImplementedError(f"Provider {self.provider!r} cannot mine.")
-
-    def _supports_background(self):
-        """Whether the provider can mine a big request in batches (it keeps
-        its credits in the ledger, where they can be reserved)."""
-        return False
+    def _record_remote_charges(self, result, created=0):
+        return self._provider_model()._record_remote_charges(self, result, created=created)
 
     def _next_batch_size(self):
         """How many companies `_fetch_companies` asks for this time."""
         return self.lead_number - self.mined_count
-
-    def _action_buy_credits(self):
-        """Action opening the way to buy credits for this provider."""
-        return False
-
-    def _is_provider_usable(self):
-        """Whether the dialog may offer this provider (e.g. it has data)."""
-        return True
-
-    def _record_remote_charges(self, result, created=0):
-        """Write down in the ledger what a remote service charged for `result`,
-        of which `created` leads were created (0 when the step failed).
-
-        Providers debiting the ledger themselves (inside `_fetch_companies`)
-        have nothing to add.
-        """
-        return None
 
     # ------------------------------------------------------------------
     # CRUD

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 
 from ..tools.lead_mining_client import LeadMiningError
 from ..tools.lead_mining_codecs import MiningResult
-from .crm_iap_lead_mining_request import CREDITS_PER_COMPANY, NoResultError
+from .crm_iap_lead_mining_request import NoResultError
 
 STOCK_TIMEOUT = 300
 
@@ -27,12 +27,16 @@ class CrmIapLeadMiningRequest(models.Model):
     @api.depends("lead_number", "search_type", "contact_number", "estimated_credits")
     def _compute_tooltip(self):
         for request in self:
-            companies = max(request.lead_number, 0) * CREDITS_PER_COMPANY
+            companies = max(request.lead_number, 0) * max(request._company_prices().values(), default=0)
             request.lead_credits = _("Credits for the companies: up to %(credits)s.", credits=companies)
             request.lead_contacts_credits = _(
                 "Credits for their contacts: up to %(credits)s.", credits=request.estimated_credits - companies,
             )
             request.lead_total_credits = _("Credits in all: up to %(credits)s.", credits=request.estimated_credits)
+
+    def _prepare_iap_payload(self):
+        """Stock API: the search this request sends to Odoo's IAP service."""
+        return self.env["crm.iap.lead.provider.iap"]._prepare_iap_payload(self)
 
     def _iap_contact_mining(self, params, timeout=STOCK_TIMEOUT):
         """Stock API: fetch this request's companies from its provider.

@@ -6,7 +6,8 @@ from odoo import _, api, fields, models
 
 from ..tools.lead_mining_client import InsufficientCreditsError
 from ..tools.lead_mining_service import ServiceRefusal, dnb_item, hash_token
-from .crm_iap_lead_mining_request_directory import PROVIDER, DirectorySearch
+from .crm_iap_lead_directory_search import DirectoryPrices, DirectorySearch
+from .crm_iap_lead_provider_directory import PROVIDER
 
 SERVICE_PARAM = "crm_iap_mine.service_enabled"
 # Whom the Buy credits page of the service names (empty: the company's name and e-mail).
@@ -142,32 +143,33 @@ class CrmIapLeadServiceClient(models.Model):
         self._lock()
         self._check_rate_limit()
         search = self._service_search(protocol, query, reveal_ids)
-        Request = self.env["crm.iap.lead.mining.request"]
-        company_ids, _known = Request._directory_pick_companies(search)
-        contacts = Request._directory_pick_contacts(company_ids, search) if search.people else {}
-        contact_count = sum(len(found) for found in contacts.values())
-        cost = len(company_ids) * self.price_per_company + contact_count * self.price_per_contact
-        if self.monthly_cap and self._spent_this_month() + cost > self.monthly_cap:
-            raise ServiceRefusal("credits", "refused_credits",
-                                 "This account has reached its monthly cap of credits.")
-        try:
-            self.env["crm.iap.lead.credit.line"]._record(self.company_id, PROVIDER, [
-                (-len(company_ids) * self.price_per_company, "companies"),
-                (-contact_count * self.price_per_contact, "contacts"),
-            ], service_client=self)
-        except InsufficientCreditsError:
-            raise ServiceRefusal("credits", "refused_credits",
-                                 f"Not enough credits: {cost} needed, {self.balance} left.") from None
-        Request._directory_mark_delivered(company_ids)
-        companies = self.env["crm.iap.lead.directory.company"].browse(company_ids)
-        items = companies._to_service_data(contacts)
+        # The client's own prices, whatever the register.
+        prices = DirectoryPrices(company=lambda _register_code: self.price_per_company, contact=self.price_per_contact)
+        delivery = self.env["crm.iap.lead.directory.search"]._deliver(search, prices, self._charge)
+        company_ids = delivery.company_ids
+        items = self.env["crm.iap.lead.directory.company"].browse(company_ids)._to_service_data(delivery.contacts)
         prefix = self._reveal_prefix()
         for company_id, item in zip(company_ids, items):
             item["company_data"]["clearbit_id"] = f"{prefix}{company_id}"
         if protocol == "dnb":
             items = [dnb_item(item["company_data"], f"{prefix}{company_id}")
                      for company_id, item in zip(company_ids, items)]
-        return items, company_ids, contact_count, cost
+        return items, company_ids, delivery.contact_count, delivery.cost
+
+    def _charge(self, delivery):
+        """Debit the client's balance for `delivery`, within its monthly cap.
+
+        :raise ServiceRefusal: over the cap, or not enough credits.
+        """
+        if self.monthly_cap and self._spent_this_month() + delivery.cost > self.monthly_cap:
+            raise ServiceRefusal("credits", "refused_credits",
+                                 "This account has reached its monthly cap of credits.")
+        try:
+            self.env["crm.iap.lead.credit.line"]._record(self.company_id, PROVIDER, delivery.movements,
+                                                         service_client=self)
+        except InsufficientCreditsError:
+            raise ServiceRefusal("credits", "refused_credits",
+                                 f"Not enough credits: {delivery.cost} needed, {self.balance} left.") from None
 
     @api.model
     def _get_credit_page_values(self, token):

@@ -366,7 +366,7 @@ def check_ours(scenario, request, leads, message_before):
 
 
 def pick_timing(scenario, make_request):
-    """The directory picking query alone: wall time of `_directory_pick_companies`
+    """The directory picking query alone: wall time of `_pick_companies`
     and PostgreSQL's own execution time (EXPLAIN ANALYZE), 3 times, each on
     a new request from `make_request()`."""
     walls, sqls, plan, sql = [], [], "", ""
@@ -376,8 +376,8 @@ def pick_timing(scenario, make_request):
         with QuerySpy() as spy:
             started = time.perf_counter()
             # What one pick asks for: a background request picks a batch at a time.
-            search = request._directory_search()
-            company_ids, _excluded = request._directory_pick_companies(search)
+            search = env["crm.iap.lead.provider.directory"]._search(request)
+            company_ids, _excluded = env["crm.iap.lead.directory.search"]._pick_companies(search)
             walls.append((time.perf_counter() - started) * 1000)
         query, params = next((q, p) for q, p in reversed(spy.captured) if "candidate" in q)
         env.cr.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query, params)
@@ -450,7 +450,7 @@ def reveal_ids_step():
     env.cr.execute("ANALYZE crm_lead")
     env.cr.execute("SELECT count(*) FROM crm_lead WHERE reveal_id IS NOT NULL")
     known = env.cr.fetchone()[0]
-    requests = env["crm.iap.lead.mining.request"]
+    requests = env["crm.iap.lead.provider.iap"]
     builds = []
     for _index in range(RUNS + 1):  # the first one warms up
         env.invalidate_all()

@@ -7,7 +7,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.addons.crm.tests.common import TestCrmCommon
 from odoo.addons.iap.tests.common import MockIAPEnrich
 
-from ..models import crm_iap_lead_mining_request_iap as iap_provider
+from ..models import crm_iap_lead_provider_iap as iap_provider
 from .lead_mining_server import MINING_PATHS, LeadMiningTestServer
 
 

@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from ..models import crm_iap_lead_mining_request_directory as directory_provider
+from ..models.crm_iap_lead_directory_search import CrmIapLeadDirectorySearch
 from ..models.crm_iap_lead_mining_request import CrmIapLeadMiningRequest
 from .common import CommittedCompanyMixin
 
@@ -162,19 +162,19 @@ class TestBackgroundCommittedBatches(CommittedCompanyMixin, TransactionCase):
         """A top-up committed by another transaction each time the batch of
         `request_id` has picked its companies (at most `times` times): the
         batch's debit then meets a real serialisation failure."""
-        pick = directory_provider.CrmIapLeadMiningRequest._directory_pick_companies
+        pick = CrmIapLeadDirectorySearch._pick_companies
         top_ups = []
 
-        def pick_then_top_up(request, search):
-            picked = pick(request, search)
-            if request.id == request_id and len(top_ups) < times:
+        def pick_then_top_up(engine, search):
+            picked = pick(engine, search)
+            if search.request_id == request_id and len(top_ups) < times:
                 top_ups.append(1)
                 with self._env() as env:
                     company = env["res.company"].browse(self.company_id)
                     env["crm.iap.lead.credit.line"]._record(company, "directory", [(1, "topup")])
             return picked
 
-        with patch.object(directory_provider.CrmIapLeadMiningRequest, "_directory_pick_companies", pick_then_top_up):
+        with patch.object(CrmIapLeadDirectorySearch, "_pick_companies", pick_then_top_up):
             yield top_ups
 
     @mute_logger("odoo.sql_db")

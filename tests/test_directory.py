@@ -152,7 +152,8 @@ class TestDirectoryMining(DirectoryCase):
         orders = set()
         for _attempt in range(4):
             request = self._directory_request(lead_number=5, country_ids=[(6, 0, self.country_es.ids)])
-            picked, _excluded = request._directory_pick_companies(request._directory_search())
+            search = self.env["crm.iap.lead.provider.directory"]._search(request)
+            picked, _excluded = self.env["crm.iap.lead.directory.search"]._pick_companies(search)
             orders.add(tuple(picked))
         self.assertGreater(len(orders), 1, "equal candidates are shuffled per request")
 
@@ -245,15 +246,15 @@ class TestNeverTwice(DirectoryCase):
         } for n in range(10)])
         self.env["crm.lead"].create([{"name": f"Lead {n}", "website": f"https://known{n}.example"} for n in range(60)])
         request = self._directory_request(lead_number=5, country_ids=[(6, 0, self.country_it.ids)])
-        search = request._directory_search()
+        search = self.env["crm.iap.lead.provider.directory"]._search(request)
 
         new.delivery_count = 1  # the known ones first
-        picked, skipped = request._directory_pick_companies(search)
+        picked, skipped = self.env["crm.iap.lead.directory.search"]._pick_companies(search)
         self.assertEqual((len(picked), skipped), (5, 60))
         self.assertLessEqual(set(picked), set(new.ids))
 
         known.delivery_count = 2  # the known ones last
-        picked, skipped = request._directory_pick_companies(search)
+        picked, skipped = self.env["crm.iap.lead.directory.search"]._pick_companies(search)
         self.assertEqual((len(picked), skipped), (5, 0))
         self.assertLessEqual(set(picked), set(new.ids))
 

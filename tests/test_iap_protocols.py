@@ -325,7 +325,7 @@ class TestIapCharges(LeadMiningCase):
         self.assertEqual(len(self._mining_calls()), 2, "a new submission asks again")
 
     def test_timeout_stays_under_the_worker_time_limit(self):
-        requests = self.env["crm.iap.lead.mining.request"]
+        requests = self.env["crm.iap.lead.provider.iap"]
         params = self.env["ir.config_parameter"].sudo()
         with patch.dict(config.options, {"limit_time_real": 120}):
             params.set_param("crm_iap_mine.iap_timeout", False)

@@ -13,7 +13,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..controllers.lead_mining_service import MAX_BODY_PARAM
-from ..models import crm_iap_lead_mining_request_iap as iap_provider
+from ..models import crm_iap_lead_provider_iap as iap_provider
 from ..models.crm_iap_lead_service_call import TIME_LIMIT_PARAM
 from ..models.crm_iap_lead_service_client import (
     CONTACT_EMAIL_PARAM, CONTACT_NAME_PARAM, CONTACT_TEXT_PARAM, SERVICE_PARAM)

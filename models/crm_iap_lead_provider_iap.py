@@ -7,16 +7,18 @@ protocol*). See `tools/lead_mining_codecs.py`.
 """
 import time
 
-from odoo import _, api, fields, models, release
+from odoo import _, fields, models, release
 from odoo.tools import config
 
 from ..tools.lead_mining_client import LeadMiningClient, LeadMiningError, ProtocolMismatchError
 from ..tools.lead_mining_codecs import DEFAULT_PROTOCOL, PROTOCOLS
+from .crm_iap_lead_provider import ProviderTraits
 
 DEFAULT_REVEAL_ENDPOINT = "https://iap-services.odoo.com"
 DEFAULT_IAP_ENDPOINT = "https://iap.odoo.com"
 PROTOCOL_PARAM = "crm_iap_mine.iap_protocol"
 PROTOCOL_SELECTION = [("dnb", "Dun & Bradstreet"), ("clearbit", "Clearbit (earlier protocol)")]
+PROVIDER = "iap"
 MAX_LEADS_PER_REQUEST = 200
 # Seconds. The call runs inside the user's HTTP request: Odoo kills a worker
 # after `limit_time_real` (120 s by default), and a killed worker stores
@@ -35,32 +37,27 @@ class CrmIapLeadMiningRequest(models.Model):
     _inherit = "crm.iap.lead.mining.request"
 
     provider = fields.Selection(
-        selection_add=[("iap", "Odoo IAP")], ondelete={"iap": "set default"},
+        selection_add=[(PROVIDER, "Odoo IAP")], ondelete={PROVIDER: "set default"},
     )
     iap_answer_id = fields.Integer(
         string="Settled Service Answer", copy=False, readonly=True,
         help="Last stored answer of the service settled by this request (see crm.iap.lead.mining.answer).",
     )
 
-    def _get_max_lead_number(self):
-        if self.provider != "iap":
-            return super()._get_max_lead_number()
-        return MAX_LEADS_PER_REQUEST
 
-    def _get_state_filter_countries(self):
-        if self.provider != "iap":
-            return super()._get_state_filter_countries()
-        return self.country_ids.filtered(lambda country: country.code in STATE_FILTER_COUNTRIES)
+class CrmIapLeadProviderIap(models.AbstractModel):
+    _name = "crm.iap.lead.provider.iap"
+    _inherit = "crm.iap.lead.provider"
+    _description = "Lead Mining Provider: Odoo IAP"
 
-    def _provides_contacts(self):
-        if self.provider != "iap":
-            return super()._provides_contacts()
-        return self._iap_protocol().gives_contacts
+    def _traits(self):
+        return ProviderTraits(contacts=self._iap_protocol().gives_contacts, max_leads=MAX_LEADS_PER_REQUEST)
 
-    def _get_credit_balance(self):
-        if self.provider != "iap":
-            return super()._get_credit_balance()
-        account = self._iap_account()
+    def _state_filter_countries(self, request):
+        return request.country_ids.filtered(lambda country: country.code in STATE_FILTER_COUNTRIES)
+
+    def _get_balance(self, company):
+        account = self._iap_account(company)
         key = (self.env.cr.dbname, account.id)
         cached = _balance_cache.get(key)
         if cached and time.monotonic() - cached[0] < BALANCE_CACHE_SECONDS:
@@ -73,7 +70,7 @@ class CrmIapLeadMiningRequest(models.Model):
         _balance_cache[key] = (time.monotonic(), balance)
         return balance
 
-    def _fetch_companies(self):
+    def _fetch_companies(self, request):
         """Ask the service, once per submission.
 
         The answer is stored through its own committed cursor before anything
@@ -81,14 +78,13 @@ class CrmIapLeadMiningRequest(models.Model):
         (a serialization failure while creating the leads), the retry finds
         the stored answer and does not pay for the same search again.
         """
-        if self.provider != "iap":
-            return super()._fetch_companies()
-        result = self.env["crm.iap.lead.mining.answer"]._find_unsettled(self)
+        result = self.env["crm.iap.lead.mining.answer"]._find_unsettled(request)
         if result is None:
             protocol = self._iap_protocol()
             try:
-                with self._iap_client(self._iap_account()) as client:
-                    result = client.mine(protocol, self._prepare_iap_payload(), **self._iap_request_context(protocol))
+                with self._iap_client(self._iap_account(request.company_id)) as client:
+                    result = client.mine(protocol, self._prepare_iap_payload(request),
+                                         **self._iap_request_context(request, protocol))
             except ProtocolMismatchError as error:
                 error.user_message = _(
                     "%(endpoint)s does not speak the %(protocol)s protocol of lead mining: nothing was done "
@@ -97,34 +93,30 @@ class CrmIapLeadMiningRequest(models.Model):
                     endpoint=error.url, protocol=self._iap_protocol_label(protocol),
                 )
                 raise
-            result.answer_id = self.env["crm.iap.lead.mining.answer"]._store(self, result)
+            result.answer_id = self.env["crm.iap.lead.mining.answer"]._store(request, result)
         # The service debits what it returns, malformed items included.
         result.charged = self._iap_cost(len(result.items) + result.malformed, result.items)
         _balance_cache.clear()
         return result
 
-    def _record_remote_charges(self, result, created=0):
+    def _record_remote_charges(self, request, result, created=0):
         """The service charged for everything it returned, created or not."""
-        if self.provider != "iap":
-            return super()._record_remote_charges(result, created=created)
         known_ids = {id(item) for item in result.known_items}
         known = [item for item in result.items if id(item) in known_ids]
         new = [item for item in result.items if id(item) not in known_ids]
-        self.credits_charged = result.charged
+        request.credits_charged = result.charged
         # This transaction settles the stored answer: a later Retry is a new search.
-        self.iap_answer_id = max(self.iap_answer_id, result.answer_id)
+        request.iap_answer_id = max(request.iap_answer_id, result.answer_id)
         reference = False if created else _("Charged by the service; no lead was created.")
-        self.env["crm.iap.lead.credit.line"]._record(self.company_id, "iap", [
-            (-len(new), "companies"),
+        self.env["crm.iap.lead.credit.line"]._record(request.company_id, PROVIDER, [
+            (-self._iap_cost(len(new), []), "companies"),
             (-self._iap_cost(0, new), "contacts"),
             (-self._iap_cost(len(known), known), "known"),
-            (-result.malformed, "malformed"),
-            (-self.blacklisted_count, "blacklisted"),
-        ], request=self, reference=reference, local_balance=False)
+            (-self._iap_cost(result.malformed, []), "malformed"),
+            (-self._contact_price() * request.blacklisted_count, "blacklisted"),
+        ], request=request, reference=reference, local_balance=False)
 
-    def _action_buy_credits(self):
-        if self.provider != "iap":
-            return super()._action_buy_credits()
+    def _action_buy_credits(self, company):
         return {
             "type": "ir.actions.act_url",
             "url": self.env["iap.account"].get_credits_url(service_name="reveal"),
@@ -134,7 +126,6 @@ class CrmIapLeadMiningRequest(models.Model):
     # IAP helpers
     # ------------------------------------------------------------------
 
-    @api.model
     def _iap_protocol(self):
         """The protocol chosen in the settings (D&B unless told otherwise)."""
         code = self.env["ir.config_parameter"].sudo().get_param(PROTOCOL_PARAM)
@@ -144,10 +135,10 @@ class CrmIapLeadMiningRequest(models.Model):
         field = self.env["res.config.settings"]._fields["lead_mining_iap_protocol"]
         return dict(field._description_selection(self.env))[protocol.code]
 
-    def _iap_account(self):
-        """The `reveal` account of the request's company (or the shared one),
-        never one of another company the user happens to have selected."""
-        company = self.company_id or self.env.company
+    def _iap_account(self, company):
+        """The `reveal` account of `company` (or the shared one), never one
+        of another company the user happens to have selected."""
+        company = company or self.env.company
         return self.env["iap.account"].sudo().with_context(allowed_company_ids=company.ids).get("reveal")
 
     def _iap_client(self, account):
@@ -160,7 +151,6 @@ class CrmIapLeadMiningRequest(models.Model):
             timeout=self._iap_timeout(),
         )
 
-    @api.model
     def _iap_timeout(self):
         """The configured read timeout, kept under the worker's real-time limit."""
         timeout = float(self.env["ir.config_parameter"].sudo().get_param("crm_iap_mine.iap_timeout") or DEFAULT_TIMEOUT)
@@ -169,18 +159,17 @@ class CrmIapLeadMiningRequest(models.Model):
             timeout = min(timeout, limit - TIME_LIMIT_MARGIN)
         return max(timeout, 1)
 
-    def _iap_request_context(self, protocol):
+    def _iap_request_context(self, request, protocol):
         """What the protocol sends besides the search itself."""
         if protocol.code != "dnb":
             return {}
         return {
             "db_version": release.version,
             "db_lang": self.env.user.lang or self.env.lang,
-            "country_code": self.company_id.country_id.code or None,
+            "country_code": request.company_id.country_id.code or None,
             "reveal_ids": self._known_reveal_ids(),
         }
 
-    @api.model
     def _known_reveal_ids(self):
         """Every `reveal_id` of the database's leads (archived and lost ones
         included, all companies): the service leaves those companies out, so
@@ -194,33 +183,33 @@ class CrmIapLeadMiningRequest(models.Model):
         return [reveal_id for (reveal_id,) in self.env.cr.fetchall()]
 
     def _iap_cost(self, companies, items):
-        """1 credit per company returned, 1 per contact."""
-        return companies + sum(len(item["people_data"]) for item in items)
+        """What the service charges for `companies` companies and the contacts of `items`."""
+        return companies * self._company_price() + self._contact_price() * sum(
+            len(item["people_data"]) for item in items)
 
-    def _prepare_iap_payload(self):
+    def _prepare_iap_payload(self, request):
         """The search the lead-mining service expects (`query` for D&B,
         `data` for Clearbit)."""
-        self.ensure_one()
+        request.ensure_one()
         payload = {
-            "lead_number": self.lead_number,
-            "search_type": self.search_type,
+            "lead_number": request.lead_number,
+            "search_type": request.search_type,
             "countries": [{
                 "code": country.code,
-                "states": self.state_ids.filtered(lambda state, c=country: state.country_id == c).mapped("code"),
-            } for country in self.country_ids],
+                "states": request.state_ids.filtered(lambda state, c=country: state.country_id == c).mapped("code"),
+            } for country in request.country_ids],
         }
-        if self.filter_on_size:
-            payload["company_size_min"] = self.company_size_min
-            payload["company_size_max"] = self.company_size_max
-        if self.industry_ids:
-            payload["industry_ids"] = self.industry_ids._get_reveal_ids()
-        if self.search_type == "people":
-            payload["contact_number"] = self.contact_number
-            payload["contact_filter_type"] = self.contact_filter_type
-            if self.contact_filter_type == "role":
-                payload["preferred_role"] = self.preferred_role_id.reveal_id
-                payload["other_roles"] = self.role_ids.mapped("reveal_id")
+        if request.filter_on_size:
+            payload["company_size_min"] = request.company_size_min
+            payload["company_size_max"] = request.company_size_max
+        if request.industry_ids:
+            payload["industry_ids"] = request.industry_ids._get_reveal_ids()
+        if request.search_type == "people":
+            payload["contact_number"] = request.contact_number
+            payload["contact_filter_type"] = request.contact_filter_type
+            if request.contact_filter_type == "role":
+                payload["preferred_role"] = request.preferred_role_id.reveal_id
+                payload["other_roles"] = request.role_ids.mapped("reveal_id")
             else:
-                payload["seniority"] = self.seniority_id.reveal_id
+                payload["seniority"] = request.seniority_id.reveal_id
         return payload
-

@@ -1,16 +1,17 @@
-"""The *Company directory* provider: mine the company's own list of companies."""
+"""The directory engine: which companies of the directory to deliver, and
+the one delivery pipeline (pick → contacts → price → ledger → mark
+delivered) shared by the *Company directory* provider and the lead-mining
+service. Everything here is SQL on the directory tables; who asks (a
+request of this database, a client of the service) is described by a
+`DirectorySearch`, and what it pays by a `DirectoryPrices`."""
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from odoo import api, fields, models
+from odoo import api, models
 
-from ..tools.lead_mining_codecs import MiningResult
 from ..tools.registers import ADAPTERS
-from .crm_iap_lead_mining_request import CREDITS_PER_COMPANY
 
-MAX_LEADS_PER_REQUEST = 10000
 SHUFFLE_KEYS = 2 ** 31  # shuffle_key is drawn in [0, SHUFFLE_KEYS)
-PROVIDER = "directory"
 
 
 def shuffle_start(seed):
@@ -22,7 +23,7 @@ def shuffle_start(seed):
 @dataclass
 class DirectorySearch:
     """What to pick from the directory, whoever asks: a request of this
-    database (`_directory_search`) or a client of the lead-mining service."""
+    database or a client of the lead-mining service."""
 
     company_id: int
     country_ids: list
@@ -48,146 +49,85 @@ class DirectorySearch:
     known_ids: list = ()
 
 
-class CrmIapLeadMiningRequest(models.Model):
-    _inherit = "crm.iap.lead.mining.request"
+@dataclass(frozen=True)
+class DirectoryPrices:
+    """What one company (by its register, None for the company's own
+    directory) and one contact cost whoever is charged."""
 
-    provider = fields.Selection(
-        selection_add=[(PROVIDER, "Company directory")], ondelete={PROVIDER: "set default"},
-    )
+    company: object  # callable(register_code or None) -> credits
+    contact: int
 
-    def _is_provider_usable(self):
-        if self.provider != PROVIDER:
-            return super()._is_provider_usable()
-        return bool(self.env["crm.iap.lead.directory.company"].search_count(
-            [("company_id", "in", [False, self.company_id.id])], limit=1,
-        ))
 
-    def _supports_background(self):
-        return self.provider == PROVIDER or super()._supports_background()
+@dataclass
+class Delivery:
+    """The companies picked for one search, their contacts and their price."""
 
-    def _get_max_lead_number(self):
-        if self.provider != PROVIDER:
-            return super()._get_max_lead_number()
-        return MAX_LEADS_PER_REQUEST
+    company_ids: list
+    contacts: dict  # {company id: contact records}
+    excluded: int  # known companies passed over
+    company_credits: int = 0
+    contact_count: int = 0
+    contact_credits: int = 0
+    movements: list = field(default_factory=list)  # the ledger's [(amount, reason)]
 
-    def _get_credit_balance(self):
-        if self.provider != PROVIDER:
-            return super()._get_credit_balance()
-        return self.env["crm.iap.lead.credit.line"]._get_balance(self.company_id, PROVIDER)
+    @property
+    def cost(self):
+        return self.company_credits + self.contact_credits
 
-    def _action_buy_credits(self):
-        if self.provider != PROVIDER:
-            return super()._action_buy_credits()
-        action = self.env["ir.actions.actions"]._for_xml_id("crm_iap_mine.crm_iap_lead_credit_topup_action")
-        action["context"] = {"default_company_id": self.company_id.id, "default_provider": PROVIDER}
-        return action
 
-    def _fetch_companies(self):
-        """Pick the next new companies, debit them and mark them delivered, at once."""
-        if self.provider != PROVIDER:
-            return super()._fetch_companies()
-        search = self._directory_search()
-        known_by_number = self._directory_known_by_number(search)
+class CrmIapLeadDirectorySearch(models.AbstractModel):
+    _name = "crm.iap.lead.directory.search"
+    _description = "Company Directory Search"
+
+    # ------------------------------------------------------------------
+    # The delivery pipeline
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _deliver(self, search, prices, charge):
+        """Pick the companies of `search` with their contacts, price them,
+        have `charge(delivery)` record them in the ledger (it may refuse by
+        raising: nothing is marked delivered then), and mark them delivered.
+
+        The engine's own SQL is a fixed number of queries whatever the size
+        of the search: one to find the companies the CRM knows by number, one
+        or two to pick, one for the contacts, one to price, one to mark.
+
+        :return: the `Delivery`
+        """
+        known_by_number = self._known_by_number(search)
         # Picked beyond the limit by as many as are known by number, then
-        # left out: the request still gets the number of new companies asked.
-        company_ids, excluded = self._directory_pick_companies(
-            replace(search, limit=search.limit + len(known_by_number)))
+        # left out: the search still gets the number of new companies asked.
+        company_ids, excluded = self._pick_companies(replace(search, limit=search.limit + len(known_by_number)))
         company_ids = [company_id for company_id in company_ids if company_id not in known_by_number]
         company_ids = company_ids[:search.limit]
-        excluded += len(known_by_number)
-        contacts = self._directory_pick_contacts(company_ids, search) if search.people else {}
-        contact_count = sum(len(found) for found in contacts.values())
-        company_credits = self._directory_company_credits(company_ids)
-        cost = company_credits + contact_count
-        self.env["crm.iap.lead.credit.line"]._record(
-            self.company_id, PROVIDER,
-            [(-company_credits, "companies"), (-contact_count, "contacts")] + self._use_held_credits(cost),
-            request=self,
-        )
-        self._directory_mark_delivered(company_ids, request_id=self.id)
-        companies = self.env["crm.iap.lead.directory.company"].browse(company_ids)
-        if not self.mined_count:
-            # Later batches would count this request's own earlier leads.
-            self.excluded_count = excluded
-        return MiningResult(
-            items=companies._to_service_data(contacts), charged=cost,
-        )
+        delivery = Delivery(company_ids, self._pick_contacts(company_ids, search) if search.people else {},
+                            excluded + len(known_by_number))
+        delivery.contact_count = sum(len(found) for found in delivery.contacts.values())
+        delivery.company_credits = self._company_credits(company_ids, prices.company)
+        delivery.contact_credits = delivery.contact_count * prices.contact
+        delivery.movements = [(-delivery.company_credits, "companies"), (-delivery.contact_credits, "contacts")]
+        charge(delivery)
+        self._mark_delivered(company_ids, request_id=search.request_id)
+        return delivery
 
-    def _directory_company_credits(self, company_ids):
-        """What these companies cost: 1 credit each, or their register's price."""
+    @api.model
+    def _company_credits(self, company_ids, company_price):
+        """What these companies cost, each at the price of its register."""
+        if not company_ids:
+            return 0
         self.env.cr.execute("""
             SELECT register_code, count(*) FROM crm_iap_lead_directory_company
              WHERE id = ANY(%s) GROUP BY register_code
         """, (company_ids,))
-        return sum(count * self._directory_price(register_code) for register_code, count in self.env.cr.fetchall())
-
-    def _directory_price(self, register_code):
-        """Credits per company of a register (None: the company's own directory).
-
-        Public registers are free data: their price is the system parameter
-        `crm_iap_mine.register_credits_per_company.<register>`, 0 by default.
-        """
-        if not register_code:
-            return CREDITS_PER_COMPANY
-        price = self.env["ir.config_parameter"].sudo().get_param(
-            f"crm_iap_mine.register_credits_per_company.{register_code}", "0")
-        return max(int(price or 0), 0)
-
-    def _company_credit_price(self):
-        """Override: the dearest source the request's countries hold.
-
-        The own directory costs 1 credit a company when it has companies
-        there; each register its price when it covers one of the countries.
-        A reservation made from this is never short, and free register data
-        reserves nothing.
-        """
-        if self.provider != PROVIDER:
-            return super()._company_credit_price()
-        if not self.country_ids:
-            return CREDITS_PER_COMPANY
-        country_codes = set(self.country_ids.mapped("code"))
-        prices = [self._directory_price(code) for code, adapter in ADAPTERS.items()
-                  if adapter.country_code in country_codes]
-        # Only own companies (no register) can cost 1: a probe of their index.
-        self.env["crm.iap.lead.directory.company"].flush_model(["active", "register_code", "country_id", "company_id"])
-        self.env.cr.execute("""
-            SELECT EXISTS (SELECT 1 FROM crm_iap_lead_directory_company
-                            WHERE active AND register_code IS NULL AND country_id = ANY(%s)
-                              AND (company_id IS NULL OR company_id = %s))
-        """, (self.country_ids.ids, self.company_id.id))
-        if self.env.cr.fetchone()[0]:
-            prices.append(CREDITS_PER_COMPANY)
-        return max(prices, default=0)
+        return sum(count * company_price(register_code) for register_code, count in self.env.cr.fetchall())
 
     # ------------------------------------------------------------------
-    # Picking, in SQL (shared with the lead-mining service)
+    # Filters
     # ------------------------------------------------------------------
-
-    def _directory_search(self):
-        """The request's filters as a DirectorySearch."""
-        self.ensure_one()
-        people = self.search_type == "people"
-        by_seniority = people and self.contact_filter_type == "seniority"
-        return DirectorySearch(
-            company_id=self.company_id.id,
-            country_ids=self.country_ids.ids,
-            limit=self._next_batch_size(),
-            seed=str(self.id),
-            state_ids=self.state_ids.ids,
-            state_country_ids=self.state_ids.country_id.ids,
-            industry_ids=self.industry_ids.ids,
-            size_range=(self.company_size_min, self.company_size_max) if self.filter_on_size else None,
-            people=people,
-            seniority_id=self.seniority_id.id if by_seniority else None,
-            role_ids=(self.preferred_role_id | self.role_ids).ids,
-            preferred_role_id=self.preferred_role_id.id or 0,
-            contact_number=self.contact_number,
-            request_id=self.id,
-            crm_company_id=self.company_id.id,
-        )
 
     @api.model
-    def _directory_filters(self, search):
+    def _filters(self, search):
         """(SQL conditions on `c`, params) for every filter of `search`."""
         conditions = [
             "c.active",
@@ -218,12 +158,12 @@ class CrmIapLeadMiningRequest(models.Model):
         return " AND ".join(conditions), params
 
     @api.model
-    def _directory_has_contacts_condition(self, search):
+    def _has_contacts_condition(self, search):
         """(SQL expression on `c`: the company has a contact to deliver, params),
         TRUE when contacts are not asked for."""
         if not search.people:
             return "TRUE", {}
-        contact_condition, contact_params = self._directory_contact_filter(search)
+        contact_condition, contact_params = self._contact_filter(search)
         # LIMIT 1 keeps this a probe of the contact index per company: an
         # EXISTS may be planned as a hash of every matching contact.
         return f"""COALESCE((SELECT TRUE FROM crm_iap_lead_directory_contact p
@@ -231,15 +171,19 @@ class CrmIapLeadMiningRequest(models.Model):
                               LIMIT 1), FALSE)""", contact_params
 
     @api.model
-    def _directory_contact_filter(self, search):
+    def _contact_filter(self, search):
         condition = """p.active AND NOT COALESCE(p.do_not_contact, FALSE) AND NOT EXISTS (
             SELECT 1 FROM mail_blacklist b WHERE b.active AND b.email = lower(trim(p.email)))"""
         if search.seniority_id:
             return f"{condition} AND p.seniority_id = %(seniority)s", {"seniority": search.seniority_id}
         return f"{condition} AND p.role_id = ANY(%(roles)s)", {"roles": list(search.role_ids)}
 
+    # ------------------------------------------------------------------
+    # Known companies
+    # ------------------------------------------------------------------
+
     @api.model
-    def _directory_known_condition(self, search):
+    def _known_condition(self, search):
         """(SQL expression on `c`: the company is known, params)."""
         if search.crm_company_id:
             # Known companies are found by probing the dedupe indexes for each
@@ -256,7 +200,7 @@ class CrmIapLeadMiningRequest(models.Model):
         return "c.id = ANY(%(known_ids)s)", {"known_ids": list(search.known_ids)}
 
     @api.model
-    def _directory_known_by_number(self, search):
+    def _known_by_number(self, search):
         """Ids of the register companies `search` would find that the CRM
         knows by their register number (a partner's Company ID, or its Tax
         ID where the number is part of it), and not already by a domain.
@@ -279,8 +223,8 @@ class CrmIapLeadMiningRequest(models.Model):
                     numbers.append(f"""
                         SELECT '{code}' AS register_code, {expression} AS number FROM res_partner p
                          WHERE {condition} AND (p.company_id IS NULL OR p.company_id = %(crm_company)s)""")
-        filters, filter_params = self._directory_filters(search)
-        known_sql, known_params = self._directory_known_condition(search)
+        filters, filter_params = self._filters(search)
+        known_sql, known_params = self._known_condition(search)
         params.update(filter_params, **known_params)
         self.env.flush_all()
         self.env.cr.execute(f"""
@@ -291,8 +235,12 @@ class CrmIapLeadMiningRequest(models.Model):
         """, params)
         return {company_id for company_id, in self.env.cr.fetchall()}
 
+    # ------------------------------------------------------------------
+    # Picking
+    # ------------------------------------------------------------------
+
     @api.model
-    def _directory_pick_companies(self, search):
+    def _pick_companies(self, search):
         """Ids of the companies to deliver, and how many known ones were skipped.
 
         Order: least delivered, then longest ago, then a shuffle: each
@@ -310,9 +258,9 @@ class CrmIapLeadMiningRequest(models.Model):
         little larger than the request, widened while too few pass.
         """
         self.env.flush_all()
-        filters, params = self._directory_filters(search)
-        contacts_sql, contacts_params = self._directory_has_contacts_condition(search)
-        known_sql, known_params = self._directory_known_condition(search)
+        filters, params = self._filters(search)
+        contacts_sql, contacts_params = self._has_contacts_condition(search)
+        known_sql, known_params = self._known_condition(search)
         params.update(contacts_params)
         params.update(known_params, start=shuffle_start(search.seed))
         order = "c.delivery_count, c.last_delivered_date NULLS FIRST, c.wrapped, c.shuffle_key"
@@ -358,11 +306,11 @@ class CrmIapLeadMiningRequest(models.Model):
             window = max(4 * window, int(window * search.limit / max(len(company_ids), 1) * 1.3))
 
     @api.model
-    def _directory_pick_contacts(self, company_ids, search):
+    def _pick_contacts(self, company_ids, search):
         """{company id: contacts}, at most `contact_number` each, preferred role first."""
         if not company_ids:
             return {}
-        condition, params = self._directory_contact_filter(search)
+        condition, params = self._contact_filter(search)
         params.update(companies=company_ids, per_company=search.contact_number,
                       preferred=search.preferred_role_id or 0)
         self.env.cr.execute(f"""
@@ -383,7 +331,7 @@ class CrmIapLeadMiningRequest(models.Model):
         return {company_id: Contact.browse(ids).with_prefetch(prefetch) for company_id, ids in contact_ids.items()}
 
     @api.model
-    def _directory_mark_delivered(self, company_ids, request_id=None):
+    def _mark_delivered(self, company_ids, request_id=None):
         """Count a delivery of these companies, for the fair rotation."""
         if not company_ids:
             return

@@ -301,3 +301,56 @@ class TestNeverTwice(DirectoryCase):
         lines = self.env["crm.iap.lead.credit.line"].search([("request_id", "=", second.id)])
         self.assertEqual([(line.reason, line.amount) for line in lines], [("known", -3)])
         self.assertIn("3 companies found were already in your CRM: they got the new note instead.", second.result_summary)
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestDirectoryEngine(DirectoryCase):
+    """The engine's own SQL and the one price of each source."""
+
+    def _deliver_counting_queries(self, lead_number):
+        request = self._directory_request(
+            lead_number=lead_number, country_ids=[(6, 0, self.country_es.ids)], search_type="people",
+            preferred_role_id=self.role_sale.id, role_ids=[(6, 0, self.role_finance.ids)], contact_number=2,
+        )
+        provider = self.env["crm.iap.lead.provider.directory"]
+        search = provider._search(request)
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        delivery = self.env["crm.iap.lead.directory.search"]._deliver(search, provider._prices(), lambda _d: None)
+        return delivery, self.env.cr.sql_log_count - before
+
+    def test_delivery_is_a_fixed_number_of_queries_whatever_its_size(self):
+        small, small_queries = self._deliver_counting_queries(2)
+        big, big_queries = self._deliver_counting_queries(12)
+        self.assertEqual((len(small.company_ids), len(big.company_ids)), (2, 12))
+        picked = self.env["crm.iap.lead.directory.company"].browse(big.company_ids)
+        self.assertEqual(big.contact_count, sum(min(len(company.contact_ids), 2) for company in picked),
+                         "2 contacts a company at most, of the roles asked (all of them here)")
+        self.assertEqual(big.cost, 12 + big.contact_count, "1 credit a company of the own directory, 1 a contact")
+        self.assertEqual(small_queries, big_queries)
+
+    @users("user_sales_manager")
+    def test_cost_line_names_the_sources_when_their_prices_differ(self):
+        uk = self.env.ref("base.uk")
+        Company = self.env["crm.iap.lead.directory.company"].sudo()
+        Company.create([{
+            "name": f"Register Co {n}", "country_id": uk.id,
+            "register_code": "gb_companies_house", "register_number": f"0900000{n}",
+        } for n in range(3)])
+        request = self._directory_request(lead_number=3, country_ids=[(6, 0, uk.ids)])
+        self.assertEqual(request.cost_summary, "Up to 0 credits: free public register data.")
+
+        Company.create({"name": "Own UK Co", "country_id": uk.id})
+        request = self._directory_request(lead_number=3, country_ids=[(6, 0, uk.ids)])
+        self.assertEqual(request.cost_summary,
+                         "Up to 3 credits: 1 per company found (0 for register companies, 1 for your own).")
+
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_iap_mine.register_credits_per_company.gb_companies_house", "2")
+        request = self._directory_request(lead_number=200, country_ids=[(6, 0, uk.ids)])
+        self.assertEqual(request.cost_summary,
+                         "Up to 400 credits: 2 per company found (2 for register companies, 1 for your own).")
+        self.assertEqual(request._credits_per_company(), 2, "what is reserved is the dearest source")
+
+        request = self._directory_request(lead_number=3, country_ids=[(6, 0, self.country_es.ids)])
+        self.assertEqual(request.cost_summary, "Up to 3 credits: 1 per company found.", "one source, one price")

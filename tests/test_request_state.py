@@ -1,6 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged, users
 
+from ..const import IMPORT_STATE_TRANSITIONS, REQUEST_STATE_TRANSITIONS
 from .test_background import BIG, BackgroundCase
 
 
@@ -99,3 +100,31 @@ class TestRequestStateMachine(BackgroundCase):
         self.assertEqual([(r.state, r.held_credits) for r in (done, failed, cancelled)],
                          [("done", 0), ("error", 0), ("cancel", 0)])
         self.assertEqual(self._balance(), 1000 - BIG, "only what was delivered is paid")
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestStateTables(BackgroundCase):
+    """Every move of a request or a register import is declared once, in
+    const.py, and `_update_state` refuses the others."""
+
+    def _check_every_move(self, record, table):
+        states = [state for state, _label in record._fields["state"].selection]
+        self.assertLessEqual(set(table), set(states))
+        self.assertLessEqual({source for sources in table.values() for source in sources}, set(states))
+        for source in states:
+            for target in table:
+                record.write({"state": source})
+                if source in table[target]:
+                    record._update_state(target)
+                    self.assertEqual(record.state, target)
+                else:
+                    with self.assertRaises(UserError, msg=f"{source} -> {target}"):
+                        record._update_state(target)
+                    self.assertEqual(record.state, source)
+
+    def test_requests_move_only_as_the_table_says(self):
+        self._check_every_move(self._new_request(lead_number=3), REQUEST_STATE_TRANSITIONS)
+
+    def test_register_imports_move_only_as_the_table_says(self):
+        run = self.env["crm.iap.lead.register.import"].create({"register_code": "gb_companies_house"})
+        self._check_every_move(run, IMPORT_STATE_TRANSITIONS)

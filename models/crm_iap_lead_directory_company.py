@@ -145,51 +145,94 @@ class CrmIapLeadDirectoryCompany(models.Model):
             "template": "/crm_iap_mine/static/xls/crm_iap_lead_directory_company.csv",
         }]
 
-    def _to_service_data(self, contacts_by_company):
-        """The answer shape of the IAP service, one item per company."""
+    def _to_service_data(self, contact_ids):
+        """The answer shape of the IAP service, one item per company, in the
+        order of `self`, with the contacts {company id: [contact ids]}.
+
+        Two queries whatever the number of companies and contacts: a mined
+        request of 200 companies with 5 contacts each reads a thousand
+        contacts, which field by field through the ORM was a large share of
+        its time."""
+        if not self:
+            return []
+        self.env.flush_all()
+        cr = self.env.cr
+        industry_name = self._translated_sql("crm.iap.lead.industry", "i")
+        country_name = self._translated_sql("res.country", "country")
+        cr.execute(f"""
+            SELECT c.id, c.name, c.legal_name, c.domain, c.emails, c.phones, c.street, c.city, c.zip,
+                   state.code, state.name, country.code, {country_name}, c.description, c.founded_year,
+                   c.employees, c.estimated_revenue, {industry_name}, c.technologies, c.timezone,
+                   c.twitter, c.facebook, c.linkedin, c.crunchbase
+              FROM crm_iap_lead_directory_company c
+              JOIN res_country country ON country.id = c.country_id
+              LEFT JOIN res_country_state state ON state.id = c.state_id
+              LEFT JOIN crm_iap_lead_industry i ON i.id = c.industry_id
+             WHERE c.id = ANY(%s)
+        """, (self.ids,))
+        companies = {row[0]: row for row in cr.fetchall()}
+        people = {}
+        wanted = [contact_id for ids in contact_ids.values() for contact_id in ids]
+        if wanted:
+            cr.execute("""
+                SELECT p.id, p.directory_company_id, p.name, p.title, p.email, p.phone, r.reveal_id, s.reveal_id
+                  FROM crm_iap_lead_directory_contact p
+                  LEFT JOIN crm_iap_lead_role r ON r.id = p.role_id
+                  LEFT JOIN crm_iap_lead_seniority s ON s.id = p.seniority_id
+                 WHERE p.id = ANY(%s)
+            """, (wanted,))
+            people = {row[0]: row for row in cr.fetchall()}
         items = []
-        for company in self:
-            domain = company.domain or False
+        for company_id in self.ids:
+            (_id, name, legal_name, domain, emails, phones, street, city, zip_code, state_code, state_name,
+             country_code, country, description, founded_year, employees, revenue, industry, technologies,
+             timezone, twitter, facebook, linkedin, crunchbase) = (value or False for value in companies[company_id])
             items.append({
                 "company_data": {
-                    "clearbit_id": f"directory-{company.id}",
-                    "name": company.name,
-                    "legal_name": company.legal_name or company.name,
+                    "clearbit_id": f"directory-{company_id}",
+                    "name": name,
+                    "legal_name": legal_name or name,
                     "domain": domain,
-                    "email": _split(company.emails),
-                    "phone_numbers": _split(company.phones),
+                    "email": _split(emails),
+                    "phone_numbers": _split(phones),
                     "phone": False,
-                    "location": company.street,
-                    "city": company.city,
-                    "postal_code": company.zip,
-                    "state_code": company.state_id.code,
-                    "state_name": company.state_id.name,
-                    "country_code": company.country_id.code,
-                    "country_name": company.country_id.name,
-                    "description": company.description,
-                    "founded_year": company.founded_year or False,
-                    "employees": company.employees or False,
-                    "estimated_annual_revenue": f"{company.estimated_revenue:,.0f}" if company.estimated_revenue else False,
-                    "sector": company.industry_id.name,
-                    "industry": company.industry_id.name,
-                    "tech": _split(company.technologies),
-                    "timezone": company.timezone,
-                    "twitter": company.twitter,
-                    "facebook": company.facebook,
-                    "linkedin": company.linkedin,
-                    "crunchbase": company.crunchbase,
+                    "location": street,
+                    "city": city,
+                    "postal_code": zip_code,
+                    "state_code": state_code,
+                    "state_name": state_name,
+                    "country_code": country_code,
+                    "country_name": country,
+                    "description": description,
+                    "founded_year": founded_year,
+                    "employees": employees,
+                    "estimated_annual_revenue": f"{revenue:,.0f}" if revenue else False,
+                    "sector": industry,
+                    "industry": industry,
+                    "tech": _split(technologies),
+                    "timezone": timezone,
+                    "twitter": twitter,
+                    "facebook": facebook,
+                    "linkedin": linkedin,
+                    "crunchbase": crunchbase,
                     "logo": False,
                 },
                 "people_data": [{
-                    "full_name": contact.name,
-                    "title": contact.title,
-                    "email": contact.email,
-                    "phone": contact.phone,
-                    "role": contact.role_id.reveal_id,
-                    "seniority": contact.seniority_id.reveal_id,
-                } for contact in contacts_by_company.get(company.id, [])],
+                    "full_name": full_name or False,
+                    "title": title or False,
+                    "email": email or False,
+                    "phone": phone or False,
+                    "role": role or False,
+                    "seniority": seniority or False,
+                } for _pid, _cid, full_name, title, email, phone, role, seniority in (
+                    people[contact_id] for contact_id in contact_ids.get(company_id, ()) if contact_id in people)],
             })
         return items
+
+    def _translated_sql(self, model, alias):
+        """SQL of the name of `model` (a translated field) in the user's language, as the ORM reads it."""
+        langs = self.env[model]._fields["name"].get_translation_fallback_langs(self.env)
+        return "COALESCE(" + ", ".join(f"{alias}.name->>'{lang}'" for lang in langs) + ")"
 
 
 def _split(value):

@@ -63,7 +63,7 @@ class Delivery:
     """The companies picked for one search, their contacts and their price."""
 
     company_ids: list
-    contacts: dict  # {company id: contact records}
+    contacts: dict  # {company id: [contact ids]}
     excluded: int  # known companies passed over
     company_credits: int = 0
     contact_count: int = 0
@@ -307,7 +307,7 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
 
     @api.model
     def _pick_contacts(self, company_ids, search):
-        """{company id: contacts}, at most `contact_number` each, preferred role first."""
+        """{company id: [contact ids]}, at most `contact_number` each, preferred role first."""
         if not company_ids:
             return {}
         condition, params = self._contact_filter(search)
@@ -321,14 +321,12 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
                   FROM crm_iap_lead_directory_contact p
                  WHERE p.directory_company_id = ANY(%(companies)s) AND {condition}
             ) ranked WHERE rank <= %(per_company)s
+             ORDER BY directory_company_id, rank
         """, params)
         contact_ids = {}
         for company_id, contact_id in self.env.cr.fetchall():
             contact_ids.setdefault(company_id, []).append(contact_id)
-        # One prefetch set for all: reading them is one query, not one per company.
-        prefetch = tuple(contact_id for ids in contact_ids.values() for contact_id in ids)
-        Contact = self.env["crm.iap.lead.directory.contact"]
-        return {company_id: Contact.browse(ids).with_prefetch(prefetch) for company_id, ids in contact_ids.items()}
+        return contact_ids
 
     @api.model
     def _mark_delivered(self, company_ids, request_id=None):

@@ -670,8 +670,12 @@ class CrmIapLeadMiningRequest(models.Model):
             items, self.lead_type, self.team_id.id, self.tag_ids.ids, self.user_id.id,
         )
         source = self.env.ref("crm_iap_mine.utm_source_lead_generation", raise_if_not_found=False)
+        # The stage crm would find for each lead (the first unfolded one of
+        # the team), found once for all: they share their team.
+        stage = self.env["crm.lead"]._stage_find(team_id=self.team_id.id, domain=[("fold", "=", False)])
         for vals in vals_list:
-            vals.update(lead_mining_request_id=self.id, company_id=self.company_id.id, source_id=source.id if source else False)
+            vals.update(lead_mining_request_id=self.id, company_id=self.company_id.id,
+                        source_id=source.id if source else False, stage_id=stage.id)
         return vals_list
 
     def _create_leads(self, items):
@@ -693,12 +697,15 @@ class CrmIapLeadMiningRequest(models.Model):
         """Remove contacts (and company e-mails) on the mail blacklist from the
         answer, so they reach neither a lead nor a note; return how many
         contacts were dropped."""
-        emails = {
-            email_normalize(email)
+        # Each address normalized once (a thousand contacts: a sizeable share
+        # of a big request otherwise).
+        normalized = {
+            email: email_normalize(email)
             for item in items
             for email in [person.get("email") for person in item["people_data"]] + list(item["company_data"].get("email") or [])
-            if email and email_normalize(email)
+            if email
         }
+        emails = {email for email in normalized.values() if email}
         if not emails:
             return 0
         blacklisted = set(self.env["mail.blacklist"].sudo().search([("email", "in", list(emails))]).mapped("email"))
@@ -707,10 +714,10 @@ class CrmIapLeadMiningRequest(models.Model):
         dropped = 0
         for item in items:
             people = item["people_data"]
-            item["people_data"] = [p for p in people if email_normalize(p.get("email") or "") not in blacklisted]
+            item["people_data"] = [p for p in people if normalized.get(p.get("email")) not in blacklisted]
             dropped += len(people) - len(item["people_data"])
             company = item["company_data"]
-            company["email"] = [e for e in company.get("email") or [] if email_normalize(e) not in blacklisted]
+            company["email"] = [e for e in company.get("email") or [] if normalized.get(e) not in blacklisted]
         return dropped
 
     @api.model

@@ -325,7 +325,7 @@ def one_run(scenario, manager, check):
     if spy:
         result["profile"] = spy.patterns.most_common(25)
         stream = io.StringIO()
-        pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "40")))
         result["cprofile"] = stream.getvalue()
     cr.rollback()
     env.invalidate_all()

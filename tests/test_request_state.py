@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged, users
 
-from .test_background import BIG, BackgroundCase
+from .common import BIG, BackgroundCase
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -176,9 +176,7 @@ class BackgroundCase(DirectoryCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.country_jp = cls.env.ref("base.jp")
-        cls.big_directory = cls.env["crm.iap.lead.directory.company"].create([{
-            "name": f"Big Co {n:03d}", "domain": f"bigco{n:03d}.example", "country_id": cls.country_jp.id,
-        } for n in range(BIG + 30)])
+        cls.big_directory = create_directory_companies(cls.env, "Big Co", cls.country_jp, BIG + 30)
         cls.env["ir.config_parameter"].set_param("crm_iap_mine.background_batch_size", 100)
         ledger = cls.env["crm.iap.lead.credit.line"]
         ledger._record(cls.env.company, "directory", [(1000 - ledger._get_balance(cls.env.company, "directory"), "adjustment")])
@@ -252,6 +250,35 @@ class CommittedCompanyMixin:
             partner = company.partner_id
             company.unlink()
             partner.unlink()
+
+    @contextmanager
+    def _env(self):
+        """An environment on a new cursor: committed on exit, rolled back
+        (never committed) when an exception goes through."""
+        context = {"allowed_company_ids": [self.company_id]} if self.company_id else {}
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, context)
+
+    def _add_directory(self, env, prefix, country, count):
+        """`count` directory companies of the committed company (see create_directory_companies)."""
+        return create_directory_companies(env, prefix, country, count, company_id=self.company_id)
+
+    def _create_request(self, env, lead_number, country="base.jp"):
+        """A directory request of the committed company, for no team or salesperson."""
+        return env["crm.iap.lead.mining.request"].create({
+            "provider": "directory", "company_id": self.company_id, "lead_number": lead_number,
+            "country_ids": [(6, 0, env.ref(country).ids)], "user_id": False, "team_id": False,
+        })
+
+
+def create_directory_companies(env, prefix, country, count, **values):
+    """`count` directory companies of `country`, named "<prefix> 000",
+    "<prefix> 001"... on the domains <prefix>000.example... (the prefix in
+    lower case without spaces); `values` are given to each."""
+    slug = prefix.lower().replace(" ", "")
+    return env["crm.iap.lead.directory.company"].create([{
+        "name": f"{prefix} {n:03d}", "domain": f"{slug}{n:03d}.example", "country_id": country.id, **values,
+    } for n in range(count)])
 
 
 def load_migration(version, script):

@@ -1,4 +1,5 @@
 import importlib.util
+import os
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
@@ -10,6 +11,8 @@ from odoo.addons.iap.tests.common import MockIAPEnrich
 
 from ..models import crm_iap_lead_mining_request_iap as iap_provider
 from .lead_mining_server import MINING_PATHS, LeadMiningTestServer
+
+ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class LeadMiningServerMixin:

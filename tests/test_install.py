@@ -6,7 +6,8 @@ import odoo
 from odoo.modules.module import get_module_path
 from odoo.tests import BaseCase, TransactionCase, tagged
 
-ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .common import ADDON_DIR
+
 TESTS_PACKAGE = "odoo.addons.crm_iap_mine.tests"
 
 

@@ -127,9 +127,9 @@ class TestTestsLayout(BaseCase):
         files = {
             "__init__.py": "from . import test_a\nfrom . import common\n",
             "common.py": "class Base:\n    def test_shared(self):\n        pass\n",
-            "test_a.py": "from .common import Base\nfrom .test_b import B\n",
+            "test_a.py": "from .common import Base\nfrom . import test_b\n",
             "test_b.py": "from odoo.addons.crm_iap_mine.tests import test_a\nfrom ..tests.common import Base\n",
-            "helper.py": "import odoo.addons.crm_iap_mine.tests.test_a\n",
+            "helper.py": "import odoo.addons.crm_iap_mine.tests.test_a\nfrom ..tests.test_b import B\n",
         }
         with tempfile.TemporaryDirectory() as folder:
             for file_name, source in files.items():
@@ -140,6 +140,7 @@ class TestTestsLayout(BaseCase):
             "__init__.py imports common, which is no test module (test_*.py)",
             "common.py: Base.test_shared would run in every test module that imports it",
             "helper.py imports the test module test_a: shared code belongs in common.py",
+            "helper.py imports the test module test_b: shared code belongs in common.py",
             "test_a.py imports the test module test_b: shared code belongs in common.py",
             "test_b.py is not imported by __init__.py: its tests never run",
             "test_b.py imports the test module test_a: shared code belongs in common.py",

@@ -1,14 +1,18 @@
 import importlib.util
+import os
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.addons.crm.tests.common import TestCrmCommon
 from odoo.addons.iap.tests.common import MockIAPEnrich
 
 from ..models import crm_iap_lead_provider_iap as iap_provider
 from .lead_mining_server import MINING_PATHS, LeadMiningTestServer
+
+ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class LeadMiningServerMixin:
@@ -119,6 +123,98 @@ class LeadMiningCase(LeadMiningServerMixin, TestCrmCommon):
         return self.env["crm.iap.lead.mining.request"].with_user(self.user_sales_manager).create(defaults)
 
 
+class DirectoryCase(LeadMiningCase):
+    """A small, known directory and 100 credits for the manager's company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Company = cls.env["crm.iap.lead.directory.company"]
+        # Demo data may hold other directory companies: keep only ours in play.
+        Company.search([]).active = False
+        cls.software = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_165")
+        cls.media = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_86")
+        cls.role_sale = cls.env.ref("crm_iap_mine.crm_iap_mine_role_22")
+        cls.role_finance = cls.env.ref("crm_iap_mine.crm_iap_mine_role_7")
+        cls.director = cls.env.ref("crm_iap_mine.crm_iap_mine_seniority_1")
+        cls.madrid = cls.env.ref("base.state_es_m")
+        cls.barcelona = cls.env.ref("base.state_es_b")
+
+        def company(number, country, industry, employees, state=False, contacts=()):
+            return {
+                "name": f"Directory Co {number:02d}",
+                "domain": f"https://www.dirco{number:02d}.example/",
+                "emails": f"info@dirco{number:02d}.example",
+                "country_id": country.id, "state_id": state and state.id,
+                "industry_id": industry.id, "employees": employees,
+                "contact_ids": [(0, 0, dict(contact, email=f"p{index}@dirco{number:02d}.example"))
+                                for index, contact in enumerate(contacts)],
+            }
+        seller = {"name": "Lucía Sales", "role_id": cls.role_sale.id, "seniority_id": cls.director.id}
+        banker = {"name": "Marco Money", "role_id": cls.role_finance.id}
+        cls.directory = Company.create(
+            [company(n, cls.country_es, cls.software, 50, cls.madrid, [seller, banker]) for n in range(1, 11)]
+            + [company(n, cls.country_es, cls.media, 500, cls.barcelona, [banker]) for n in range(11, 16)]
+            + [company(n, cls.country_it, cls.software, 5, False, [seller]) for n in range(16, 21)]
+        )
+        ledger = cls.env["crm.iap.lead.credit.line"]
+        # Whatever demo data left, start from 100 credits.
+        balance = ledger._get_balance(cls.env.company, "directory")
+        ledger._record(cls.env.company, "directory", [(100 - balance, "adjustment")], reference="T1")
+
+    def _directory_request(self, **values):
+        return self._new_request(provider="directory", **values)
+
+    def _balance(self):
+        return self.env["crm.iap.lead.credit.line"]._get_balance(self.env.company, "directory")
+
+
+BIG = 250  # above the 200 that run at once
+
+
+class BackgroundCase(DirectoryCase):
+    """A directory big enough for background requests, in batches of 100."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.country_jp = cls.env.ref("base.jp")
+        cls.big_directory = create_directory_companies(cls.env, "Big Co", cls.country_jp, BIG + 30)
+        cls.env["ir.config_parameter"].set_param("crm_iap_mine.background_batch_size", 100)
+        ledger = cls.env["crm.iap.lead.credit.line"]
+        ledger._record(cls.env.company, "directory", [(1000 - ledger._get_balance(cls.env.company, "directory"), "adjustment")])
+
+    def _big_request(self, **values):
+        return self._directory_request(lead_number=BIG, country_ids=[(6, 0, self.country_jp.ids)], **values)
+
+    def _ledger(self, request):
+        lines = self.env["crm.iap.lead.credit.line"].sudo().search([("request_id", "=", request.id)])
+        return {reason: sum(lines.filtered(lambda line, r=reason: line.reason == r).mapped("amount"))
+                for reason in set(lines.mapped("reason"))}
+
+    def _run_one_batch(self):
+        request = self.env["crm.iap.lead.mining.request"].sudo()._lock_next_background_request()
+        request.with_user(request.requester_id)._mine_next_batch()
+        return request
+
+
+class RecurringCase(BackgroundCase):
+
+    def _schedule(self, **values):
+        request = self._directory_request(
+            is_recurring=True, recurrence_interval="weekly", lead_number=5,
+            country_ids=[(6, 0, self.country_jp.ids)], **values,
+        )
+        request.action_submit()
+        return request
+
+    def _run_due(self, schedule):
+        """Make the schedule due and run the cron, as time passing would."""
+        schedule.sudo().next_run_date = fields.Datetime.now() - timedelta(minutes=1)
+        self.env["crm.iap.lead.mining.request"].sudo()._cron_run_recurring_requests(autocommit=False)
+        return schedule.run_ids.sorted("id")[-1:]
+
+
 class CommittedCompanyMixin:
     """A company of its own, committed, for tests that need real commits
     (concurrent cursors, the cron's per-batch commits).
@@ -157,6 +253,35 @@ class CommittedCompanyMixin:
             partner = company.partner_id
             company.unlink()
             partner.unlink()
+
+    @contextmanager
+    def _env(self):
+        """An environment on a new cursor: committed on exit, rolled back
+        (never committed) when an exception goes through."""
+        context = {"allowed_company_ids": [self.company_id]} if self.company_id else {}
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, context)
+
+    def _add_directory(self, env, prefix, country, count):
+        """`count` directory companies of the committed company (see create_directory_companies)."""
+        return create_directory_companies(env, prefix, country, count, company_id=self.company_id)
+
+    def _create_request(self, env, lead_number, country="base.jp"):
+        """A directory request of the committed company, for no team or salesperson."""
+        return env["crm.iap.lead.mining.request"].create({
+            "provider": "directory", "company_id": self.company_id, "lead_number": lead_number,
+            "country_ids": [(6, 0, env.ref(country).ids)], "user_id": False, "team_id": False,
+        })
+
+
+def create_directory_companies(env, prefix, country, count, **values):
+    """`count` directory companies of `country`, named "<prefix> 000",
+    "<prefix> 001"... on the domains <prefix>000.example... (the prefix in
+    lower case without spaces); `values` are given to each."""
+    slug = prefix.lower().replace(" ", "")
+    return env["crm.iap.lead.directory.company"].create([{
+        "name": f"{prefix} {n:03d}", "domain": f"{slug}{n:03d}.example", "country_id": country.id, **values,
+    } for n in range(count)])
 
 
 def load_migration(version, script):

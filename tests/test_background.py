@@ -1,36 +1,6 @@
 from odoo.tests import tagged, users
 
-from .test_directory import DirectoryCase
-
-BIG = 250  # above the 200 that run at once
-
-
-class BackgroundCase(DirectoryCase):
-    """A directory big enough for background requests, in batches of 100."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.country_jp = cls.env.ref("base.jp")
-        cls.big_directory = cls.env["crm.iap.lead.directory.company"].create([{
-            "name": f"Big Co {n:03d}", "domain": f"bigco{n:03d}.example", "country_id": cls.country_jp.id,
-        } for n in range(BIG + 30)])
-        cls.env["ir.config_parameter"].set_param("crm_iap_mine.background_batch_size", 100)
-        ledger = cls.env["crm.iap.lead.credit.line"]
-        ledger._record(cls.env.company, "directory", [(1000 - ledger._get_balance(cls.env.company, "directory"), "adjustment")])
-
-    def _big_request(self, **values):
-        return self._directory_request(lead_number=BIG, country_ids=[(6, 0, self.country_jp.ids)], **values)
-
-    def _ledger(self, request):
-        lines = self.env["crm.iap.lead.credit.line"].sudo().search([("request_id", "=", request.id)])
-        return {reason: sum(lines.filtered(lambda line, r=reason: line.reason == r).mapped("amount"))
-                for reason in set(lines.mapped("reason"))}
-
-    def _run_one_batch(self):
-        request = self.env["crm.iap.lead.mining.request"].sudo()._lock_next_background_request()
-        request.with_user(request.requester_id)._mine_next_batch()
-        return request
+from .common import BIG, BackgroundCase
 
 
 @tagged("post_install", "-at_install", "lead_mining")

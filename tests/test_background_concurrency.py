@@ -4,7 +4,6 @@ from unittest.mock import patch
 
 import psycopg2.errors
 
-from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
@@ -38,30 +37,13 @@ class TestBackgroundCommittedBatches(CommittedCompanyMixin, TransactionCase):
             self._add_directory(env, "Batch", env.ref("base.jp"), COMPANIES)
             env["crm.iap.lead.credit.line"]._record(company, "directory", [(BALANCE, "topup")])
 
-    @contextmanager
-    def _env(self):
-        """An environment on a new cursor: committed on exit, rolled back
-        (never committed) when an exception goes through."""
-        context = {"allowed_company_ids": [self.company_id]} if self.company_id else {}
-        with self.registry.cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, context)
-
     def _restore_param(self, key, value):
         with self._env() as env:
             env["ir.config_parameter"].set_param(key, value or False)
 
-    def _add_directory(self, env, prefix, country, count):
-        env["crm.iap.lead.directory.company"].create([{
-            "name": f"{prefix} {n:03d}", "domain": f"{prefix.lower()}{n:03d}.example",
-            "country_id": country.id, "company_id": self.company_id,
-        } for n in range(count)])
-
     def _queue(self, lead_number, country="base.jp"):
         with self._env() as env:
-            request = env["crm.iap.lead.mining.request"].create({
-                "provider": "directory", "company_id": self.company_id, "lead_number": lead_number,
-                "country_ids": [(6, 0, env.ref(country).ids)], "user_id": False, "team_id": False,
-            })
+            request = self._create_request(env, lead_number, country)
             request.action_submit()
             self.assertEqual(request.state, "queued")
             return request.id

@@ -1,7 +1,7 @@
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.convert import convert_file
 
-from .test_background import BIG, BackgroundCase
+from .common import BIG, BackgroundCase
 
 CRONS = ("ir_cron_mine_in_background", "ir_cron_run_recurring_requests", "ir_cron_archive_untouched_leads")
 

@@ -1,52 +1,6 @@
 from odoo.tests import tagged, users
 
-from .common import LeadMiningCase
-
-
-class DirectoryCase(LeadMiningCase):
-    """A small, known directory and 100 credits for the manager's company."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        Company = cls.env["crm.iap.lead.directory.company"]
-        # Demo data may hold other directory companies: keep only ours in play.
-        Company.search([]).active = False
-        cls.software = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_165")
-        cls.media = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_86")
-        cls.role_sale = cls.env.ref("crm_iap_mine.crm_iap_mine_role_22")
-        cls.role_finance = cls.env.ref("crm_iap_mine.crm_iap_mine_role_7")
-        cls.director = cls.env.ref("crm_iap_mine.crm_iap_mine_seniority_1")
-        cls.madrid = cls.env.ref("base.state_es_m")
-        cls.barcelona = cls.env.ref("base.state_es_b")
-
-        def company(number, country, industry, employees, state=False, contacts=()):
-            return {
-                "name": f"Directory Co {number:02d}",
-                "domain": f"https://www.dirco{number:02d}.example/",
-                "emails": f"info@dirco{number:02d}.example",
-                "country_id": country.id, "state_id": state and state.id,
-                "industry_id": industry.id, "employees": employees,
-                "contact_ids": [(0, 0, dict(contact, email=f"p{index}@dirco{number:02d}.example"))
-                                for index, contact in enumerate(contacts)],
-            }
-        seller = {"name": "Lucía Sales", "role_id": cls.role_sale.id, "seniority_id": cls.director.id}
-        banker = {"name": "Marco Money", "role_id": cls.role_finance.id}
-        cls.directory = Company.create(
-            [company(n, cls.country_es, cls.software, 50, cls.madrid, [seller, banker]) for n in range(1, 11)]
-            + [company(n, cls.country_es, cls.media, 500, cls.barcelona, [banker]) for n in range(11, 16)]
-            + [company(n, cls.country_it, cls.software, 5, False, [seller]) for n in range(16, 21)]
-        )
-        ledger = cls.env["crm.iap.lead.credit.line"]
-        # Whatever demo data left, start from 100 credits.
-        balance = ledger._get_balance(cls.env.company, "directory")
-        ledger._record(cls.env.company, "directory", [(100 - balance, "adjustment")], reference="T1")
-
-    def _directory_request(self, **values):
-        return self._new_request(provider="directory", **values)
-
-    def _balance(self):
-        return self.env["crm.iap.lead.credit.line"]._get_balance(self.env.company, "directory")
+from .common import DirectoryCase
 
 
 @tagged("post_install", "-at_install", "lead_mining")

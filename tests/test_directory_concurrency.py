@@ -25,25 +25,17 @@ class TestConcurrentDebits(CommittedCompanyMixin, TransactionCase):
     def setUp(self):
         super().setUp()
         self._create_committed_company("Concurrency Co", self.env.ref("base.jp"))
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with self._env() as env:
             company = env["res.company"].browse(self.company_id)
-            env["crm.iap.lead.directory.company"].create([{
-                "name": f"Concurrent {n:03d}", "domain": f"concurrent{n:03d}.example",
-                "country_id": env.ref("base.jp").id, "company_id": company.id,
-            } for n in range(REQUESTS * CREDITS_EACH)])
+            self._add_directory(env, "Concurrent", env.ref("base.jp"), REQUESTS * CREDITS_EACH)
             env["crm.iap.lead.credit.line"]._record(company, "directory", [(BALANCE, "topup")])
 
     def _submit_one(self, outcomes, barrier):
         barrier.wait()
         for _attempt in range(20):
             try:
-                with self.registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.company_id]})
-                    request = env["crm.iap.lead.mining.request"].create({
-                        "provider": "directory", "company_id": self.company_id, "lead_number": CREDITS_EACH,
-                        "country_ids": [(6, 0, env.ref("base.jp").ids)], "user_id": False, "team_id": False,
-                    })
+                with self._env() as env:
+                    request = self._create_request(env, CREDITS_EACH)
                     request.action_submit()
                     outcomes.append((request.state, request.error_type, len(request.lead_ids)))
                 return

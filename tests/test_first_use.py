@@ -4,7 +4,7 @@ import json
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged, users
 
-from .test_background import BIG, BackgroundCase
+from .common import BIG, BackgroundCase
 
 
 @tagged("post_install", "-at_install", "lead_mining")

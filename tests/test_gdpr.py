@@ -5,8 +5,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged, users
 
-from .common import load_migration
-from .test_directory import DirectoryCase
+from .common import DirectoryCase, load_migration
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -17,9 +17,8 @@ from ..models import crm_iap_lead_provider_iap as iap_provider
 from ..models.crm_iap_lead_service_call import TIME_LIMIT_PARAM
 from ..models.crm_iap_lead_service_client import (
     CONTACT_EMAIL_PARAM, CONTACT_NAME_PARAM, CONTACT_TEXT_PARAM, SERVICE_PARAM)
+from .lead_mining_server import CLEARBIT_PATH as CLEARBIT, DNB_PATH as DNB
 
-DNB = "/api/dnb/1/search_by_criteria"
-CLEARBIT = "/iap/clearbit/2/lead_mining_request"
 INSUFFICIENT = "odoo.addons.iap.tools.iap_tools.InsufficientCreditError"
 
 

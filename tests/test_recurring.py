@@ -4,24 +4,7 @@ from odoo import fields
 from odoo.tests import new_test_user, tagged, users
 from odoo.tools import mute_logger
 
-from .test_background import BackgroundCase
-
-
-class RecurringCase(BackgroundCase):
-
-    def _schedule(self, **values):
-        request = self._directory_request(
-            is_recurring=True, recurrence_interval="weekly", lead_number=5,
-            country_ids=[(6, 0, self.country_jp.ids)], **values,
-        )
-        request.action_submit()
-        return request
-
-    def _run_due(self, schedule):
-        """Make the schedule due and run the cron, as time passing would."""
-        schedule.sudo().next_run_date = fields.Datetime.now() - timedelta(minutes=1)
-        self.env["crm.iap.lead.mining.request"].sudo()._cron_run_recurring_requests(autocommit=False)
-        return schedule.run_ids.sorted("id")[-1:]
+from .common import RecurringCase
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, users
 from odoo.tools import file_open, file_path, mute_logger
 
-from .test_directory import DirectoryCase
+from .common import DirectoryCase
 
 SAMPLES = "crm_iap_mine/tests/data/registers/"
 UK_JANUARY = SAMPLES + "gb_companies_house_2026-01.csv"

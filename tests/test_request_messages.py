@@ -1,8 +1,7 @@
 from odoo.tests import tagged, users
 from odoo.tools import mute_logger
 
-from .test_background import BIG
-from .test_recurring import RecurringCase
+from .common import BIG, RecurringCase
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -2,7 +2,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged, users
 
 from ..const import IMPORT_STATE_TRANSITIONS, REQUEST_STATE_TRANSITIONS
-from .test_background import BIG, BackgroundCase
+from .common import BIG, BackgroundCase
 
 
 @tagged("post_install", "-at_install", "lead_mining")

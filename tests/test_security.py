@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .test_directory import DirectoryCase
+from .common import DirectoryCase
 
 
 @tagged("post_install", "-at_install", "lead_mining")

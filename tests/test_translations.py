@@ -12,8 +12,8 @@ from odoo.tools.translate import TranslationFileReader, TranslationModuleReader,
 
 from ..tools import po_checks
 from ..tools.lead_mining_client import ServiceHTTPError, ServiceTimeoutError
+from .common import ADDON_DIR
 
-ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 I18N_DIR = os.path.join(ADDON_DIR, "i18n")
 POT_PATH = os.path.join(I18N_DIR, "crm_iap_mine.pot")
 # The languages of Odoo 17's stock crm_iap_mine: a database upgraded from it

@@ -3,7 +3,7 @@
 # 127.0.0.1. A second run reuses the database. Ctrl-C stops Odoo and the
 # private PostgreSQL cluster started for it.
 set -euo pipefail
-source "$(dirname "$0")/odoo_env.sh"
+source "$(dirname "$0")/../odoo/odoo_env.sh"
 
 DB=${DEMO_DB:-crm_iap_mine_demo}
 PORT=${DEMO_PORT:-8069}
@@ -19,7 +19,7 @@ if ! pg_psql -d postgres -qtAc "SELECT 1 FROM pg_database WHERE datname = '$DB'"
         || die "installation failed, see $STATE_DIR/demo-install.log"
     echo "Loading the sample company directory (about a minute)..."
     odoo_run "$ADDONS_PATH" shell -d "$DB" --no-http --log-level=warn \
-        < "$REPO_DIR/scripts/load_sample_directory.py" \
+        < "$REPO_DIR/scripts/demo/load_sample_directory.py" \
         || die "loading the sample directory failed"
 fi
 

@@ -1,6 +1,6 @@
 """Write a fictitious file in the Companies House BasicCompanyData format.
 
-    python3 scripts/generate_companies_house.py ROWS OUTPUT.csv [--zip] [--update]
+    python3 scripts/registers/generate_companies_house.py ROWS OUTPUT.csv [--zip] [--update]
 
 Every field quoted, the published header (with its leading spaces), dates
 dd/mm/yyyy. Used to measure the import on a large file (see README).

@@ -1,4 +1,4 @@
-# Sourced by scripts/bench.sh for BENCH_ONLY=registers (it defines `step`,
+# Sourced by scripts/bench/bench.sh for BENCH_ONLY=registers (it defines `step`,
 # OUT_DIR, ODOO_PYTHON and REPO_DIR): the register imports, on our database.
 # A generated Companies House file of BENCH_UK_ROWS rows (default 5,700,000),
 # then next month's file (1 % gone, 2 % changed, 1 % new), then a SIRENE pair
@@ -18,12 +18,12 @@ register_imports() {
         echo "   generating $1"
         "${@:2}" "$1.part" && mv "$1.part" "$1"
     }
-    generate "$DATA/uk-$UK_ROWS.csv" "$ODOO_PYTHON" "$REPO_DIR/scripts/generate_companies_house.py" "$UK_ROWS"
-    generate "$DATA/uk-$UK_ROWS-next.csv" "$ODOO_PYTHON" "$REPO_DIR/scripts/generate_companies_house.py" \
+    generate "$DATA/uk-$UK_ROWS.csv" "$ODOO_PYTHON" "$REPO_DIR/scripts/registers/generate_companies_house.py" "$UK_ROWS"
+    generate "$DATA/uk-$UK_ROWS-next.csv" "$ODOO_PYTHON" "$REPO_DIR/scripts/registers/generate_companies_house.py" \
         "$UK_ROWS" --update
     if [ ! -d "$DATA/fr-$FR_ROWS" ]; then
         echo "   generating $DATA/fr-$FR_ROWS"
-        "$ODOO_PYTHON" "$REPO_DIR/scripts/generate_sirene.py" "$FR_ROWS" "$DATA/fr-$FR_ROWS.part"
+        "$ODOO_PYTHON" "$REPO_DIR/scripts/registers/generate_sirene.py" "$FR_ROWS" "$DATA/fr-$FR_ROWS.part"
         mv "$DATA/fr-$FR_ROWS.part" "$DATA/fr-$FR_ROWS"
     fi
     register() {  # register LABEL CODE FILES

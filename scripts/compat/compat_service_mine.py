@@ -1,4 +1,4 @@
-# Run by scripts/compat.sh through `odoo shell` (stdin) on a database with
+# Run by scripts/compat/compat.sh through `odoo shell` (stdin) on a database with
 # Odoo's STOCK crm_iap_mine: mines leads from the service database served at
 # $COMPAT_SERVICE_URL with the token in $COMPAT_STATE. Prints PASS/FAIL lines
 # and "compat checks done". Nothing here imports this addon.

@@ -3,8 +3,8 @@
 # to end, in a temporary folder that is removed afterwards:
 #  1. the Odoo source this machine has (found through `import odoo`; it must
 #     be a git checkout) serves as ODOO_GIT_URL=file://..., at its commit;
-#  2. scripts/test.sh runs with a python that cannot import Odoo, so it clones
-#     that repository and builds the venv (scripts/bootstrap_odoo.sh), installs
+#  2. scripts/odoo/test.sh runs with a python that cannot import Odoo, so it clones
+#     that repository and builds the venv (scripts/odoo/bootstrap_odoo.sh), installs
 #     the addon in a fresh database and runs one quick test class there;
 #  3. packaging: the wheel that `pip install` builds from this repository
 #     (pyproject.toml, OCA's whool) is installed into that venv, and a started
@@ -12,7 +12,7 @@
 # The machine's Odoo and python are left untouched. Bounded by
 # BOOTSTRAP_TEST_TIMEOUT seconds (default 900); prints how long it took.
 set -euo pipefail
-REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
+REPO_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 LIMIT=${BOOTSTRAP_TEST_TIMEOUT:-900}
 started=$(date +%s)
 elapsed() { echo "$(($(date +%s) - started)) s"; }
@@ -42,12 +42,12 @@ echo "== bootstrap test: Odoo from file://$top at $commit into $WORK/local (limi
 rc=0
 ODOO_PYTHON="$CLEAN_PYTHON" ODOO_BOOTSTRAP_DIR="$WORK/local" ODOO_GIT_URL="file://$top" \
     ODOO_REF="$commit" TEST_TAGS=/crm_iap_mine:TestInstall \
-    timeout "$LIMIT" "$REPO_DIR/scripts/test.sh" || rc=$?
+    timeout "$LIMIT" "$REPO_DIR/scripts/odoo/test.sh" || rc=$?
 if [ "$rc" = 124 ]; then
     echo "bootstrap test: FAIL, not finished after $LIMIT s." >&2
     exit 1
 elif [ "$rc" != 0 ]; then
-    echo "bootstrap test: FAIL, scripts/test.sh exited with $rc after $(elapsed) (see above)." >&2
+    echo "bootstrap test: FAIL, scripts/odoo/test.sh exited with $rc after $(elapsed) (see above)." >&2
     exit 1
 fi
 VENV_PYTHON="$WORK/local/venv/bin/python"

@@ -1,4 +1,4 @@
-# Run by scripts/compat.sh through `odoo shell` (stdin), with this checkout
+# Run by scripts/compat/compat.sh through `odoo shell` (stdin), with this checkout
 # first in the addons path. Prints one "PASS <check>" or "FAIL <check>: <why>"
 # line per check, then "compat checks done". Changes nothing: `odoo shell`
 # rolls back, and every trial runs in a savepoint.

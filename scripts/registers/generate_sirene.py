@@ -1,6 +1,6 @@
 """Write a fictitious pair of INSEE SIRENE stock files (establishments and legal units).
 
-    python3 scripts/generate_sirene.py ESTABLISHMENTS OUTPUT_DIR
+    python3 scripts/registers/generate_sirene.py ESTABLISHMENTS OUTPUT_DIR
 
 Writes OUTPUT_DIR/StockEtablissement_utf8.csv and StockUniteLegale_utf8.csv
 in the published layout (the 2025 columns included). Each legal unit has its

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up Odoo 17.0 for a machine that has none: a shallow clone of Odoo in
 # $ODOO_BOOTSTRAP_DIR/odoo and a virtual environment $ODOO_BOOTSTRAP_DIR/venv
-# whose python imports it. Run by scripts/odoo_env.sh when no Odoo 17.0 is
+# whose python imports it. Run by scripts/odoo/odoo_env.sh when no Odoo 17.0 is
 # importable and ODOO_SRC is not set; a rerun reuses what is complete.
 #
 # Usage: bootstrap_odoo.sh BASE_PYTHON (the interpreter the venv is made from)
@@ -14,7 +14,7 @@
 # from it, and a failed venv is removed.
 set -euo pipefail
 
-REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BASE_PYTHON=${1:-python3}
 DIR=${ODOO_BOOTSTRAP_DIR:-$REPO_DIR/.local}
 URL=${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}

@@ -1,7 +1,7 @@
 """The load of `make bench`'s service scenario: concurrent clients of the
 lead-mining service, one thread and one client account each.
 
-    python3 scripts/bench_service_load.py URL STATE_JSON OUT_JSON [SECONDS]
+    python3 scripts/bench/bench_service_load.py URL STATE_JSON OUT_JSON [SECONDS]
 
 Every thread asks the Dun & Bradstreet route for 20 companies at a time
 (Spain and Italy, as the directory scenario) until SECONDS have passed (the

@@ -1,18 +1,18 @@
 # shellcheck shell=bash
 # Sourced by every script of this checkout: finds Odoo 17.0 (setting it up in
-# .local/ when the machine has none, see scripts/bootstrap_odoo.sh), exposes
+# .local/ when the machine has none, see scripts/odoo/bootstrap_odoo.sh), exposes
 # this checkout to it as the addon `crm_iap_mine` (ahead of Odoo's own addons)
 # and gives the PostgreSQL connection, starting a private cluster when needed.
 #
 # Inputs (environment): ODOO_PYTHON (default python3), ODOO_SRC (an Odoo
 # checkout, optional), ODOO_GIT_URL/ODOO_REF/ODOO_BOOTSTRAP_DIR (the set-up,
-# see scripts/bootstrap_odoo.sh), PGHOST/PGPORT/PGUSER (use that server
+# see scripts/odoo/bootstrap_odoo.sh), PGHOST/PGPORT/PGUSER (use that server
 # instead of a private cluster).
 # Outputs: REPO_DIR, ODOO_PYTHON, ODOO_ROOT, ADDONS_PATH, ADDON_DIR (the
 # folder Odoo loads crm_iap_mine from), DB_ARGS (array),
 # and the functions odoo_run, pg_up, pg_down, pg_psql.
 
-REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ODOO_PYTHON=${ODOO_PYTHON:-python3}
 STATE_DIR="$REPO_DIR/.local"          # git-ignored: cluster, filestore, logs
 mkdir -p "$STATE_DIR"
@@ -41,7 +41,7 @@ find_odoo() {
             || die "Odoo 17.0 not found in ODOO_SRC=$ODOO_SRC: point it to an Odoo 17.0 checkout, or unset it to have Odoo set up in $BOOTSTRAP_DIR."
         [ -f "$BOOTSTRAP_DIR/venv/.complete" ] \
             || echo "Odoo 17.0 is not importable by $ODOO_PYTHON and ODOO_SRC is not set: setting it up in $BOOTSTRAP_DIR (first run only)."
-        ODOO_BOOTSTRAP_DIR="$BOOTSTRAP_DIR" "$REPO_DIR/scripts/bootstrap_odoo.sh" "$ODOO_PYTHON" || exit 1
+        ODOO_BOOTSTRAP_DIR="$BOOTSTRAP_DIR" "$REPO_DIR/scripts/odoo/bootstrap_odoo.sh" "$ODOO_PYTHON" || exit 1
         ODOO_PYTHON="$BOOTSTRAP_DIR/venv/bin/python"
         out=$(probe_odoo) || die "Odoo 17.0 does not import with $ODOO_PYTHON: remove $BOOTSTRAP_DIR/venv and run the command again."
     fi

@@ -18,7 +18,8 @@ import sys
 import polib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-I18N = os.path.join(os.path.dirname(HERE), "i18n")
+REPO = os.path.dirname(os.path.dirname(HERE))  # scripts/i18n/ is two levels down
+I18N = os.path.join(REPO, "i18n")
 
 
 def _load(name, path):
@@ -28,7 +29,7 @@ def _load(name, path):
     return module
 
 
-po_checks = _load("po_checks", os.path.join(os.path.dirname(HERE), "tools", "po_checks.py"))
+po_checks = _load("po_checks", os.path.join(REPO, "tools", "po_checks.py"))
 LANGUAGES = _load("i18n_merge", os.path.join(HERE, "i18n_merge.py")).LANGUAGES
 
 

@@ -3,9 +3,9 @@
 # the pictures of static/description/ (dialog, chatter note, settings, credit
 # graph). Not part of CI: it rewrites committed files.
 set -euo pipefail
-source "$(dirname "$0")/odoo_env.sh"
+source "$(dirname "$0")/../odoo/odoo_env.sh"
 
-DEMO_PREPARE_ONLY=1 "$REPO_DIR/scripts/demo.sh"
+DEMO_PREPARE_ONLY=1 "$REPO_DIR/scripts/demo/demo.sh"
 find_odoo
 pg_up
 PORT=$(free_port)
@@ -18,5 +18,5 @@ stop_all() {
     pg_down; cleanup_links
 }
 trap stop_all EXIT
-"$ODOO_PYTHON" "$REPO_DIR/scripts/screenshots.py" "http://127.0.0.1:$PORT" "${DEMO_DB:-crm_iap_mine_demo}" \
+"$ODOO_PYTHON" "$REPO_DIR/scripts/demo/screenshots.py" "http://127.0.0.1:$PORT" "${DEMO_DB:-crm_iap_mine_demo}" \
     "$REPO_DIR/static/description"

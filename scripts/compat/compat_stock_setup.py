@@ -1,4 +1,4 @@
-# Run by scripts/compat.sh through `odoo shell` (stdin) on a database where
+# Run by scripts/compat/compat.sh through `odoo shell` (stdin) on a database where
 # Odoo's STOCK crm_iap_mine is installed: records what an upgrade to this
 # addon must keep, and writes their ids to the JSON file $COMPAT_STATE.
 #

@@ -1,4 +1,4 @@
-# Run by scripts/bench.sh through `odoo shell` (stdin), once per database and
+# Run by scripts/bench/bench.sh through `odoo shell` (stdin), once per database and
 # step, so that every scenario has its own process (and its own peak RSS).
 #
 # Environment: BENCH_FLAVOR (stock | ours), BENCH_STEP (setup | load |

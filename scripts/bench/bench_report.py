@@ -1,6 +1,6 @@
-"""Last step of `make bench`: one table from the step files of scripts/bench.py.
+"""Last step of `make bench`: one table from the step files of scripts/bench/bench.py.
 
-    python3 scripts/bench_report.py .local/bench
+    python3 scripts/bench/bench_report.py .local/bench
 
 Prints the machine, the table and the targets, writes `bench.json` next to
 the step files, and exits 1 when a check of ours failed (a missed speed or

@@ -44,4 +44,4 @@ rc=${PIPESTATUS[0]}
 set -e
 
 [ -z "$TOURS_SKIPPED" ] || echo "The browser tours were SKIPPED: $TOURS_SKIPPED."
-"$ODOO_PYTHON" "$REPO_DIR/scripts/test_summary.py" "$LOG" "$rc" $MODULES
+"$ODOO_PYTHON" "$REPO_DIR/scripts/odoo/test_summary.py" "$LOG" "$rc" $MODULES

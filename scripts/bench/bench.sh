@@ -2,8 +2,8 @@
 # `make bench`: the stock crm_iap_mine and this addon side by side, on two
 # fresh databases without demo data, against the loopback lead-mining
 # service (tests/lead_mining_server.py). Every scenario runs in its own
-# `odoo shell` process (scripts/bench.py): a warm-up, then the median of 3
-# runs, each rolled back. Prints one table (scripts/bench_report.py) and
+# `odoo shell` process (scripts/bench/bench.py): a warm-up, then the median of 3
+# runs, each rolled back. Prints one table (scripts/bench/bench_report.py) and
 # writes it to .local/bench/bench.json. Takes about 10 minutes.
 #
 # Environment: BENCH_RUNS (timed runs, default 3), BENCH_KEEP=1 (keep the
@@ -13,9 +13,9 @@
 # BENCH_ONLY=directory (only the directory scenarios and their picking, on
 # our database; with BENCH_KEEP=1 a second run skips the load),
 # BENCH_ONLY=service (scenario 5 alone), BENCH_ONLY=registers (only the register imports, on our database; see
-# scripts/bench_registers.sh).
+# scripts/bench/bench_registers.sh).
 set -euo pipefail
-source "$(dirname "$0")/odoo_env.sh"
+source "$(dirname "$0")/../odoo/odoo_env.sh"
 
 find_odoo
 pg_up
@@ -69,13 +69,13 @@ wait_all || die "installation failed, see $OUT_DIR/install-*.log"
 
 # Scenario 5, alone with BENCH_ONLY=service: our database serves its
 # directory to BENCH_SERVICE_CLIENTS concurrent clients (default 8; threads on
-# 127.0.0.1, scripts/bench_service_load.py) for BENCH_SERVICE_SECONDS (default
-# 60) through an Odoo server with --workers=2; scripts/bench_service.py
+# 127.0.0.1, scripts/bench/bench_service_load.py) for BENCH_SERVICE_SECONDS (default
+# 60) through an Odoo server with --workers=2; scripts/bench/bench_service.py
 # prepares the client accounts and checks deliveries and credits after.
 service_load() {
     local port state="$OUT_DIR/service-state.json"
     BENCH_STEP=setup BENCH_STATE="$state" odoo_run "$ADDONS_PATH" shell -d "$OURS_DB" --no-http \
-        --max-cron-threads=0 --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench_service.py" \
+        --max-cron-threads=0 --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench/bench_service.py" \
         || die "service setup failed, see $OUT_DIR/shell.log"
     port=$(free_port)
     : >"$OUT_DIR/service-server.log"
@@ -103,22 +103,22 @@ LAUNCHER
         "$ODOO_PYTHON" -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
         sleep 1
     done
-    "$ODOO_PYTHON" "$REPO_DIR/scripts/bench_service_load.py" "http://127.0.0.1:$port" "$state" \
+    "$ODOO_PYTHON" "$REPO_DIR/scripts/bench/bench_service_load.py" "http://127.0.0.1:$port" "$state" \
         "$OUT_DIR/service-load.json" "${BENCH_SERVICE_SECONDS:-60}" || die "the service load failed"
     stop_background "$SERVICE_PID"; SERVICE_PID=
     BENCH_STEP=check BENCH_STATE="$state" BENCH_LOAD_OUT="$OUT_DIR/service-load.json" \
         BENCH_OUT="$OUT_DIR/step-ours-service.json" odoo_run "$ADDONS_PATH" shell -d "$OURS_DB" --no-http \
-        --max-cron-threads=0 --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench_service.py" \
+        --max-cron-threads=0 --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench/bench_service.py" \
         || die "service check failed, see $OUT_DIR/shell.log"
 }
 service_passed() { grep -q '"failures": \[\]' "$OUT_DIR/step-ours-service.json"; }
 
-# step FLAVOR STEP: scripts/bench.py in `odoo shell` on that flavor's database.
+# step FLAVOR STEP: scripts/bench/bench.py in `odoo shell` on that flavor's database.
 step() {
     local flavor=$1 name=$2
     BENCH_FLAVOR=$flavor BENCH_STEP=$name BENCH_URL=$URL BENCH_OUT="$OUT_DIR/step-$flavor-$name.json" \
         odoo_run "$(path_of "$flavor")" shell -d "$(db_of "$flavor")" --no-http --max-cron-threads=0 \
-        --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench.py" \
+        --log-level=warn --logfile="$OUT_DIR/shell.log" <"$REPO_DIR/scripts/bench/bench.py" \
         || die "bench step $flavor $name failed, see $OUT_DIR/shell.log"
 }
 
@@ -132,7 +132,7 @@ case "${BENCH_ONLY:-}" in
     reveal_ids) step ours setup; step ours reveal_ids; exit 0 ;;
     directory) step ours setup; load_directory; step ours directory; step ours directory_2000; exit 0 ;;
     service) step ours setup; load_directory; service_load; service_passed; exit ;;
-    registers) source "$REPO_DIR/scripts/bench_registers.sh"; register_imports; exit 0 ;;
+    registers) source "$REPO_DIR/scripts/bench/bench_registers.sh"; register_imports; exit 0 ;;
     '') ;;
     *) die "BENCH_ONLY: reveal_ids, directory, service or registers" ;;
 esac
@@ -153,5 +153,5 @@ step ours reveal_ids
 echo "== Scenario 5 (ours): the lead-mining service, ${BENCH_SERVICE_CLIENTS:-8} concurrent clients"
 service_load
 
-BENCH_SECONDS=$(( $(date +%s) - started )) "$ODOO_PYTHON" "$REPO_DIR/scripts/bench_report.py" "$OUT_DIR"
+BENCH_SECONDS=$(( $(date +%s) - started )) "$ODOO_PYTHON" "$REPO_DIR/scripts/bench/bench_report.py" "$OUT_DIR"
 service_passed || die "the service scenario failed (see above)"

@@ -1,4 +1,4 @@
-# Run inside `odoo shell` by scripts/demo.sh: fills the demo database with the
+# Run inside `odoo shell` by scripts/demo/demo.sh: fills the demo database with the
 # large fictitious company directory and makes it the default provider, with
 # a starting balance, so that Generate Leads works offline from the first click.
 SAMPLE_SIZE = 12000

@@ -1,4 +1,4 @@
-# Run inside `odoo shell` by scripts/import_register.sh (REGISTER_CODE,
+# Run inside `odoo shell` by scripts/registers/import_register.sh (REGISTER_CODE,
 # REGISTER_FILE and, for SIRENE, REGISTER_SECOND_FILE in the environment):
 # imports the file as an administrator
 # would from the server, shows the rows read, prints the report, commits.

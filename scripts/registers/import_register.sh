@@ -2,16 +2,16 @@
 # Imports a public register file into the company directory of a database,
 # from the command line (for the national files, too big to upload):
 #
-#   scripts/import_register.sh DATABASE REGISTER FILE [SECOND_FILE]
-#   e.g. scripts/import_register.sh crm_iap_mine_demo gb_companies_house BasicCompanyDataAsOneFile-2026-02-01.zip
-#        scripts/import_register.sh crm_iap_mine_demo fr_sirene StockEtablissement_utf8.zip StockUniteLegale_utf8.zip
+#   scripts/registers/import_register.sh DATABASE REGISTER FILE [SECOND_FILE]
+#   e.g. scripts/registers/import_register.sh crm_iap_mine_demo gb_companies_house BasicCompanyDataAsOneFile-2026-02-01.zip
+#        scripts/registers/import_register.sh crm_iap_mine_demo fr_sirene StockEtablissement_utf8.zip StockUniteLegale_utf8.zip
 # (France's SIRENE comes as two files, in either order.)
 #
-# Runs scripts/import_register.py in `odoo shell`: the same importer as
+# Runs scripts/registers/import_register.py in `odoo shell`: the same importer as
 # CRM > Configuration > Lead Generation > Import a Register, with the rows
 # read shown on the terminal and the report at the end.
 set -euo pipefail
-source "$(dirname "$0")/odoo_env.sh"
+source "$(dirname "$0")/../odoo/odoo_env.sh"
 
 [ $# -eq 3 ] || [ $# -eq 4 ] || die "usage: $0 DATABASE REGISTER FILE [SECOND_FILE]"
 DB=$1
@@ -27,4 +27,4 @@ pg_up
 trap 'pg_down; cleanup_links' EXIT
 REGISTER_CODE=$2 REGISTER_FILE=$REGISTER_FILE REGISTER_SECOND_FILE=$REGISTER_SECOND_FILE \
     odoo_run "$ADDONS_PATH" shell -d "$DB" --no-http --max-cron-threads=0 --log-level=warn \
-    < "$REPO_DIR/scripts/import_register.py"
+    < "$REPO_DIR/scripts/registers/import_register.py"

@@ -1,6 +1,6 @@
-# Run by scripts/bench.sh through `odoo shell` (stdin) on the database that
+# Run by scripts/bench/bench.sh through `odoo shell` (stdin) on the database that
 # serves the directory (the bench's database with 1,000,000 companies), before
-# and after the load of scripts/bench_service_load.py.
+# and after the load of scripts/bench/bench_service_load.py.
 #
 # Environment: BENCH_STEP (setup | check), BENCH_STATE (JSON file: written by
 # setup, read by the load and by check), BENCH_LOAD_OUT (check: what the load

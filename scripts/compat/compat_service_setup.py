@@ -1,4 +1,4 @@
-# Run by scripts/compat.sh through `odoo shell` (stdin) on the SERVICE
+# Run by scripts/compat/compat.sh through `odoo shell` (stdin) on the SERVICE
 # database (this addon installed): switches the lead-mining service on, fills
 # a small directory, creates two client accounts with 8 credits each (one for
 # the stock client database, one for ours: 5 calls a minute) and writes their

@@ -5,9 +5,9 @@
 # translator, vanished ones dropped), drops the database. Idempotent: when no
 # term changed, the files stay byte for byte as they were.
 set -euo pipefail
-source "$(dirname "$0")/odoo_env.sh"
+source "$(dirname "$0")/../odoo/odoo_env.sh"
 
-# Every language of scripts/i18n_merge.py unless I18N_LANGS names some.
+# Every language of scripts/i18n/i18n_merge.py unless I18N_LANGS names some.
 LANGS=${I18N_LANGS:-}
 find_odoo
 pg_up
@@ -47,4 +47,4 @@ odoo_run "$I18N_ADDONS_PATH" -d "$DB" --i18n-export="$WORK/crm_iap_mine.pot" \
 
 mkdir -p "$REPO_DIR/i18n"
 # shellcheck disable=SC2086
-"$ODOO_PYTHON" "$REPO_DIR/scripts/i18n_merge.py" "$WORK/crm_iap_mine.pot" "$REPO_DIR/i18n" $LANGS
+"$ODOO_PYTHON" "$REPO_DIR/scripts/i18n/i18n_merge.py" "$WORK/crm_iap_mine.pot" "$REPO_DIR/i18n" $LANGS

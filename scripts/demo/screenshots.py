@@ -1,6 +1,6 @@
 """Takes the screenshots of static/description/ in headless Chromium.
 
-Usage: screenshots.py BASE_URL DATABASE OUTPUT_DIR (see scripts/screenshots.sh).
+Usage: screenshots.py BASE_URL DATABASE OUTPUT_DIR (see scripts/demo/screenshots.sh).
 Talks to Chromium over the DevTools protocol (websocket-client), logged in as
 admin on the demo database; the browser only ever loads 127.0.0.1.
 """

@@ -1,4 +1,4 @@
-# Run by scripts/compat.sh through `odoo shell` (stdin) on a database with
+# Run by scripts/compat/compat.sh through `odoo shell` (stdin) on a database with
 # THIS addon: mines leads from the service database served at
 # $COMPAT_SERVICE_URL with the second token in $COMPAT_STATE, over both
 # protocols, and meets every refusal of the service. Prints PASS/FAIL lines
@@ -6,7 +6,7 @@
 #
 # The service's client account has 8 credits, 5 calls a minute, and a body
 # limit of 8 KB; its directory holds 5 Spanish and 3 Italian companies with
-# one seller each (scripts/compat_service_setup.py). Every refused call is
+# one seller each (scripts/compat/compat_service_setup.py). Every refused call is
 # made within the same minute as the five delivered ones.
 #
 # `env` is given by `odoo shell`.

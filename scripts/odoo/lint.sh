@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # `make lint`: Python and XML syntax, then OCA's pylint-odoo checks.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 # The python with pylint-odoo: ODOO_PYTHON (default python3), else the one
-# set up in .local/ by scripts/bootstrap_odoo.sh.
+# set up in .local/ by scripts/odoo/bootstrap_odoo.sh.
 PYTHON=${ODOO_PYTHON:-python3}
 if ! "$PYTHON" -c "import pylint_odoo" 2>/dev/null && [ -f .local/venv/.complete ]; then
     PYTHON=.local/venv/bin/python

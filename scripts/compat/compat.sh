@@ -10,7 +10,7 @@
 # Prints one PASS/FAIL line per check and a last line "N passed, N failed"
 # (website tests counted from Odoo's result line); exits 1 on any failure.
 set -euo pipefail
-source "$(dirname "$0")/odoo_env.sh"
+source "$(dirname "$0")/../odoo/odoo_env.sh"
 
 find_odoo
 pg_up
@@ -47,11 +47,11 @@ fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 # Odoo server options for one-shot runs (install, upgrade, tests).
 oneshot=(--stop-after-init --http-interface=127.0.0.1 --max-cron-threads=0 --log-level=info)
 
-# Runs scripts/compat_check.py in `odoo shell` on database $1 and counts its
+# Runs scripts/compat/compat_check.py in `odoo shell` on database $1 and counts its
 # PASS/FAIL lines; a crash or a missing end marker is one more failure.
 # $3/$4 (optional): the addons path and the script (default: this addon, compat_check.py).
 run_checks() {
-    local db=$1 mode=$2 addons=${3:-$ADDONS_PATH} script=${4:-$REPO_DIR/scripts/compat_check.py} out rc
+    local db=$1 mode=$2 addons=${3:-$ADDONS_PATH} script=${4:-$REPO_DIR/scripts/compat/compat_check.py} out rc
     set +e
     out=$(COMPAT_MODE="$mode" COMPAT_STATE="$STATE" COMPAT_ADDON_DIR="$ADDON_DIR" \
         odoo_run "$addons" shell -d "$db" --no-http --log-level=warn \
@@ -78,7 +78,7 @@ odoo_run "$ADDONS_PATH" -d "$WEB_DB" -i website_crm_iap_reveal --test-enable \
     --test-tags=/website_crm_iap_reveal --http-port="$(free_port)" "${oneshot[@]}" \
     --logfile="$LOG_PREFIX-website.log"
 rc=$?
-summary=$("$ODOO_PYTHON" "$REPO_DIR/scripts/test_summary.py" "$LOG_PREFIX-website.log" "$rc" \
+summary=$("$ODOO_PYTHON" "$REPO_DIR/scripts/odoo/test_summary.py" "$LOG_PREFIX-website.log" "$rc" \
     website_crm_iap_reveal crm_iap_mine)
 summary_rc=$?
 set -e
@@ -103,7 +103,7 @@ if ! odoo_run "$STOCK_ADDONS_PATH" -d "$STOCK_DB" -i crm_iap_mine --without-demo
     fail "stock crm_iap_mine install (see $LOG_PREFIX-stock.log)"
 elif ! COMPAT_STATE="$STATE" odoo_run "$STOCK_ADDONS_PATH" shell -d "$STOCK_DB" --no-http \
         --log-level=warn --logfile="$LOG_PREFIX-stock-setup.log" \
-        <"$REPO_DIR/scripts/compat_stock_setup.py"; then
+        <"$REPO_DIR/scripts/compat/compat_stock_setup.py"; then
     fail "requests and leads on the stock module (see $LOG_PREFIX-stock-setup.log)"
 elif ! odoo_run "$ADDONS_PATH" -d "$STOCK_DB" -u crm_iap_mine --http-port="$(free_port)" \
         "${oneshot[@]}" --logfile="$LOG_PREFIX-upgrade.log"; then
@@ -135,7 +135,7 @@ if ! odoo_run "$ADDONS_PATH" -d "$SERVICE_DB" -i crm_iap_mine --without-demo=all
 elif ! odoo_db duplicate "$SERVICE_DB" "$OURS_MEMBER_DB" >>"$LOG_PREFIX-service.log" 2>&1; then
     fail "copy of the service database for our member database (see $LOG_PREFIX-service.log)"
 elif ! COMPAT_STATE="$STATE" odoo_run "$ADDONS_PATH" shell -d "$SERVICE_DB" --no-http --log-level=warn \
-        --logfile="$LOG_PREFIX-service.log" <"$REPO_DIR/scripts/compat_service_setup.py" >/dev/null; then
+        --logfile="$LOG_PREFIX-service.log" <"$REPO_DIR/scripts/compat/compat_service_setup.py" >/dev/null; then
     fail "service setup (see $LOG_PREFIX-service.log)"
 elif ! odoo_run "$STOCK_ADDONS_PATH" -d "$MEMBER_DB" -i crm_iap_mine --without-demo=all \
         --http-port="$(free_port)" "${oneshot[@]}" --logfile="$LOG_PREFIX-member.log"; then
@@ -151,8 +151,8 @@ else
         sleep 1
     done
     export COMPAT_SERVICE_URL="http://127.0.0.1:$service_port"
-    run_checks "$MEMBER_DB" member "$STOCK_ADDONS_PATH" "$REPO_DIR/scripts/compat_service_mine.py"
-    run_checks "$OURS_MEMBER_DB" ours-member "$ADDONS_PATH" "$REPO_DIR/scripts/compat_service_mine_ours.py"
+    run_checks "$MEMBER_DB" member "$STOCK_ADDONS_PATH" "$REPO_DIR/scripts/compat/compat_service_mine.py"
+    run_checks "$OURS_MEMBER_DB" ours-member "$ADDONS_PATH" "$REPO_DIR/scripts/compat/compat_service_mine_ours.py"
     stop_background "$SERVICE_PID"; SERVICE_PID=
 fi
 

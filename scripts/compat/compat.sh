@@ -6,7 +6,8 @@
 #  2. a database that ran the stock module, with requests and mined leads,
 #     upgraded in place (-u crm_iap_mine) to this addon, then checked;
 #  3. a database with the stock module, and one with this addon, mining leads
-#     over HTTP from a server running this addon's lead-mining service.
+#     over HTTP from a server running this addon's lead-mining service;
+#  4. the import Odoo's own test_crm_full makes of this addon's test helpers.
 # Prints one PASS/FAIL line per check and a last line "N passed, N failed"
 # (website tests counted from Odoo's result line); exits 1 on any failure.
 set -euo pipefail
@@ -154,6 +155,33 @@ else
     run_checks "$MEMBER_DB" member "$STOCK_ADDONS_PATH" "$REPO_DIR/scripts/compat/compat_service_mine.py"
     run_checks "$OURS_MEMBER_DB" ours-member "$ADDONS_PATH" "$REPO_DIR/scripts/compat/compat_service_mine_ours.py"
     stop_background "$SERVICE_PID"; SERVICE_PID=
+fi
+
+echo "== 4. Odoo's test_crm_full imports MockIAPReveal from this addon's tests"
+# test_crm_full does `from odoo.addons.crm_iap_mine.tests.common import
+# MockIAPReveal`: through Odoo's own set-up of odoo.addons from the addons
+# path, it must find this checkout's helper, not the stock module's.
+set +e
+out=$(PYTHONPATH="${ODOO_SRC:+$ODOO_SRC:}${PYTHONPATH:-}" "$ODOO_PYTHON" -c '
+import os
+import sys
+
+import odoo
+
+odoo.tools.config.parse_config(["--addons-path=" + sys.argv[1], "--data-dir=" + sys.argv[2]])
+odoo.modules.module.initialize_sys_path()
+from odoo.addons.crm_iap_mine.tests.common import MockIAPReveal  # noqa: E402
+print("LOADED", os.path.dirname(sys.modules[MockIAPReveal.__module__].__file__))
+' "$ADDONS_PATH" "$STATE_DIR/filestore" 2>&1)
+rc=$?
+set -e
+loaded=$(sed -n 's/^LOADED //p' <<<"$out")
+check="from odoo.addons.crm_iap_mine.tests.common import MockIAPReveal, with this addon first in the addons path"
+if [ "$rc" = 0 ] && [ -n "$loaded" ] && [ "$(realpath "$loaded")" = "$(realpath "$ADDON_DIR/tests")" ]; then
+    pass "$check"
+else
+    fail "$check (exit $rc, loaded from '${loaded}'):"
+    tail -n 15 <<<"$out" | sed 's/^/    /'
 fi
 
 echo "$passed passed, $failed failed"

@@ -24,7 +24,7 @@ STOCK_LANGUAGES = (
 ).split()
 LANGUAGES = {"es_ES": "es", "it_IT": "it"}  # Odoo language: .po file (the detailed checks below)
 REFRESH = ("run `make i18n`, then translate the new terms in every i18n/*.po "
-           "(`python3 scripts/i18n_todo.py check` lists them)")
+           "(`python3 scripts/i18n/i18n_todo.py check` lists them)")
 
 
 def _po(lang):

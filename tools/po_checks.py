@@ -1,7 +1,7 @@
 """What a translation must keep from its English source.
 
 Used by the test suite (tests/test_translations.py) and by translators
-(scripts/i18n_todo.py check): no Odoo import, only the standard library.
+(scripts/i18n/i18n_todo.py check): no Odoo import, only the standard library.
 """
 import re
 from html.parser import HTMLParser

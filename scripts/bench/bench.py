@@ -1,0 +1,560 @@
+# Run by scripts/bench/bench.sh through `odoo shell` (stdin), once per database and
+# step, so that every scenario has its own process (and its own peak RSS).
+#
+# Environment: BENCH_FLAVOR (stock | ours), BENCH_STEP (setup | load |
+# companies | people | directory | directory_2000 | reveal_ids | register | register_pick), BENCH_OUT (JSON file
+# written by this step), BENCH_URL (setup: the lead-mining service),
+# BENCH_RUNS (timed runs after the warm-up, default 3), BENCH_PROFILE=1
+# (print the queries of the median run grouped by pattern, and its cProfile).
+#
+# Works on the stock module and on ours: only the public API is used
+# (create a `crm.iap.lead.mining.request`, `action_submit`), as a sales
+# manager assigning to another salesperson. Every run is rolled back.
+# `env` is given by `odoo shell`.
+# pylint: disable=undefined-variable,print-used,invalid-commit
+import collections
+import cProfile
+import io
+import json
+import logging
+import os
+import platform
+import pstats
+import re
+import resource
+import statistics
+import time
+
+import odoo
+import odoo.sql_db
+from odoo import fields
+
+FLAVOR = os.environ["BENCH_FLAVOR"]
+STEP = os.environ["BENCH_STEP"]
+OUT = os.environ["BENCH_OUT"]
+RUNS = int(os.environ.get("BENCH_RUNS") or 3)
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+DIRECTORY_SIZE = int(os.environ.get("BENCH_DIRECTORY_SIZE") or 1_000_000)
+EXISTING_LEADS = 10_000
+REVEAL_LEADS = 100_000
+MANAGER, SALESMAN, WATCHER = "bench_manager", "bench_salesman", "bench_team_watcher"
+TEAM = "Bench Team"
+# The directory scenario: 2 of 13 countries, 4 of 23 industries, 10 to 1,000
+# employees, contacts by role (CEO preferred, then 5 more roles).
+DIRECTORY_COUNTRIES = ["base.es", "base.it"]
+DIRECTORY_INDUSTRIES = 4
+DIRECTORY_ROLES = 6
+
+
+def rss_mib():
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def write_out(data):
+    with open(OUT, "w", encoding="utf-8") as out:
+        json.dump(data, out, indent=1, sort_keys=True)
+
+
+def fail(message):
+    print(f"BENCH FAILURE: {message}")
+    FAILURES.append(message)
+
+
+FAILURES = []
+
+
+# ---------------------------------------------------------------------------
+# setup: users, team, tags, endpoints, IAP account (and directory credits)
+# ---------------------------------------------------------------------------
+
+def setup():
+    params = env["ir.config_parameter"].sudo()
+    params.set_param("reveal.endpoint", os.environ["BENCH_URL"])
+    params.set_param("iap.endpoint", os.environ["BENCH_URL"])
+    account = env["iap.account"].sudo().search([("service_name", "=", "reveal")], limit=1)
+    if not account:
+        account = env["iap.account"].sudo().create({"service_name": "reveal"})
+    assert account.account_token
+    company = env.ref("base.main_company")
+    Users = env["res.users"].with_context(no_reset_password=True, mail_create_nosubscribe=True)
+
+    def user(login, name, group):
+        found = Users.search([("login", "=", login)])
+        return found or Users.create({
+            "login": login, "name": name, "email": f"{login}@bench.example",
+            "company_id": company.id, "company_ids": [(6, 0, company.ids)],
+            "groups_id": [(6, 0, env.ref(group).ids)], "notification_type": "email",
+        })
+
+    manager = user(MANAGER, "Bench Manager", "sales_team.group_sale_manager")
+    salesman = user(SALESMAN, "Bench Salesman", "sales_team.group_sale_salesman")
+    watcher = user(WATCHER, "Bench Team Watcher", "sales_team.group_sale_salesman")
+    team = env["crm.team"].search([("name", "=", TEAM)]) or env["crm.team"].create({
+        "name": TEAM, "use_leads": True, "use_opportunities": True, "company_id": company.id,
+        "member_ids": [(6, 0, salesman.ids)],
+    })
+    # The watcher follows the team with its default subtypes, among which
+    # "Lead Created" (relation team_id): mail subscribes them to every lead.
+    team.message_subscribe(partner_ids=watcher.partner_id.ids)
+    for name in ("Bench Mined", "Bench 2026"):
+        if not env["crm.tag"].search([("name", "=", name)]):
+            env["crm.tag"].create({"name": name})
+    if FLAVOR == "ours":
+        # Scenarios 1-2 compare with the stock module, which speaks Clearbit
+        # (companies and contacts); D&B has its own step (reveal_ids).
+        params.set_param("crm_iap_mine.iap_protocol", "clearbit")
+        # The first-use data-protection acknowledgement is done (the dialog asks for it once).
+        manager.lead_mining_gdpr_ack_date = fields.Datetime.now()
+        ledger = env["crm.iap.lead.credit.line"]
+        # Topped up once: a database kept for a later run (BENCH_KEEP) has them.
+        if ledger._get_balance(company, "directory") < 10 ** 8:
+            ledger._record(company, "directory", [(10 ** 9, "topup")], reference="make bench")
+    env.cr.commit()
+    env.cr.execute("SHOW server_version")
+    write_out({"machine": machine_info(env.cr.fetchone()[0]), "module": module_version()})
+
+
+def module_version():
+    module = env["ir.module.module"].search([("name", "=", "crm_iap_mine")])
+    return {"version": module.latest_version, "path": odoo.modules.get_module_path("crm_iap_mine")}
+
+
+def machine_info(pg_version):
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), cpu)
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            ram = int(next(line.split()[1] for line in meminfo if line.startswith("MemTotal"))) / 1024 ** 2
+    except OSError:
+        ram = 0
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(ram, 1),
+        "postgresql": pg_version, "odoo": odoo.release.version, "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+# ---------------------------------------------------------------------------
+# load (ours): 1,000,000 directory companies with COPY, 10,000 existing leads
+# ---------------------------------------------------------------------------
+
+def load():
+    # Its timing breakdown is logged at INFO: show it despite --log-level=warn.
+    logging.getLogger("odoo.addons.crm_iap_mine.models.crm_iap_lead_directory_sample").setLevel(logging.INFO)
+    Company = env["crm.iap.lead.directory.company"]
+    if Company.search_count([]) >= DIRECTORY_SIZE:  # a database kept from an earlier run
+        print("directory already loaded")
+        write_out({"directory_companies": Company.search_count([]), "reused": True})
+        return
+    started = time.monotonic()
+    companies, contacts = env["crm.iap.lead.directory.sample"]._load_copy(DIRECTORY_SIZE, seed=2026)
+    loaded = time.monotonic() - started
+    env.cr.commit()
+    started = time.monotonic()
+    leads = create_existing_leads()
+    env.cr.commit()
+    write_out({
+        "directory_companies": companies, "directory_contacts": contacts, "load_seconds": round(loaded, 1),
+        "existing_leads": leads, "existing_leads_seconds": round(time.monotonic() - started, 1),
+        "load_peak_mib": round(peak_mib()),
+    })
+    print(f"directory: {companies} companies, {contacts} contacts loaded in {loaded:.0f}s; "
+          f"{leads} existing leads; peak RSS {peak_mib():.0f} MiB")
+
+
+def create_existing_leads():
+    """10,000 leads in one INSERT: half are companies the directory scenario
+    would pick (its countries and industries), half anywhere; one in two is
+    known by its website, the other by its e-mail domain only."""
+    countries = [env.ref(xmlid).id for xmlid in DIRECTORY_COUNTRIES]
+    industries = directory_industries().ids
+    team = env["crm.team"].search([("name", "=", TEAM)])
+    env.cr.execute("""
+        WITH picked AS (
+            (SELECT id, name, domain FROM crm_iap_lead_directory_company
+              WHERE country_id = ANY(%(countries)s) AND industry_id = ANY(%(industries)s)
+                AND employees BETWEEN 10 AND 1000
+              ORDER BY md5(id::text) LIMIT %(half)s)
+            UNION
+            (SELECT id, name, domain FROM crm_iap_lead_directory_company
+              WHERE id %% 97 = 0 ORDER BY id LIMIT %(half)s)
+        )
+        INSERT INTO crm_lead (name, type, active, company_id, team_id, user_id, partner_name,
+                              website, email_from, email_normalized, email_domain_criterion,
+                              priority, probability, create_uid, write_uid, create_date, write_date)
+        SELECT name, 'lead', TRUE, %(company)s, %(team)s, %(uid)s, name,
+               CASE WHEN id %% 2 = 0 THEN 'https://www.' || domain END,
+               CASE WHEN id %% 2 = 1 THEN 'sales@' || domain END,
+               CASE WHEN id %% 2 = 1 THEN 'sales@' || domain END,
+               CASE WHEN id %% 2 = 1 THEN '@' || domain END,
+               '0', 10, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM picked
+    """, {"countries": countries, "industries": industries, "half": EXISTING_LEADS // 2,
+          "company": env.ref("base.main_company").id, "team": team.id, "uid": odoo.SUPERUSER_ID})
+    count = env.cr.rowcount
+    env.cr.execute("ANALYZE crm_lead")
+    return count
+
+
+def directory_industries():
+    return env["crm.iap.lead.industry"].search([], order="id", limit=DIRECTORY_INDUSTRIES)
+
+
+# ---------------------------------------------------------------------------
+# Scenarios
+# ---------------------------------------------------------------------------
+
+def request_values(scenario):
+    tags = env["crm.tag"].search([("name", "in", ("Bench Mined", "Bench 2026"))])
+    vals = {
+        "lead_number": 200, "search_type": "companies", "lead_type": "opportunity",
+        "country_ids": [(6, 0, [env.ref("base.es").id, env.ref("base.it").id])],
+        "user_id": env["res.users"].search([("login", "=", SALESMAN)]).id,
+        "team_id": env["crm.team"].search([("name", "=", TEAM)]).id,
+        "tag_ids": [(6, 0, tags.ids)],
+    }
+    roles = env["crm.iap.lead.role"].search([], order="id", limit=DIRECTORY_ROLES)
+    people = {
+        "search_type": "people", "contact_number": 5, "contact_filter_type": "role",
+        "preferred_role_id": roles[0].id, "role_ids": [(6, 0, roles[1:].ids)],
+    }
+    if scenario == "companies":
+        pass
+    elif scenario == "people":
+        vals.update(people)
+    elif scenario.startswith("directory"):
+        vals.update(people, provider="directory", filter_on_size=True, company_size_min=10,
+                    company_size_max=1000, industry_ids=[(6, 0, directory_industries().ids)])
+        if scenario == "directory_2000":  # ten times more: wider filters, same shape
+            countries = [env.ref(f"base.{code}").id for code in ("es", "it", "fr", "de", "be", "us")]
+            industries = env["crm.iap.lead.industry"].search([], order="id", limit=2 * DIRECTORY_INDUSTRIES)
+            vals.update(lead_number=2000, country_ids=[(6, 0, countries)], industry_ids=[(6, 0, industries.ids)])
+    if FLAVOR == "ours" and "provider" not in vals:
+        vals["provider"] = "iap"
+    return vals
+
+
+class QuerySpy:
+    """Counts executed queries by pattern (numbers and literals folded)."""
+
+    def __init__(self):
+        self.patterns = collections.Counter()
+        self.captured = []
+        self._original = None
+
+    def __enter__(self):
+        spy, original = self, odoo.sql_db.Cursor.execute
+        self._original = original
+
+        def execute(cursor, query, params=None, log_exceptions=True):
+            text = str(query.code if hasattr(query, "code") else query)
+            spy.captured.append((text, params))
+            spy.patterns[re.sub(r"\s+", " ", re.sub(r"\b\d+\b|'[^']*'", "?", text)).strip()[:110]] += 1
+            return original(cursor, query, params, log_exceptions)
+
+        odoo.sql_db.Cursor.execute = execute
+        return self
+
+    def __exit__(self, *exc):
+        odoo.sql_db.Cursor.execute = self._original
+
+
+def one_run(scenario, manager, check):
+    cr = env.cr
+    Request = env["crm.iap.lead.mining.request"].with_user(manager).with_company(manager.company_id)
+    request = Request.create(request_values(scenario))
+    env.flush_all()
+    env.invalidate_all()
+    cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_mail")
+    mail_before = cr.fetchone()[0]
+    cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_message")
+    message_before = cr.fetchone()[0]
+    spy = QuerySpy() if PROFILE else None
+    if spy:
+        spy.__enter__()
+    profiler = cProfile.Profile() if PROFILE else None
+    queries = odoo.sql_db.sql_counter
+    started = time.perf_counter()
+    try:
+        if profiler:
+            profiler.enable()
+        request.action_submit()
+        if request.state in ("queued", "running"):
+            # Above 200 leads ours works in the background: the cron job's
+            # batches are part of the work measured.
+            env["crm.iap.lead.mining.request"]._cron_mine_in_background(autocommit=False)
+        env.flush_all()
+    finally:
+        seconds = time.perf_counter() - started
+        queries = odoo.sql_db.sql_counter - queries
+        if profiler:
+            profiler.disable()
+        if spy:
+            spy.__exit__()
+    request = request.sudo()
+    leads = request.with_context(active_test=False).lead_ids
+    if request.state != "done" or not leads:
+        fail(f"{scenario}: the request ended in {request.state} ({getattr(request, 'error_message', '')})")
+    cr.execute("""SELECT count(*) FROM mail_message
+                   WHERE model = 'crm.lead' AND res_id = ANY(%s)""", (leads.ids,))
+    lead_messages = cr.fetchone()[0]
+    cr.execute("""SELECT m.model, count(*) FROM mail_mail mm JOIN mail_message m ON m.id = mm.mail_message_id
+                   WHERE mm.id > %s GROUP BY m.model""", (mail_before,))
+    mails = dict(cr.fetchall())
+    contacts = sum(1 for lead in leads if lead.contact_name)
+    result = {
+        "seconds": seconds, "queries": queries, "leads": len(leads),
+        "leads_with_contact": contacts, "lead_messages": lead_messages,
+        "mails_queued": sum(mails.values()), "mails_by_model": mails,
+    }
+    if scenario.startswith("directory"):
+        result["contacts_delivered"] = -sum(request.env["crm.iap.lead.credit.line"].search(
+            [("request_id", "=", request.id), ("reason", "=", "contacts")]).mapped("amount"))
+        result["excluded_known"] = request.excluded_count
+    if check:
+        check_ours(scenario, request, leads, message_before)
+    if spy:
+        result["profile"] = spy.patterns.most_common(25)
+        stream = io.StringIO()
+        pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "40")))
+        result["cprofile"] = stream.getvalue()
+    cr.rollback()
+    env.invalidate_all()
+    return result
+
+
+def check_ours(scenario, request, leads, message_before):
+    """What ours promises, on every run: report failures loudly."""
+    values = request_values(scenario)
+    salesman = env["res.users"].browse(values["user_id"])
+    team = env["crm.team"].browse(values["team_id"])
+    tags = set(values["tag_ids"][0][2])
+    watcher = env["res.users"].search([("login", "=", WATCHER)]).partner_id
+    problems = collections.Counter()
+    notes = dict(env["mail.message"]._read_group(
+        [("model", "=", "crm.lead"), ("res_id", "in", leads.ids)], ["res_id"], ["__count"]))
+    for lead in leads:
+        if lead.user_id != salesman or lead.team_id != team:
+            problems["not assigned to the salesperson and team"] += 1
+        if set(lead.tag_ids.ids) != tags:
+            problems["not tagged"] += 1
+        if not (lead.country_id and lead.city and lead.street and (lead.email_from or lead.phone)):
+            problems["no address, e-mail or phone"] += 1
+        followers = lead.message_partner_ids
+        if salesman.partner_id not in followers:
+            problems["salesperson does not follow"] += 1
+        if watcher not in followers:
+            problems["team follower does not follow"] += 1
+        if notes.get(lead.id, 0) != 1:
+            problems["not exactly one chatter note"] += 1
+    notified = env["mail.message"].search([
+        ("id", ">", message_before), ("partner_ids", "in", salesman.partner_id.ids),
+    ])
+    if len(notified) != 1 or notified.model != "crm.iap.lead.mining.request":
+        problems[f"{len(notified)} notifications to the salesperson instead of one summary"] += 1
+    for problem, count in problems.items():
+        fail(f"{scenario}: {problem} ({count} of {len(leads)} leads)")
+
+
+def pick_timing(scenario, make_request):
+    """The directory picking query alone: wall time of `_pick_companies`
+    and PostgreSQL's own execution time (EXPLAIN ANALYZE), 3 times, each on
+    a new request from `make_request()`."""
+    walls, sqls, plan, sql = [], [], "", ""
+    for _run in range(3):
+        request = make_request()
+        env.flush_all()
+        with QuerySpy() as spy:
+            started = time.perf_counter()
+            # What one pick asks for: a background request picks a batch at a time.
+            search = env["crm.iap.lead.provider.directory"]._search(request)
+            company_ids, _excluded = env["crm.iap.lead.directory.search"]._pick_companies(search)
+            walls.append((time.perf_counter() - started) * 1000)
+        query, params = next((q, p) for q, p in reversed(spy.captured) if "candidate" in q)
+        env.cr.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query, params)
+        explained = env.cr.fetchone()[0][0]
+        sqls.append(explained["Execution Time"])
+        env.cr.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + query, params)
+        plan = "\n".join(row[0] for row in env.cr.fetchall())
+        sql = env.cr._obj.mogrify(query, params).decode()
+        if len(company_ids) != search.limit:
+            fail(f"{scenario}: picked {len(company_ids)} companies of {search.limit}")
+        env.cr.rollback()
+    return {"pick_wall_ms": statistics.median(walls), "pick_sql_ms": statistics.median(sqls),
+            "pick_plan": plan, "pick_query": sql}
+
+
+def scenario_step(scenario):
+    manager = env["res.users"].search([("login", "=", MANAGER)])
+    check = FLAVOR == "ours"
+    baseline = rss_mib()
+    runs = []
+    for index in range(RUNS + 1):  # the first one warms up
+        result = one_run(scenario, manager, check)
+        result["rss_mib"] = rss_mib()
+        runs.append(result)
+        print(f"{FLAVOR} {scenario} run {index}{' (warm-up)' if index == 0 else ''}: "
+              f"{result['leads']} leads in {result['seconds']:.2f}s, {result['queries']} queries, "
+              f"{result['lead_messages']} messages, {result['mails_queued']} mails queued")
+    timed = runs[1:]
+    median = sorted(timed, key=lambda run: run["seconds"])[len(timed) // 2]
+    data = {
+        "flavor": FLAVOR, "scenario": scenario, "runs": runs,
+        "seconds": statistics.median(run["seconds"] for run in timed),
+        "leads": median["leads"],
+        "queries_per_lead": median["queries"] / max(median["leads"], 1),
+        "messages_per_lead": median["lead_messages"] / max(median["leads"], 1),
+        "mails_queued": median["mails_queued"],
+        "leads_with_contact": median["leads_with_contact"],
+        "baseline_mib": round(baseline), "peak_mib": round(peak_mib()),
+        "failures": FAILURES,
+    }
+    for key in ("contacts_delivered", "excluded_known"):
+        if key in median:
+            data[key] = median[key]
+    if scenario.startswith("directory"):
+        Request = env["crm.iap.lead.mining.request"].with_user(manager).with_company(manager.company_id)
+        data.update(pick_timing(scenario, lambda: Request.create(request_values(scenario))))
+        print(f"{FLAVOR} {scenario} picking: {data['pick_sql_ms']:.0f} ms SQL, {data['pick_wall_ms']:.0f} ms wall")
+    if PROFILE:
+        for pattern, count in median.get("profile", []):
+            print(f"{count:6d}  {pattern}")
+        print(median.get("cprofile", ""))
+    write_out(data)
+
+
+# ---------------------------------------------------------------------------
+# reveal_ids (ours, D&B): the known companies sent with every search
+# ---------------------------------------------------------------------------
+
+def reveal_ids_step():
+    """Build `reveal_ids` with 100,000 leads known by a reveal_id (a quarter
+    archived), then submit a D&B request of 200 companies carrying them.
+    Everything is rolled back."""
+    env.cr.execute("""
+        INSERT INTO crm_lead (name, type, active, company_id, reveal_id, priority, probability,
+                              create_uid, write_uid, create_date, write_date)
+        SELECT 'Known ' || n, 'lead', n %% 4 <> 0, %(company)s, lpad(n::text, 9, '0'), '0', 10,
+               %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM generate_series(1, %(count)s) n
+    """, {"company": env.ref("base.main_company").id, "uid": odoo.SUPERUSER_ID, "count": REVEAL_LEADS})
+    env.cr.execute("ANALYZE crm_lead")
+    env.cr.execute("SELECT count(*) FROM crm_lead WHERE reveal_id IS NOT NULL")
+    known = env.cr.fetchone()[0]
+    requests = env["crm.iap.lead.provider.iap"]
+    builds = []
+    for _index in range(RUNS + 1):  # the first one warms up
+        env.invalidate_all()
+        started = time.perf_counter()
+        reveal_ids = requests._known_reveal_ids()
+        builds.append((time.perf_counter() - started) * 1000)
+    if len(reveal_ids) < REVEAL_LEADS:
+        fail(f"reveal_ids: {len(reveal_ids)} ids for {REVEAL_LEADS} known leads")
+    payload_bytes = len(json.dumps(reveal_ids).encode())
+    env["ir.config_parameter"].sudo().set_param("crm_iap_mine.iap_protocol", "dnb")
+    manager = env["res.users"].search([("login", "=", MANAGER)])
+    request = requests.with_user(manager).create(request_values("companies"))
+    started = time.perf_counter()
+    request.action_submit()
+    submit_seconds = time.perf_counter() - started
+    if request.state != "done" or len(request.lead_ids) != 200:
+        fail(f"reveal_ids: the D&B request ended {request.state} with {len(request.lead_ids)} leads")
+    env.cr.rollback()
+    data = {
+        "flavor": FLAVOR, "scenario": "reveal_ids", "known_leads": known, "reveal_ids": len(reveal_ids),
+        "build_ms": round(statistics.median(builds[1:]), 1), "builds_ms": [round(ms, 1) for ms in builds],
+        "payload_kib": round(payload_bytes / 1024), "submit_200_seconds": round(submit_seconds, 2),
+        "failures": FAILURES,
+    }
+    print(f"reveal_ids: {len(reveal_ids):,} ids of {known:,} known leads built in {data['build_ms']} ms "
+          f"(runs {data['builds_ms']}), {data['payload_kib']} KiB of JSON; a D&B request of 200 companies "
+          f"carrying them: {data['submit_200_seconds']} s")
+    write_out(data)
+
+
+def register_step():
+    """Import a register file (or the SIRENE pair) as an operator would from
+    the command line, committed: BENCH_REGISTER (register code),
+    BENCH_REGISTER_FILES (paths separated by ':'), BENCH_LABEL."""
+    label = os.environ["BENCH_LABEL"]
+    run = env["crm.iap.lead.register.import"].create({
+        "register_code": os.environ["BENCH_REGISTER"], "source": "server",
+        "server_path": os.environ["BENCH_REGISTER_FILES"].split(":")[0],
+        "second_server_path": (os.environ["BENCH_REGISTER_FILES"].split(":")[1:] or [False])[0],
+    })
+    run._update_state("queued")._update_state("running")
+    started = time.perf_counter()
+    with run._open_sources() as binaries:
+        run._import_file(binaries)
+    env.cr.commit()
+    seconds = time.perf_counter() - started
+    if run.state != "done":
+        fail(f"{label}: the import ended {run.state}: {run.error_message}")
+    env.cr.execute("SELECT count(*) FROM crm_iap_lead_directory_company WHERE active")
+    active = env.cr.fetchone()[0]
+    data = {
+        "scenario": label, "seconds": round(seconds, 1), "rows_read": run.rows_read,
+        "rows_per_second": round(run.rows_read / seconds), "imported": run.imported_count,
+        "updated": run.updated_count, "unchanged": run.unchanged_count, "archived": run.archived_count,
+        "excluded": run.excluded_closed_count + run.excluded_person_count + run.excluded_private_count,
+        "bad_rows": run.bad_row_count, "active_companies": active, "peak_rss_mib": round(peak_mib()),
+        "failures": FAILURES,
+    }
+    print(f"{label}: {data['rows_read']:,} rows in {data['seconds']} s ({data['rows_per_second']:,} rows/s): "
+          f"{data['imported']:,} imported, {data['updated']:,} updated, {data['unchanged']:,} unchanged, "
+          f"{data['archived']:,} archived, {data['excluded']:,} excluded; {active:,} active companies; "
+          f"peak RSS {data['peak_rss_mib']} MiB")
+    write_out(data)
+
+
+def register_pick_step():
+    """Picking 200 companies from the imported UK register (a whole country
+    in the directory, no size known): with its most common industry, and
+    with any industry."""
+    uk = env.ref("base.uk")
+    env.cr.execute("""
+        SELECT industry_id FROM crm_iap_lead_directory_company
+         WHERE active AND country_id = %s AND industry_id IS NOT NULL
+      GROUP BY industry_id ORDER BY count(*) DESC LIMIT 1
+    """, [uk.id])
+    industry_id = env.cr.fetchone()[0]
+    Request = env["crm.iap.lead.mining.request"]
+    for label, industries in (("UK register, its most common industry", [industry_id]),
+                              ("UK register, any industry", [])):
+        env.cr.execute("""
+            SELECT count(*) FROM crm_iap_lead_directory_company
+             WHERE active AND country_id = %s AND (%s OR industry_id = ANY(%s))
+        """, [uk.id, not industries, industries])
+        candidates = env.cr.fetchone()[0]
+        data = pick_timing(label, lambda: Request.create({  # noqa: B023 (used at once)
+            "provider": "directory", "lead_number": 200, "country_ids": [(6, 0, uk.ids)],
+            "industry_ids": [(6, 0, industries)],
+        }))
+        data.update(scenario=label, candidates=candidates, failures=FAILURES)
+        print(f"{label}: picking 200 of {candidates:,} candidates: {data['pick_sql_ms']:.0f} ms SQL, "
+              f"{data['pick_wall_ms']:.0f} ms wall")
+        with open(OUT.replace(".json", f"-{len(industries)}.json"), "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=1)
+
+
+if STEP == "setup":
+    setup()
+elif STEP == "register":
+    register_step()
+elif STEP == "register_pick":
+    register_pick_step()
+elif STEP == "load":
+    load()
+elif STEP == "reveal_ids":
+    reveal_ids_step()
+else:
+    scenario_step(STEP)

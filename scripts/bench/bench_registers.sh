@@ -1,0 +1,40 @@
+# Sourced by scripts/bench/bench.sh for BENCH_ONLY=registers (it defines `step`,
+# OUT_DIR, ODOO_PYTHON and REPO_DIR): the register imports, on our database.
+# A generated Companies House file of BENCH_UK_ROWS rows (default 5,700,000),
+# then next month's file (1 % gone, 2 % changed, 1 % new), then a SIRENE pair
+# of BENCH_SIRENE_ESTABLISHMENTS establishments (default 10,000,000), each
+# imported and committed as from the command line; the files are generated
+# once into .local/bench/registers/ and kept. Prints one line per import and
+# appends it to .local/bench/registers.jsonl.
+# shellcheck shell=bash
+
+register_imports() {
+    UK_ROWS=${BENCH_UK_ROWS:-5700000}
+    FR_ROWS=${BENCH_SIRENE_ESTABLISHMENTS:-10000000}
+    DATA="$OUT_DIR/registers"
+    mkdir -p "$DATA"
+    generate() {  # generate FILE COMMAND...: once, renamed into place when complete
+        [ -f "$1" ] && return 0
+        echo "   generating $1"
+        "${@:2}" "$1.part" && mv "$1.part" "$1"
+    }
+    generate "$DATA/uk-$UK_ROWS.csv" "$ODOO_PYTHON" "$REPO_DIR/scripts/registers/generate_companies_house.py" "$UK_ROWS"
+    generate "$DATA/uk-$UK_ROWS-next.csv" "$ODOO_PYTHON" "$REPO_DIR/scripts/registers/generate_companies_house.py" \
+        "$UK_ROWS" --update
+    if [ ! -d "$DATA/fr-$FR_ROWS" ]; then
+        echo "   generating $DATA/fr-$FR_ROWS"
+        "$ODOO_PYTHON" "$REPO_DIR/scripts/registers/generate_sirene.py" "$FR_ROWS" "$DATA/fr-$FR_ROWS.part"
+        mv "$DATA/fr-$FR_ROWS.part" "$DATA/fr-$FR_ROWS"
+    fi
+    register() {  # register LABEL CODE FILES
+        BENCH_LABEL=$1 BENCH_REGISTER=$2 BENCH_REGISTER_FILES=$3 step ours register
+        cat "$OUT_DIR/step-ours-register.json" >>"$OUT_DIR/registers.jsonl"
+    }
+    rm -f "$OUT_DIR/registers.jsonl"
+    echo "== Register imports (ours)"
+    register "UK first import" gb_companies_house "$DATA/uk-$UK_ROWS.csv"
+    register "UK monthly update" gb_companies_house "$DATA/uk-$UK_ROWS-next.csv"
+    step ours register_pick
+    register "France SIRENE pair" fr_sirene \
+        "$DATA/fr-$FR_ROWS/StockEtablissement_utf8.csv:$DATA/fr-$FR_ROWS/StockUniteLegale_utf8.csv"
+}

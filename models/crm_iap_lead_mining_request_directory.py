@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 
 from odoo import api, fields, models
 
-from ..tools.lead_mining_codecs import MiningResult
+from ..tools.protocols import MiningResult
 from ..tools.registers import ADAPTERS
 from .crm_iap_lead_mining_request import CREDITS_PER_COMPANY
 

@@ -11,8 +11,8 @@ from werkzeug.exceptions import NotFound
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..tools.lead_mining_codecs import DNB_PATH
-from ..tools.lead_mining_service import BALANCE_PATH, CLEARBIT_PATHS, CREDIT_PATH, jsonrpc_error, jsonrpc_result
+from ..tools.lead_mining_service import BALANCE_PATH, CREDIT_PATH, jsonrpc_error, jsonrpc_result
+from ..tools.protocols import PROTOCOLS
 
 MAX_BODY_PARAM = "crm_iap_mine.service_max_body_kb"
 DEFAULT_MAX_BODY_KB = 4096  # room for ~200,000 known reveal_ids
@@ -20,17 +20,20 @@ DEFAULT_MAX_BODY_KB = 4096  # room for ~200,000 known reveal_ids
 
 class LeadMiningService(http.Controller):
 
-    @http.route(DNB_PATH, type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
+    # One route per mining protocol, on the paths its server half answers.
+    @http.route(list(PROTOCOLS["dnb"].server_paths), type="http", auth="none", methods=["POST"], csrf=False,
+                save_session=False)
     def dnb_search_by_criteria(self):
-        return self._answer("dnb")
+        return self._answer_mining("dnb")
 
-    @http.route(list(CLEARBIT_PATHS), type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
+    @http.route(list(PROTOCOLS["clearbit"].server_paths), type="http", auth="none", methods=["POST"], csrf=False,
+                save_session=False)
     def clearbit_lead_mining_request(self):
-        return self._answer("clearbit")
+        return self._answer_mining("clearbit")
 
     @http.route(BALANCE_PATH, type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
     def balance(self):
-        return self._answer("balance")
+        return self._answer("balance", lambda calls, params: calls._handle_balance(params))
 
     @http.route(CREDIT_PATH, type="http", auth="public", methods=["GET"])
     def buy_credits(self, account_token=None, **_params):
@@ -44,7 +47,12 @@ class LeadMiningService(http.Controller):
         return request.render("crm_iap_mine.service_credit_page", values, headers={
             "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"})
 
-    def _answer(self, protocol):
+    def _answer_mining(self, protocol):
+        return self._answer(protocol, lambda calls, params: calls._handle(protocol, params))
+
+    def _answer(self, protocol, handle):
+        """Read the call and answer what `handle(calls, params)` returns;
+        `protocol` is what the call's log line says it was."""
         env = request.env(user=SUPERUSER_ID)
         calls = env["crm.iap.lead.service.call"]
         if not calls._is_service_enabled():
@@ -63,7 +71,7 @@ class LeadMiningService(http.Controller):
             message = "The request is not a JSON-RPC call."
             calls._log_refusal(protocol, "refused_request", message)
             return request.make_json_response(jsonrpc_error(None, "user", message))
-        answer = calls._handle(protocol, call["params"])
+        answer = handle(calls, call["params"])
         if answer[0] == "result":
             return request.make_json_response(jsonrpc_result(call.get("id"), answer[1]))
         return request.make_json_response(jsonrpc_error(call.get("id"), *answer[1:]))

@@ -4,7 +4,7 @@ import json
 
 from odoo import api, fields, models
 
-from ..tools.lead_mining_codecs import MiningResult
+from ..tools.protocols import MiningResult
 
 
 class CrmIapLeadMiningAnswer(models.Model):

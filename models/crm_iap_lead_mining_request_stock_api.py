@@ -5,7 +5,7 @@ them: to change how requests run, override the provider hooks instead."""
 from odoo import _, api, fields, models
 
 from ..tools.lead_mining_client import LeadMiningError
-from ..tools.lead_mining_codecs import MiningResult
+from ..tools.protocols import MiningResult
 from .crm_iap_lead_mining_request import NoResultError
 
 STOCK_TIMEOUT = 300

@@ -3,7 +3,7 @@ companies and the public registers imported into it (see
 `crm_iap_lead_directory_search.py` for the engine)."""
 from odoo import fields, models
 
-from ..tools.lead_mining_codecs import MiningResult
+from ..tools.protocols import MiningResult
 from ..tools.registers import ADAPTERS
 from .crm_iap_lead_directory_search import DirectoryPrices, DirectorySearch
 from .crm_iap_lead_provider import CREDITS_PER_COMPANY, ProviderTraits

@@ -3,7 +3,7 @@
 Odoo's service speaks the Dun & Bradstreet protocol (companies only); the
 earlier Clearbit protocol (companies and contacts) stays available through the
 `crm_iap_mine.iap_protocol` system parameter (CRM settings, *Service
-protocol*). See `tools/lead_mining_codecs.py`.
+protocol*). See `tools/protocols/`.
 """
 import time
 
@@ -11,7 +11,7 @@ from odoo import _, fields, models, release
 from odoo.tools import config
 
 from ..tools.lead_mining_client import LeadMiningClient, LeadMiningError, ProtocolMismatchError
-from ..tools.lead_mining_codecs import DEFAULT_PROTOCOL, PROTOCOLS
+from ..tools.protocols import DEFAULT_PROTOCOL, PROTOCOLS
 from .crm_iap_lead_provider import ProviderTraits
 
 DEFAULT_REVEAL_ENDPOINT = "https://iap-services.odoo.com"
@@ -160,15 +160,16 @@ class CrmIapLeadProviderIap(models.AbstractModel):
         return max(timeout, 1)
 
     def _iap_request_context(self, request, protocol):
-        """What the protocol sends besides the search itself."""
-        if protocol.code != "dnb":
-            return {}
-        return {
-            "db_version": release.version,
-            "db_lang": self.env.user.lang or self.env.lang,
-            "country_code": request.company_id.country_id.code or None,
-            "reveal_ids": self._known_reveal_ids(),
+        """What the protocol sends besides the search itself: only the values
+        its `request_context` names are computed (the known reveal ids take a
+        query)."""
+        values = {
+            "db_version": lambda: release.version,
+            "db_lang": lambda: self.env.user.lang or self.env.lang,
+            "country_code": lambda: request.company_id.country_id.code or None,
+            "reveal_ids": self._known_reveal_ids,
         }
+        return {name: values[name]() for name in protocol.request_context}
 
     def _known_reveal_ids(self):
         """Every `reveal_id` of the database's leads (archived and lost ones

@@ -7,6 +7,7 @@ from psycopg2.errors import QueryCanceled
 from odoo import api, fields, models
 
 from ..tools.lead_mining_service import ServiceRefusal
+from ..tools.protocols import PROTOCOLS
 from .crm_iap_lead_service_client import SERVICE_PARAM
 
 OUTCOMES = [
@@ -56,34 +57,55 @@ class CrmIapLeadServiceCall(models.Model):
 
     @api.model
     def _handle(self, protocol, params):
-        """Serve one call and log it; return ("result", value) or
-        ("error", kind, message). A refused call changes nothing but its log line."""
+        """Serve one mining call in `protocol` (a key of PROTOCOLS) and log it;
+        return ("result", value) or ("error", kind, message). A refused call
+        changes nothing but its log line."""
         started = time.monotonic()
+        mining = PROTOCOLS[protocol]
         params = params if isinstance(params, dict) else {}
-        query = params.get("query" if protocol == "dnb" else "data")
-        reveal_ids = params.get("reveal_ids") if protocol == "dnb" else []
+        query, reveal_ids = mining.read_request(params)
         log = {"protocol": protocol, "filters": json.dumps(query, sort_keys=True, default=str)[:2000] if query else False,
                "known_count": len(reveal_ids) if isinstance(reveal_ids, list) else 0}
+
+        def serve(client):
+            items, company_ids, contact_count, cost = self._serve_in_time(client, protocol, query, reveal_ids)
+            return {"data": items, "credit_error": False}, {
+                "delivered_company_ids": [(6, 0, company_ids)], "company_count": len(company_ids),
+                "contact_count": contact_count, "credits": cost}
+
+        answer = self._answer_call(started, params, log, serve)
+        # Some protocols say "not enough credits" in their result, not as an error.
+        if answer[0] == "error" and answer[1] == "credits" and mining.credit_error_in_result:
+            answer = ("result", {"data": [], "credit_error": True})
+        return answer
+
+    @api.model
+    def _handle_balance(self, params):
+        """Answer a client's balance (not a mining call) and log it."""
+        started = time.monotonic()
+        params = params if isinstance(params, dict) else {}
+        return self._answer_call(started, params, {"protocol": "balance"}, lambda client: (client.balance, {}))
+
+    @api.model
+    def _answer_call(self, started, params, log, serve):
+        """Serve the client of the call's token and log the call with its
+        outcome; return ("result", result) or ("error", kind, message).
+
+        :param log: the call's log values known before serving it
+        :param serve: function(client) -> (result, more log values); raises
+                      ServiceRefusal to refuse the call
+        """
         client = self.env["crm.iap.lead.service.client"]._authenticate(params.get("account_token"))
         try:
             if not client:
                 raise ServiceRefusal("access", "refused_access", "Unknown or inactive account token.")
             log["client_id"] = client.id
-            if protocol == "balance":
-                answer = ("result", client.balance)
-                log["outcome"] = "done"
-            else:
-                items, company_ids, contact_count, cost = self._serve_in_time(client, protocol, query, reveal_ids)
-                answer = ("result", {"data": items, "credit_error": False})
-                log.update(outcome="done", delivered_company_ids=[(6, 0, company_ids)],
-                           company_count=len(company_ids), contact_count=contact_count, credits=cost)
+            result, served = serve(client)
+            answer = ("result", result)
+            log.update(served, outcome="done")
         except ServiceRefusal as refusal:
             log.update(outcome=refusal.outcome, message=refusal.message)
-            if refusal.kind == "credits" and protocol == "dnb":
-                # The D&B route flags missing credits in its result.
-                answer = ("result", {"data": [], "credit_error": True})
-            else:
-                answer = ("error", refusal.kind, refusal.message)
+            answer = ("error", refusal.kind, refusal.message)
         log["duration_ms"] = int((time.monotonic() - started) * 1000)
         self.sudo().create(log)
         return answer

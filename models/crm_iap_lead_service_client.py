@@ -5,7 +5,8 @@ import secrets
 from odoo import _, api, fields, models
 
 from ..tools.lead_mining_client import InsufficientCreditsError
-from ..tools.lead_mining_service import ServiceRefusal, dnb_item, hash_token
+from ..tools.lead_mining_service import ServiceRefusal, hash_token
+from ..tools.protocols import PROTOCOLS
 from .crm_iap_lead_directory_search import DirectoryPrices, DirectorySearch
 from .crm_iap_lead_provider_directory import PROVIDER
 
@@ -149,11 +150,7 @@ class CrmIapLeadServiceClient(models.Model):
         company_ids = delivery.company_ids
         items = self.env["crm.iap.lead.directory.company"].browse(company_ids)._to_service_data(delivery.contacts)
         prefix = self._reveal_prefix()
-        for company_id, item in zip(company_ids, items):
-            item["company_data"]["clearbit_id"] = f"{prefix}{company_id}"
-        if protocol == "dnb":
-            items = [dnb_item(item["company_data"], f"{prefix}{company_id}")
-                     for company_id, item in zip(company_ids, items)]
+        items = PROTOCOLS[protocol].encode_answer(items, [f"{prefix}{company_id}" for company_id in company_ids])
         return items, company_ids, delivery.contact_count, delivery.cost
 
     def _charge(self, delivery):
@@ -230,8 +227,8 @@ class CrmIapLeadServiceClient(models.Model):
                        for value in (size_min, size_max)):
                 refuse("company_size_min and company_size_max must be whole numbers.")
             size_range = (size_min or 0, size_max if size_max is not None else 2 ** 31 - 1)
-        # D&B items carry no contacts.
-        people = protocol == "clearbit" and query.get("search_type") == "people"
+        # Contacts only in a protocol whose items carry them.
+        people = PROTOCOLS[protocol].gives_contacts and query.get("search_type") == "people"
         search = DirectorySearch(
             company_id=self.company_id.id, country_ids=country_records.ids, limit=lead_number,
             seed=f"client-{self.id}", state_ids=states.ids, state_country_ids=states.country_id.ids,

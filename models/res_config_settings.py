@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..tools.lead_mining_codecs import DEFAULT_PROTOCOL
+from ..tools.protocols import DEFAULT_PROTOCOL
 from .crm_iap_lead_mining_request import provider_selection
 from .crm_iap_lead_provider_iap import PROTOCOL_PARAM, PROTOCOL_SELECTION
 from .crm_iap_lead_service_client import CONTACT_EMAIL_PARAM, CONTACT_NAME_PARAM, CONTACT_TEXT_PARAM, SERVICE_PARAM

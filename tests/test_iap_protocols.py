@@ -1,8 +1,10 @@
 """Odoo IAP in both protocols: Dun & Bradstreet (the default) and Clearbit.
 
-The codecs are tested on plain data; the rest talks to the loopback service
-(`lead_mining_server.py`), which speaks both protocols.
+The protocols (both halves) are tested on plain data; the rest talks to the
+loopback service (`lead_mining_server.py`), which speaks both protocols.
 """
+import copy
+import json
 from unittest.mock import patch
 
 import psycopg2
@@ -12,12 +14,8 @@ from odoo.exceptions import ValidationError
 from odoo.tests import BaseCase, tagged, users
 from odoo.tools import config, mute_logger
 
-from ..tools.lead_mining_codecs import (
-    decode_clearbit_items,
-    decode_dnb_items,
-    encode_clearbit_request,
-    encode_dnb_request,
-)
+from ..tools import protocols
+from ..tools.protocols import clearbit, dnb
 from .common import LeadMiningCase
 from .lead_mining_server import CLEARBIT_PATH, DNB_PATH
 
@@ -35,7 +33,7 @@ PROTOCOLS = ("dnb", "clearbit")
 class TestLeadMiningCodecs(BaseCase):
 
     def test_dnb_request_parameters(self):
-        params = encode_dnb_request({"lead_number": 3}, account_token="t", db_uuid="u", db_version="17.0",
+        params = dnb.encode_request({"lead_number": 3}, account_token="t", db_uuid="u", db_version="17.0",
                                     db_lang="es_ES", country_code="ES", reveal_ids=("1", "2"))
         self.assertEqual(params, {
             "account_token": "t", "db_uuid": "u", "db_version": "17.0", "db_lang": "es_ES",
@@ -43,7 +41,7 @@ class TestLeadMiningCodecs(BaseCase):
         })
 
     def test_dnb_item_decoded(self):
-        result = decode_dnb_items([X_GMBH])
+        result = dnb.decode_answer([X_GMBH])
         self.assertEqual((result.malformed, len(result.items)), (0, 1))
         company = result.items[0]["company_data"]
         self.assertEqual(result.items[0]["people_data"], [], "D&B gives no contacts")
@@ -65,17 +63,117 @@ class TestLeadMiningCodecs(BaseCase):
             dict(X_GMBH, employees="many"), dict(X_GMBH, unspsc_codes="software"),
             dict(X_GMBH, unspsc_codes=[["1"]]), dict(X_GMBH, city=12), "X GmbH", None,
         ]
-        result = decode_dnb_items(broken + [X_GMBH])
+        result = dnb.decode_answer(broken + [X_GMBH])
         self.assertEqual((result.malformed, len(result.items)), (len(broken), 1))
 
     def test_clearbit_request_and_items(self):
-        self.assertEqual(encode_clearbit_request({"lead_number": 1}, account_token="t", db_uuid="u",
-                                                 reveal_ids=["ignored"]),
+        self.assertEqual(clearbit.encode_request({"lead_number": 1}, account_token="t", db_uuid="u"),
                          {"account_token": "t", "dbuuid": "u", "data": {"lead_number": 1}})
         valid = {"company_data": {"clearbit_id": "c1", "name": "Acme"}, "people_data": [{"full_name": "Ana"}, "x"]}
-        result = decode_clearbit_items([valid, {"company_data": {"name": "No id"}}, {"people_data": []}])
+        result = clearbit.decode_answer([valid, {"company_data": {"name": "No id"}}, {"people_data": []}])
         self.assertEqual((len(result.items), result.malformed, result.dropped_people), (1, 2, 1))
         self.assertEqual(result.items[0]["people_data"], [{"full_name": "Ana"}])
+
+
+# Our items as the directory shapes them for the service
+# (crm.iap.lead.directory.company._to_service_data): one full, one sparse.
+OUR_ITEMS = [{
+    "company_data": {
+        "clearbit_id": "directory-7", "name": "Peñalara", "legal_name": "Peñalara Software S.L.",
+        "domain": "penalara.example", "email": ["info@penalara.example"],
+        "phone_numbers": ["+34 911 222 333", "+34 600 000 000"], "phone": False, "location": "Calle Mayor 1",
+        "city": "Madrid", "postal_code": "28013", "state_code": "M", "state_name": "Madrid", "country_code": "ES",
+        "country_name": "Spain", "description": "Makes software.", "founded_year": 2001, "employees": 42,
+        "estimated_annual_revenue": "2,500,000", "sector": "Software", "industry": "Software", "tech": ["odoo"],
+        "timezone": "Europe/Madrid", "twitter": False, "facebook": False, "linkedin": False, "crunchbase": False,
+        "logo": False,
+    },
+    "people_data": [{"full_name": "Núria Peña", "title": "Sales Director", "email": "nuria@penalara.example",
+                     "phone": False, "role": "sales", "seniority": "director"}],
+}, {
+    "company_data": {
+        "clearbit_id": "directory-8", "name": "Zefiro", "legal_name": "Zefiro", "domain": False, "email": [],
+        "phone_numbers": [], "phone": False, "location": False, "city": False, "postal_code": False,
+        "state_code": False, "state_name": False, "country_code": "IT", "country_name": "Italy",
+        "description": False, "founded_year": False, "employees": False, "estimated_annual_revenue": False,
+        "sector": False, "industry": False, "tech": [], "timezone": False, "twitter": False, "facebook": False,
+        "linkedin": False, "crunchbase": False, "logo": False,
+    },
+    "people_data": [],
+}]
+REVEAL_IDS = ["dir-0a1b2c3d-7", "dir-0a1b2c3d-8"]
+# What a D&B client reads of OUR_ITEMS: no contacts, the legal name, one phone.
+DNB_COMPANIES = [{
+    "reveal_id": "dir-0a1b2c3d-7", "name": "Peñalara Software S.L.", "domain": "penalara.example",
+    "website": "https://penalara.example", "phone": "+34 911 222 333", "phone_numbers": ["+34 911 222 333"],
+    "email": [], "location": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "state_code": "M",
+    "country_code": "ES", "employees": 42, "estimated_annual_revenue": "2,500,000", "company_type": False,
+    "industries": ["Software"], "vat": False, "address": "Calle Mayor 1, 28013 Madrid, M, ES",
+}, {
+    "reveal_id": "dir-0a1b2c3d-8", "name": "Zefiro", "domain": False, "website": False, "phone": False,
+    "phone_numbers": [], "email": [], "location": False, "city": False, "postal_code": False, "state_code": False,
+    "country_code": "IT", "employees": False, "estimated_annual_revenue": False, "company_type": False,
+    "industries": [], "vat": False, "address": "IT",
+}]
+
+
+def _over_the_wire(data):
+    return json.loads(json.dumps(data))
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestProtocolHalves(BaseCase):
+    """Each protocol's server half answers what its client half reads."""
+
+    def test_what_the_service_answers_a_client_reads_back(self):
+        expected = {
+            "dnb": [{"company_data": company, "people_data": []} for company in DNB_COMPANIES],
+            "clearbit": [dict(item, company_data=dict(item["company_data"], clearbit_id=reveal_id))
+                         for item, reveal_id in zip(OUR_ITEMS, REVEAL_IDS)],
+        }
+        self.assertEqual(set(expected), set(protocols.PROTOCOLS), "every protocol is tested")
+        items = copy.deepcopy(OUR_ITEMS)
+        for code, protocol in protocols.PROTOCOLS.items():
+            with self.subTest(protocol=code):
+                result = protocol.decode_answer(_over_the_wire(protocol.encode_answer(items, REVEAL_IDS)))
+                self.assertEqual((result.malformed, result.dropped_people), (0, 0))
+                self.assertEqual(result.items, expected[code])
+                self.assertEqual(items, OUR_ITEMS, "the items given are left as they are")
+
+    def test_dnb_company_data_goes_through_our_service_unchanged(self):
+        """What a client reads from D&B, answered again by our service (its
+        company type and VAT included), reads the same."""
+        read = dnb.decode_answer([X_GMBH]).items
+        answered = dnb.encode_answer(read, [X_GMBH["duns"]])
+        self.assertEqual(dnb.decode_answer(_over_the_wire(answered)).items, read)
+        self.assertEqual((answered[0]["entity_type"], answered[0]["vat"]), ("GmbH", "DE123456789"))
+
+    def test_the_dnb_field_map_is_one_table_for_both_ways(self):
+        """Rename every D&B key in the map: the encoder writes the new keys
+        only, the decoder reads them, and the companies read the same."""
+        renamed = tuple((ours, f"renamed_{theirs}") for ours, theirs in dnb.FIELDS)
+        with patch.object(dnb, "FIELDS", renamed):
+            answer = _over_the_wire(dnb.encode_answer(OUR_ITEMS, REVEAL_IDS))
+            self.assertTrue(all(key.startswith("renamed_") for item in answer for key in item), answer)
+            companies = [item["company_data"] for item in dnb.decode_answer(answer).items]
+        self.assertEqual(companies, DNB_COMPANIES)
+        # And a new line of the map travels both ways.
+        with patch.object(dnb, "FIELDS", dnb.FIELDS + (("description", "business_description"),)):
+            answer = dnb.encode_answer(OUR_ITEMS[:1], REVEAL_IDS[:1])
+            self.assertEqual(answer[0]["business_description"], "Makes software.")
+            self.assertEqual(dnb.decode_answer(answer).items[0]["company_data"]["description"], "Makes software.")
+
+    def test_the_service_reads_what_a_client_sends(self):
+        query = {"lead_number": 2, "search_type": "companies", "countries": [{"code": "ES", "states": []}]}
+        context = {"db_version": "17.0", "db_lang": "es_ES", "country_code": "ES", "reveal_ids": ("k1", "k2")}
+        for code, protocol in protocols.PROTOCOLS.items():
+            with self.subTest(protocol=code):
+                self.assertIn(protocol.path, protocol.server_paths, "a server answers where its clients post")
+                # The client sends only the context its protocol names.
+                params = protocol.encode_request(query, account_token="t", db_uuid="u",
+                                                 **{name: context[name] for name in protocol.request_context})
+                known = ["k1", "k2"] if "reveal_ids" in protocol.request_context else []
+                self.assertEqual(protocol.read_request(_over_the_wire(params)), (query, known))
 
 
 @tagged("post_install", "-at_install", "lead_mining")
@@ -195,6 +293,8 @@ class TestDnbProtocol(LeadMiningCase):
         settings.execute()
         self._new_request(lead_number=1).action_submit()
         self.assertEqual(self._mining_calls()[-1]["path"], CLEARBIT_PATH)
+        self.assertEqual(set(self._mining_calls()[-1]["params"]), {"account_token", "dbuuid", "data"},
+                         "no known ids nor database details in a Clearbit request")
 
 
 @tagged("post_install", "-at_install", "lead_mining")

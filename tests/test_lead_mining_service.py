@@ -17,6 +17,7 @@ from ..models import crm_iap_lead_provider_iap as iap_provider
 from ..models.crm_iap_lead_service_call import TIME_LIMIT_PARAM
 from ..models.crm_iap_lead_service_client import (
     CONTACT_EMAIL_PARAM, CONTACT_NAME_PARAM, CONTACT_TEXT_PARAM, SERVICE_PARAM)
+from ..tools.protocols import PROTOCOLS
 from .lead_mining_server import CLEARBIT_PATH as CLEARBIT, DNB_PATH as DNB
 
 INSUFFICIENT = "odoo.addons.iap.tools.iap_tools.InsufficientCreditError"
@@ -123,6 +124,22 @@ class TestLeadMiningService(HttpCase):
         self.assertEqual(self.client.balance, 6, "2 companies and 2 contacts")
         self.assertEqual((self._calls().company_count, self._calls().contact_count), (2, 2))
         self.assertIn("seller@served", " ".join(request.lead_ids.mapped("email_from")))
+
+    def test_every_path_of_every_protocol_is_served(self):
+        for code, protocol in PROTOCOLS.items():
+            for path in protocol.server_paths:
+                with self.subTest(path=path):
+                    error = self._call(path, {"account_token": "not-a-token"})["error"]
+                    self.assertEqual(error["data"]["name"], "odoo.exceptions.AccessError")
+                    self.assertEqual(self._calls()[-1].protocol, code)
+
+    def test_a_dnb_search_gets_no_contacts(self):
+        query = {"lead_number": 2, "search_type": "people", "contact_number": 1, "contact_filter_type": "role",
+                 "preferred_role": self.role_sale.reveal_id, "countries": [{"code": "ES", "states": []}]}
+        items = self._call(DNB, {"account_token": self.token, "query": query, "reveal_ids": []})["result"]["data"]
+        self.assertEqual(len(items), 2)
+        self.assertFalse([item for item in items if "people_data" in item or "email" in item])
+        self.assertEqual((self._calls().contact_count, self.client.balance), (0, 8), "companies only, and charged so")
 
     def test_balance_route_answers_the_client_balance(self):
         self.assertEqual(self._call("/iap/1/balance", {"account_token": self.token, "service_name": "reveal"})["result"], 10)

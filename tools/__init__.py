@@ -1,4 +1,4 @@
 from . import lead_mining_client
-from . import lead_mining_codecs
+from . import protocols
 from . import register_files
 from . import registers

@@ -124,12 +124,12 @@ class LeadMiningClient:
 
     def mine(self, protocol, query, **context):
         """Ask for companies matching ``query`` in ``protocol`` (a
-        `lead_mining_codecs.Protocol`); return a MiningResult.
+        `protocols.Protocol`); return a MiningResult.
 
-        ``context`` is what the protocol sends besides the query (see its
-        ``encode`` function): e.g. ``reveal_ids`` for D&B.
+        ``context`` is what the protocol sends besides the query (the names
+        of its ``request_context``): e.g. ``reveal_ids`` for D&B.
         """
-        params = protocol.encode(query, account_token=self._account_token, db_uuid=self.dbuuid, **context)
+        params = protocol.encode_request(query, account_token=self._account_token, db_uuid=self.dbuuid, **context)
         result = self._call(self.reveal_endpoint + protocol.path, params, self.timeout, debits=True)
         if isinstance(result, dict) and result.get('credit_error'):
             # The service may flag missing credits in the result instead of an error.
@@ -137,7 +137,7 @@ class LeadMiningClient:
         if not isinstance(result, dict) or not isinstance(result.get('data'), list):
             raise ProtocolError("The lead mining service answered without a list of companies.",
                                 maybe_charged=True)
-        return protocol.decode(result['data'])
+        return protocol.decode_answer(result['data'])
 
     def get_balance(self, service_name='reveal'):
         """Return the credits left on the account for ``service_name``."""

@@ -68,7 +68,8 @@ MERGED_COLUMNS = (
 KEPT_UNLESS_GIVEN = {"domain"}
 
 # Where the reading stands: the file being read (an index in the order
-# they are staged: legal units first) and how many of its rows are staged.
+# they are staged: legal units first) and how many of its rows are read,
+# what they hold staged. Past the last file when every file is read.
 RegisterPosition = namedtuple("RegisterPosition", ["member", "rows"])
 # What `stage` returns: the position after it, the share of the files' bytes
 # read (0 to 1), and whether every file is read to its end.
@@ -85,7 +86,7 @@ class _Member:
         self.table = table
         self.columns = columns
         self.to_values = to_values   # (line, row) -> a tuple of `columns`, or None: nothing to stage
-        self.read = 0                # rows of it staged so far
+        self.read = 0                # rows of it read (and staged) so far
 
 
 class RegisterLoader:
@@ -94,8 +95,8 @@ class RegisterLoader:
 
     :param cr: the cursor every step runs on; it is never committed here.
     :param adapter: the register's `RegisterAdapter` (an instance).
-    :param import_id: the import (its staging tables are temporary ones of
-      the transaction for now).
+    :param import_id: the import this loader works for (the staging tables
+      are still temporary ones of the transaction, not keyed by it).
     :param uid: the user written as creator and last editor.
     :param home_country_id: the register's country, for addresses in a
       country code Odoo does not know.
@@ -393,6 +394,7 @@ class RegisterLoader:
         return self.cr.rowcount
 
     def drop_staging(self):
+        """Drop the staging tables (the last step)."""
         self.cr.execute("".join(f"DROP TABLE IF EXISTS {table};" for table in STAGING_TABLES))
 
 

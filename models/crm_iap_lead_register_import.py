@@ -4,43 +4,22 @@ import io
 import logging
 import os
 import time
-from collections import Counter
 from contextlib import ExitStack, contextmanager
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..const import IMPORT_STATE_TRANSITIONS
-from ..tools.register_files import RegisterCsvReader, RegisterFileError, open_register_file
-from ..tools.registers import ADAPTERS, BadRow, Excluded, RegisterCompany, detect_adapter
-from .crm_iap_lead_dedupe import normalize_domain
+from ..tools.register_files import RegisterFileError
+from ..tools.registers import ADAPTERS
+from ..tools.registers.loader import RegisterLoader
 from .crm_iap_lead_directory_company import register_selection
 
 _logger = logging.getLogger(__name__)
 
-# Rows sent to PostgreSQL per COPY: memory stays flat whatever the file size.
+# Rows read per step of the loader (one COPY each): memory stays flat
+# whatever the file size, and a cancel is seen within a step.
 COPY_CHUNK_ROWS = 10000
-MAX_LISTED_BAD_ROWS = 100
-STAGING_COLUMNS = ("line_no", "skip") + RegisterCompany._fields
-UNIT_COLUMNS = ("register_number", "name", "founded_year", "exclusion")
-# Directory columns a register import writes, with the value each takes
-# from the staged row `r`. An update compares the same expressions, so a
-# row that did not change is not written.
-MERGED_COLUMNS = (
-    ("name", "r.name"),
-    ("street", "r.street"),
-    ("city", "r.city"),
-    ("zip", "r.zip"),
-    ("state_id", "r.state_id"),
-    ("country_id", "r.country_id"),
-    ("industry_id", "r.industry_id"),
-    ("employees", "r.employees"),
-    ("domain", "r.domain"),
-    ("founded_year", "r.founded_year"),
-    ("active", "TRUE"),
-)
-# Only some registers publish a website: one added by hand stays otherwise.
-KEPT_UNLESS_GIVEN = {"domain"}
 # The progress bar: reading the files is this share of the work, the merge the rest.
 READ_SHARE = 0.9
 # The live counts of the imports running, written by each import in a cursor
@@ -288,206 +267,47 @@ class CrmIapLeadRegisterImport(models.Model):
         return True
 
     def _stage_and_merge(self, binaries, progress):
+        """Drive the loader through its steps, `progress` after each; return
+        the import's counts as its field values."""
         adapter = ADAPTERS[self.register_code]()
-        counters = Counter()
-        bad_rows = []
-        sizes = [_size(binary) for binary in binaries]
-        total = max(sum(sizes), 1)
+        home_country = self.env["res.country"].search([("code", "=", adapter.country_code)], limit=1)
+        loader = RegisterLoader(self.env.cr, adapter, self.id, uid=self.env.uid, home_country_id=home_country.id)
 
-        def report(binary, offset):
-            """Tell the progress callback where the reading stands."""
-            progress(self._report_counts(counters), READ_SHARE * min((offset + binary.tell()) / total, 1))
+        def report(fraction):
+            progress(self._report_counts(loader.counters), fraction)
 
-        with ExitStack() as stack:
-            readers = [
-                RegisterCsvReader(stack.enter_context(open_register_file(binary)), adapter.delimiter)
-                for binary in binaries
-            ]
-            companies, units = self._sort_files(adapter, readers)
-            self._create_staging_tables()
-            offset = 0
-            if units is not None:
-                units_binary = binaries[readers.index(units)]
-                self._stage_units(adapter, units, counters, lambda: report(units_binary, 0))
-                offset = sizes[readers.index(units)]
-            companies_binary = binaries[readers.index(companies)]
-            self._stage_rows(adapter, companies, counters, bad_rows, lambda: report(companies_binary, offset))
-        bad_rows += self._drop_duplicate_numbers(counters)
-        if units is not None:
-            bad_rows += self._apply_units(counters)
-        progress(self._report_counts(counters), READ_SHARE)
-        self._merge_staging(adapter, counters, lambda done: progress(self._report_counts(counters), done))
-        self.env.cr.execute("DROP TABLE crm_iap_register_staging; DROP TABLE crm_iap_register_units")
-        values = self._report_counts(counters)
-        values.update(
-            unchanged_count=counters["unchanged_count"], unknown_industry_count=counters["unknown_industry_count"],
+        with loader.open(binaries):
+            loader.create_staging()
+            while True:
+                staged = loader.stage(COPY_CHUNK_ROWS)
+                report(READ_SHARE * staged.fraction)
+                if staged.done:
+                    break
+        loader.drop_duplicates()
+        loader.apply_units()
+        report(READ_SHARE)
+        loader.merge()
+        report(READ_SHARE + 2 * (1 - READ_SHARE) / 3)
+        loader.archive()
+        loader.drop_staging()
+        report(1.0)
+        counters = loader.counters
+        values = dict(
+            self._report_counts(counters), unchanged_count=counters["unchanged_count"], unknown_industry_count=counters["unknown_industry_count"],
             excluded_closed_count=counters["excluded_closed"],
             excluded_person_count=counters["excluded_natural_person"],
             excluded_private_count=counters["excluded_non_diffusible"],
-            bad_rows="\n".join(bad_rows[:MAX_LISTED_BAD_ROWS]) or False,
+            bad_rows="\n".join(self._describe_bad_row(line, bad) for line, bad in loader.bad_rows) or False,
         )
         del values["excluded_count"]
         return values
 
     @staticmethod
     def _report_counts(counters):
-        """The counts the progress shows, from the counters of an import."""
-        return {
-            "rows_read": counters["rows_read"],
-            "excluded_count": sum(value for key, value in counters.items() if key.startswith("excluded_")),
-            "bad_row_count": counters["bad_row_count"],
-            "imported_count": counters["imported_count"],
-            "updated_count": counters["updated_count"],
-            "archived_count": counters["archived_count"],
-        }
-
-    def _sort_files(self, adapter, readers):
-        """(companies reader, legal units reader or None), recognised by their
-        header whatever their order."""
-        if not adapter.unit_required_columns:
-            self._check_header(adapter, readers[0].header)
-            return readers[0], None
-        companies = next((reader for reader in readers if adapter.recognises(reader.header)), None)
-        if companies is None:
-            self._check_header(adapter, readers[0].header)
-        units = next((reader for reader in readers
-                      if reader is not companies and adapter.recognises_units(reader.header)), None)
-        if units is None:
-            other = next(reader for reader in readers if reader is not companies)
-            raise RegisterFileError("units", line=1, detail=", ".join(
-                column for column in adapter.unit_required_columns if column not in other.header))
-        return companies, units
-
-    def _check_header(self, adapter, header):
-        if adapter.recognises(header):
-            return
-        other = detect_adapter(header)
-        if other and other is not type(adapter):
-            raise RegisterFileError("register", line=1, detail=other.label)
-        raise RegisterFileError("columns", line=1, detail=", ".join(adapter.missing_columns(header)))
-
-    def _create_staging_tables(self):
-        self.env.cr.execute("""
-            DROP TABLE IF EXISTS crm_iap_register_staging;
-            CREATE TEMP TABLE crm_iap_register_staging (
-                line_no integer NOT NULL, skip boolean NOT NULL, register_number varchar NOT NULL,
-                name varchar, street varchar, city varchar, zip varchar, state_name varchar,
-                country_code varchar, industry_code varchar, employees integer, domain varchar,
-                founded_year integer
-            ) ON COMMIT DROP;
-            -- The legal units of a register of two files (France), joined by number.
-            DROP TABLE IF EXISTS crm_iap_register_units;
-            CREATE TEMP TABLE crm_iap_register_units (
-                register_number varchar NOT NULL, name varchar, founded_year integer, exclusion varchar
-            ) ON COMMIT DROP;
-        """)
-
-    def _stage_rows(self, adapter, reader, counters, bad_rows, report):
-        """COPY the companies of the rows into the staging table."""
-        self._copy_in_chunks(
-            self._company_values(adapter, reader, counters, bad_rows),
-            "crm_iap_register_staging", STAGING_COLUMNS, report,
-        )
-
-    def _company_values(self, adapter, reader, counters, bad_rows):
-        """The staging values of each row, counting and listing as it goes."""
-        for line, row in reader:
-            counters["rows_read"] += 1
-            try:
-                company = adapter.parse_row(row)
-            except BadRow as bad:
-                counters["bad_row_count"] += 1
-                if len(bad_rows) < MAX_LISTED_BAD_ROWS:
-                    bad_rows.append(self._describe_bad_row(line, bad))
-                if bad.register_number:
-                    # Skipped, not gone: its company must not be archived.
-                    yield (line, True, bad.register_number) + (None,) * (len(STAGING_COLUMNS) - 3)
-                continue
-            except Excluded as excluded:
-                counters[f"excluded_{excluded.reason}"] += 1
-                continue
-            if company is None:
-                continue
-            if company.domain:
-                # The dedupe compares normalised domains.
-                company = company._replace(domain=normalize_domain(company.domain) or None)
-            yield (line, False) + company
-
-    def _stage_units(self, adapter, reader, counters, report):
-        """COPY the legal units (number, name, founded year, exclusion) of a
-        register of two files into their own staging table."""
-        def unit_values():
-            for _line, row in reader:
-                counters["rows_read"] += 1
-                yield adapter.parse_unit_row(row)
-        self._copy_in_chunks(unit_values(), "crm_iap_register_units", UNIT_COLUMNS, report)
-
-    def _copy_in_chunks(self, rows, table, columns, report):
-        """COPY `rows` (tuples of `columns`) into `table`, COPY_CHUNK_ROWS at a
-        time, and `report()` after each chunk: memory stays flat."""
-        chunk = io.StringIO()
-        pending = 0
-        for values in rows:
-            chunk.write("\t".join(map(_copy_value, values)))
-            chunk.write("\n")
-            pending += 1
-            if pending >= COPY_CHUNK_ROWS:
-                self._copy_chunk(chunk, table, columns)
-                chunk = io.StringIO()
-                pending = 0
-                report()
-        self._copy_chunk(chunk, table, columns)
-        report()
-
-    def _apply_units(self, counters):
-        """Leave out the companies whose legal unit is excluded (counted by
-        reason); skip, as bad rows, those without a legal unit or a name."""
-        cr = self.env.cr
-        cr.execute("""
-            CREATE INDEX ON crm_iap_register_units (register_number);
-            ANALYZE crm_iap_register_units;
-            WITH excluded AS (
-                DELETE FROM crm_iap_register_staging s USING crm_iap_register_units u
-                 WHERE u.register_number = s.register_number AND u.exclusion IS NOT NULL AND NOT s.skip
-             RETURNING u.exclusion
-            )
-            SELECT exclusion, count(*) FROM excluded GROUP BY exclusion
-        """)
-        for reason, count in cr.fetchall():
-            counters[f"excluded_{reason}"] += count
-        cr.execute("""
-            WITH orphan AS (
-                UPDATE crm_iap_register_staging s SET skip = TRUE
-                 WHERE NOT s.skip AND NOT EXISTS (SELECT 1 FROM crm_iap_register_units u
-                                                   WHERE u.register_number = s.register_number)
-             RETURNING s.line_no, s.register_number
-            )
-            SELECT count(*), ARRAY(SELECT ARRAY[line_no::varchar, register_number] FROM orphan
-                                    ORDER BY line_no LIMIT %s)
-              FROM orphan
-        """, (MAX_LISTED_BAD_ROWS,))
-        count, listed = cr.fetchone()
-        cr.execute("""
-            WITH nameless AS (
-                UPDATE crm_iap_register_staging s SET skip = TRUE
-                  FROM crm_iap_register_units u
-                 WHERE u.register_number = s.register_number AND NOT s.skip AND u.name IS NULL
-             RETURNING s.line_no
-            )
-            SELECT count(*), ARRAY(SELECT line_no FROM nameless ORDER BY line_no LIMIT %s) FROM nameless
-        """, (MAX_LISTED_BAD_ROWS,))
-        nameless_count, nameless = cr.fetchone()
-        counters["bad_row_count"] += count + nameless_count
-        bad = sorted(
-            [(int(line), BadRow("missing_unit", number)) for line, number in listed]
-            + [(line, BadRow("missing_name")) for line in nameless],
-            key=lambda item: item[0],
-        )
-        return [self._describe_bad_row(line, row) for line, row in bad]
-
-    def _copy_chunk(self, chunk, table, columns):
-        chunk.seek(0)
-        self.env.cr.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", chunk)
+        """The counts the progress shows (PROGRESS_COUNTS), from the loader's counters."""
+        counts = {count: counters[count] for count in PROGRESS_COUNTS}
+        counts["excluded_count"] = sum(value for key, value in counters.items() if key.startswith("excluded_"))
+        return counts
 
     # ------------------------------------------------------------------
     # Progress
@@ -535,94 +355,6 @@ class CrmIapLeadRegisterImport(models.Model):
             "type": {"done": "success", "error": "danger"}.get(self.state, "warning"),
         })
 
-    def _drop_duplicate_numbers(self, counters):
-        """A number twice in one file: the first row wins, the others are bad rows."""
-        cr = self.env.cr
-        cr.execute("""
-            CREATE INDEX ON crm_iap_register_staging (register_number);
-            ANALYZE crm_iap_register_staging;
-            DELETE FROM crm_iap_register_staging s
-             USING crm_iap_register_staging first
-             WHERE first.register_number = s.register_number AND first.line_no < s.line_no
-         RETURNING s.line_no, s.register_number
-        """)
-        duplicates = sorted(cr.fetchall())
-        counters["bad_row_count"] += len(duplicates)
-        return [
-            self._describe_bad_row(line, BadRow("duplicate_number", number))
-            for line, number in duplicates[:MAX_LISTED_BAD_ROWS]
-        ]
-
-    def _merge_staging(self, adapter, counters, report):
-        """Insert the new companies, update the changed ones, archive the gone
-        ones; `report(fraction done)` after each step."""
-        cr = self.env.cr
-        home_country = self.env["res.country"].search([("code", "=", adapter.country_code)], limit=1)
-        params = {"register": adapter.code, "classification": adapter.classification, "uid": self.env.uid,
-                  "home_country": home_country.id}
-        cr.execute("""
-            DROP TABLE IF EXISTS crm_iap_register_resolved;
-            CREATE TEMP TABLE crm_iap_register_resolved ON COMMIT DROP AS
-            SELECT s.register_number, COALESCE(s.name, u.name) AS name, s.street, s.city, s.zip, s.employees,
-                   s.domain, COALESCE(s.founded_year, u.founded_year) AS founded_year,
-                   COALESCE(country.id, %(home_country)s) AS country_id, state.id AS state_id, code.industry_id,
-                   s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown
-              FROM crm_iap_register_staging s
-              LEFT JOIN crm_iap_register_units u ON u.register_number = s.register_number
-              -- An address abroad in a code Odoo does not know: the register's country.
-              LEFT JOIN res_country country ON country.code = s.country_code
-              LEFT JOIN (SELECT country_id, lower(name) AS name, min(id) AS id
-                           FROM res_country_state GROUP BY country_id, lower(name)) state
-                     ON state.country_id = COALESCE(country.id, %(home_country)s) AND state.name = lower(s.state_name)
-              LEFT JOIN crm_iap_lead_industry_code code
-                     ON code.classification = %(classification)s AND code.code = left(s.industry_code, 2)
-             WHERE NOT s.skip;
-            CREATE INDEX ON crm_iap_register_resolved (register_number);
-            ANALYZE crm_iap_register_resolved;
-            SELECT count(*), count(*) FILTER (WHERE industry_unknown) FROM crm_iap_register_resolved;
-        """, params)
-        staged, counters["unknown_industry_count"] = cr.fetchone()
-        columns = ", ".join(column for column, _value in MERGED_COLUMNS)
-        values = ", ".join(value for _column, value in MERGED_COLUMNS)
-        current = ", ".join(f"d.{column}" for column, _value in MERGED_COLUMNS)
-        updated_values = ", ".join(
-            f"COALESCE({value}, d.{column})" if column in KEPT_UNLESS_GIVEN else value
-            for column, value in MERGED_COLUMNS
-        )
-        cr.execute(f"""
-            UPDATE crm_iap_lead_directory_company d
-               SET ({columns}, write_uid, write_date) = ({updated_values}, %(uid)s, now() at time zone 'UTC')
-              FROM crm_iap_register_resolved r
-             WHERE d.register_code = %(register)s AND d.register_number = r.register_number
-               AND ({current}) IS DISTINCT FROM ({updated_values})
-        """, params)
-        counters["updated_count"] = cr.rowcount
-        report(READ_SHARE + (1 - READ_SHARE) / 3)
-        cr.execute(f"""
-            INSERT INTO crm_iap_lead_directory_company
-                   (register_code, register_number, {columns}, delivery_count,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT %(register)s, r.register_number, {values}, 0,
-                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-              FROM crm_iap_register_resolved r
-             WHERE NOT EXISTS (SELECT 1 FROM crm_iap_lead_directory_company d
-                                WHERE d.register_code = %(register)s AND d.register_number = r.register_number)
-        """, params)
-        counters["imported_count"] = cr.rowcount
-        report(READ_SHARE + 2 * (1 - READ_SHARE) / 3)
-        # Gone from the file (dissolved) or left out of it (closed, excluded):
-        # archived, never deleted, so their delivery history stays.
-        cr.execute("""
-            UPDATE crm_iap_lead_directory_company d
-               SET active = FALSE, write_uid = %(uid)s, write_date = now() at time zone 'UTC'
-             WHERE d.register_code = %(register)s AND d.active
-               AND NOT EXISTS (SELECT 1 FROM crm_iap_register_staging s WHERE s.register_number = d.register_number)
-        """, params)
-        counters["archived_count"] = cr.rowcount
-        cr.execute("DROP TABLE crm_iap_register_resolved")
-        counters["unchanged_count"] = staged - counters["imported_count"] - counters["updated_count"]
-        report(1.0)
-
     # ------------------------------------------------------------------
     # Messages
     # ------------------------------------------------------------------
@@ -668,18 +400,3 @@ class CrmIapLeadRegisterImport(models.Model):
             return _("Line %(line)s: %(value)s is not a date (dd/mm/yyyy).", line=line, value=bad.value)
         return _("Line %(line)s: the number %(value)s is already on an earlier line.", line=line, value=bad.value)
 
-
-def _size(binary):
-    """The size in bytes of a seekable binary file, left at its start."""
-    size = binary.seek(0, io.SEEK_END)
-    binary.seek(0)
-    return size
-
-
-def _copy_value(value):
-    """One field of PostgreSQL's COPY text format."""
-    if value is None:
-        return r"\N"
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return str(value)

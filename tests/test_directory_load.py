@@ -1,6 +1,7 @@
 from odoo.tests import TransactionCase, tagged
 
 from ..models.crm_iap_lead_dedupe import DEDUPE_INDEXES
+from .directory_sample import load_copy
 
 
 @tagged("post_install", "-at_install", "lead_mining")
@@ -22,7 +23,7 @@ class TestDirectoryCopyLoader(TransactionCase):
         existing = Company.search_count([])
         before = self._catalog()
         count = existing + 20  # more than the table: indexes and foreign keys dropped and restored
-        added, contacts = self.env["crm.iap.lead.directory.sample"]._load_copy(count, seed=3, contact_every=4)
+        added, contacts = load_copy(self.env, count, seed=3, contact_every=4)
         self.assertEqual(added, count)
         self.assertEqual(self._catalog(), before, "every index and foreign key is back")
         loaded = Company.search([], order="id desc", limit=count)

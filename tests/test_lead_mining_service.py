@@ -18,6 +18,7 @@ from ..models.crm_iap_lead_service_call import TIME_LIMIT_PARAM
 from ..models.crm_iap_lead_service_client import (
     CONTACT_EMAIL_PARAM, CONTACT_NAME_PARAM, CONTACT_TEXT_PARAM, SERVICE_PARAM)
 from ..tools.protocols import PROTOCOLS
+from .directory_sample import load_copy
 from .lead_mining_server import CLEARBIT_PATH as CLEARBIT, DNB_PATH as DNB
 
 INSUFFICIENT = "odoo.addons.iap.tools.iap_tools.InsufficientCreditError"
@@ -245,7 +246,7 @@ class TestLeadMiningService(HttpCase):
     def test_call_over_the_time_limit_is_stopped(self):
         # A real slow picking: 20,000 more companies in every country, and a
         # limit of one millisecond.
-        self.env["crm.iap.lead.directory.sample"]._load_copy(20000, seed=5, contact_every=1000)
+        load_copy(self.env, 20000, seed=5, contact_every=1000)
         self.env["ir.config_parameter"].sudo().set_param(TIME_LIMIT_PARAM, "0.001")
         countries = [{"code": code, "states": []} for code in self.env["crm.iap.lead.directory.company"].search(
             []).country_id.mapped("code")]

@@ -1,0 +1,155 @@
+import io
+from contextlib import closing
+
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import file_open
+
+from ..tools.registers import ADAPTERS
+from ..tools.registers.loader import RegisterLoader, RegisterPosition
+
+SAMPLES = "crm_iap_mine/tests/data/registers/"
+UK_JANUARY = SAMPLES + "gb_companies_house_2026-01.csv"
+UK_FEBRUARY = SAMPLES + "gb_companies_house_2026-02.csv"
+# Given establishments first: the loader stages the legal units (8 rows) first.
+FR_PAIR = [SAMPLES + "fr_sirene_StockEtablissement.csv", SAMPLES + "fr_sirene_StockUniteLegale.csv"]
+COMPANY_COLUMNS = ("register_number, name, street, city, zip, country_id, state_id, industry_id, employees, "
+                   "domain, founded_year, active")
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterLoader(TransactionCase):
+    """The register loader's steps, driven one by one as an import does."""
+
+    def _loader(self, register):
+        adapter = ADAPTERS[register]()
+        country = self.env["res.country"].search([("code", "=", adapter.country_code)], limit=1)
+        return RegisterLoader(self.env.cr, adapter, 0, uid=self.env.uid, home_country_id=country.id)
+
+    def _binaries(self, paths):
+        binaries = []
+        for path in paths:
+            with file_open(path, "rb") as sample:
+                binaries.append(io.BytesIO(sample.read()))
+        return binaries
+
+    def _stage(self, loader, paths, n_rows, position=None, create=True, steps=None):
+        """Stage the files `n_rows` at a time (`steps` calls at most): what
+        each call of `stage` returned."""
+        progress = []
+        with loader.open(self._binaries(paths), position):
+            if create:
+                loader.create_staging()
+            while not (progress and progress[-1].done) and len(progress) != steps:
+                progress.append(loader.stage(n_rows))
+        return progress
+
+    def _staged(self):
+        cr = self.env.cr
+        cr.execute("SELECT * FROM crm_iap_register_staging ORDER BY line_no")
+        companies = cr.fetchall()
+        cr.execute("SELECT * FROM crm_iap_register_units ORDER BY register_number")
+        return companies, cr.fetchall()
+
+    def _companies(self, register):
+        self.env.cr.execute(f"SELECT {COMPANY_COLUMNS} FROM crm_iap_lead_directory_company "
+                            "WHERE register_code = %s ORDER BY register_number", [register])
+        return self.env.cr.fetchall()
+
+    def _merge(self, loader, limit=None):
+        loader.drop_duplicates()
+        loader.apply_units()
+        calls = 1
+        while not loader.merge(limit):
+            calls += 1
+        loader.archive()
+        loader.drop_staging()
+        return calls
+
+    def _run(self, register, paths, n_rows, merge_limit=None):
+        """A whole import through the steps, rolled back: the positions
+        reported, the rows staged, the counters, the bad rows listed and
+        the register's companies after it."""
+        with closing(self.env.cr.savepoint()):
+            loader = self._loader(register)
+            progress = self._stage(loader, paths, n_rows)
+            staged = self._staged()
+            merges = self._merge(loader, merge_limit)
+            return {
+                "progress": progress, "staged": staged, "counters": dict(loader.counters), "merges": merges,
+                "bad_rows": [(line, bad.reason, bad.value) for line, bad in loader.bad_rows],
+                "companies": self._companies(register),
+            }
+
+    def _assert_same_import(self, run, reference):
+        for key in ("staged", "counters", "bad_rows", "companies"):
+            self.assertEqual(run[key], reference[key], key)
+
+    def test_staging_in_steps_gives_the_rows_of_one_step(self):
+        at_once = self._run("gb_companies_house", [UK_JANUARY], 1000)
+        self.assertEqual([step.position for step in at_once["progress"]], [RegisterPosition(1, 0)])
+        self.assertEqual(len(at_once["staged"][0]), 8, "6 companies, a bad date kept as skipped, a duplicate")
+        self.assertEqual((at_once["counters"]["rows_read"], at_once["counters"]["imported_count"]), (10, 6))
+        self.assertEqual([reason for _line, reason, _value in at_once["bad_rows"]],
+                         ["bad_date", "missing_name", "duplicate_number"])
+        self.assertEqual(len(at_once["companies"]), 6)
+        for n_rows in (1, 4, 5):
+            with self.subTest(n_rows=n_rows):
+                self._assert_same_import(self._run("gb_companies_house", [UK_JANUARY], n_rows), at_once)
+        steps = self._run("gb_companies_house", [UK_JANUARY], 4)["progress"]
+        self.assertEqual([step.position for step in steps],
+                         [RegisterPosition(0, 4), RegisterPosition(0, 8), RegisterPosition(1, 0)])
+        self.assertEqual([step.done for step in steps], [False, False, True])
+        fractions = [step.fraction for step in steps]
+        # The bytes the reader took from the file, buffered: all of it at once for so small a file.
+        self.assertEqual(fractions, sorted(fractions), "the share read only grows")
+        self.assertTrue(0 < fractions[0] <= 1 and fractions[-1] == 1)
+        # 10 rows read 5 at a time: the end is known on a third call, reading nothing.
+        steps = self._run("gb_companies_house", [UK_JANUARY], 5)["progress"]
+        self.assertEqual([step.position for step in steps],
+                         [RegisterPosition(0, 5), RegisterPosition(0, 10), RegisterPosition(1, 0)])
+
+    def test_staging_steps_go_from_one_file_to_the_next(self):
+        at_once = self._run("fr_sirene", FR_PAIR, 1000)
+        self.assertEqual(at_once["counters"]["rows_read"], 18)
+        self.assertEqual(len(at_once["staged"][1]), 8, "the legal units")
+        self.assertEqual(len(at_once["companies"]), 3)
+        steps = self._run("fr_sirene", FR_PAIR, 3)
+        self._assert_same_import(steps, at_once)
+        self.assertEqual([step.position for step in steps["progress"]], [
+            RegisterPosition(0, 3), RegisterPosition(0, 6), RegisterPosition(1, 1), RegisterPosition(1, 4),
+            RegisterPosition(1, 7), RegisterPosition(1, 10), RegisterPosition(2, 0),
+        ])
+
+    def test_files_opened_again_at_a_position_go_on_from_there(self):
+        for register, paths, n_rows, steps in (
+            ("gb_companies_house", [UK_JANUARY], 4, 1),
+            ("fr_sirene", FR_PAIR, 3, 2),   # in the legal units
+            ("fr_sirene", FR_PAIR, 3, 4),   # in the establishments
+        ):
+            with self.subTest(register=register, steps=steps):
+                at_once = self._run(register, paths, 1000)
+                with closing(self.env.cr.savepoint()):
+                    first = self._loader(register)
+                    position = self._stage(first, paths, n_rows, steps=steps)[-1].position
+                    resumed = self._loader(register)
+                    self._stage(resumed, paths, 1000, position=position, create=False)
+                    self.assertEqual(self._staged(), at_once["staged"])
+                    read = at_once["counters"]["rows_read"]
+                    self.assertEqual(first.counters["rows_read"] + resumed.counters["rows_read"], read)
+                    self.assertEqual(resumed.counters["rows_read"], read - n_rows * steps)
+
+    def test_merging_in_chunks_gives_the_merge_at_once(self):
+        loader = self._loader("gb_companies_house")
+        self._stage(loader, [UK_JANUARY], 1000)
+        self._merge(loader)
+        at_once = self._run("gb_companies_house", [UK_FEBRUARY], 1000)
+        self.assertEqual(at_once["merges"], 1)
+        counts = {key: at_once["counters"][key] for key in (
+            "imported_count", "updated_count", "unchanged_count", "archived_count")}
+        self.assertEqual(counts, {"imported_count": 1, "updated_count": 1, "unchanged_count": 3,
+                                  "archived_count": 2})
+        for limit, merges in ((1, 6), (2, 3), (3, 2), (10, 1)):
+            with self.subTest(limit=limit):
+                chunked = self._run("gb_companies_house", [UK_FEBRUARY], 1000, merge_limit=limit)
+                self._assert_same_import(chunked, at_once)
+                self.assertEqual(chunked["merges"], merges, "5 companies, `limit` at a time")

@@ -1,0 +1,414 @@
+"""Loading a register's files into the company directory, in SQL on a cursor.
+
+A `RegisterLoader` is driven step by step by its import
+(``crm.iap.lead.register.import``). No step commits: the caller decides
+where a transaction ends::
+
+    loader = RegisterLoader(cr, adapter, import_id, uid=uid, home_country_id=country_id)
+    with loader.open(binaries):              # or open(binaries, position): go on where a run stopped
+        loader.create_staging()
+        while not loader.stage(10000).done:  # COPY the next rows into the staging tables
+            ...                              # show the progress, stop on a cancel
+    loader.drop_duplicates()                 # a number twice in the file: the first row wins
+    loader.apply_units()                     # a register of two files: its legal units
+    while not loader.merge(limit):           # insert the new companies, update the changed ones
+        ...
+    loader.archive()                         # the companies gone from the file
+    loader.drop_staging()
+
+What it counts is in `counters`; the first bad rows, as ``(line, BadRow)``,
+in `bad_rows` (the caller words them: its messages are translated). What
+the loader needs of the environment comes in its arguments: no ORM here.
+"""
+import io
+import itertools
+from collections import Counter, namedtuple
+from contextlib import ExitStack, contextmanager
+
+from ...models.crm_iap_lead_dedupe import normalize_domain
+from ..register_files import RegisterCsvReader, RegisterFileError, open_register_file
+from . import detect_adapter
+from .base import BadRow, Excluded, RegisterCompany
+
+MAX_LISTED_BAD_ROWS = 100
+# The staging tables, created empty by `create_staging` and dropped by
+# `drop_staging`: {name: columns}.
+STAGING_TABLES = {
+    # The companies of the file; a bad row that has a number is kept,
+    # skipped, so that its company is not archived.
+    "crm_iap_register_staging": """
+        line_no integer NOT NULL, skip boolean NOT NULL, register_number varchar NOT NULL,
+        name varchar, street varchar, city varchar, zip varchar, state_name varchar,
+        country_code varchar, industry_code varchar, employees integer, domain varchar,
+        founded_year integer""",
+    # The legal units of a register of two files (France), joined by number.
+    "crm_iap_register_units": """
+        register_number varchar NOT NULL, name varchar, founded_year integer, exclusion varchar""",
+}
+STAGING_COLUMNS = ("line_no", "skip") + RegisterCompany._fields
+UNIT_COLUMNS = ("register_number", "name", "founded_year", "exclusion")
+_SKIPPED_VALUES = (None,) * (len(STAGING_COLUMNS) - 3)
+# Directory columns a register import writes, with the value each takes
+# from the resolved row `r`. An update compares the same expressions, so a
+# row that did not change is not written.
+MERGED_COLUMNS = (
+    ("name", "r.name"),
+    ("street", "r.street"),
+    ("city", "r.city"),
+    ("zip", "r.zip"),
+    ("state_id", "r.state_id"),
+    ("country_id", "r.country_id"),
+    ("industry_id", "r.industry_id"),
+    ("employees", "r.employees"),
+    ("domain", "r.domain"),
+    ("founded_year", "r.founded_year"),
+    ("active", "TRUE"),
+)
+# Only some registers publish a website: one added by hand stays otherwise.
+KEPT_UNLESS_GIVEN = {"domain"}
+
+# Where the reading stands: the file being read (an index in the order
+# they are staged: legal units first) and how many of its rows are read,
+# what they hold staged. Past the last file when every file is read.
+RegisterPosition = namedtuple("RegisterPosition", ["member", "rows"])
+# What `stage` returns: the position after it, the share of the files' bytes
+# read (0 to 1), and whether every file is read to its end.
+StageProgress = namedtuple("StageProgress", ["position", "fraction", "done"])
+
+
+class _Member:
+    """One file of an import: its reader and the staging table of its rows."""
+
+    def __init__(self, binary, size, reader, table, columns, to_values):
+        self.binary = binary
+        self.size = size
+        self.rows = iter(reader)
+        self.table = table
+        self.columns = columns
+        self.to_values = to_values   # (line, row) -> a tuple of `columns`, or None: nothing to stage
+        self.read = 0                # rows of it read (and staged) so far
+
+
+class RegisterLoader:
+    """The SQL of one import of a register: stage its files, then merge
+    and archive, one step per method (see the module's docstring).
+
+    :param cr: the cursor every step runs on; it is never committed here.
+    :param adapter: the register's `RegisterAdapter` (an instance).
+    :param import_id: the import this loader works for (the staging tables
+      are still temporary ones of the transaction, not keyed by it).
+    :param uid: the user written as creator and last editor.
+    :param home_country_id: the register's country, for addresses in a
+      country code Odoo does not know.
+    """
+
+    def __init__(self, cr, adapter, import_id, *, uid, home_country_id):
+        self.cr = cr
+        self.adapter = adapter
+        self.import_id = import_id
+        self.counters = Counter()
+        self.bad_rows = []
+        # The last register number merged by `merge(limit)`, None before the first.
+        self.merged_up_to = None
+        self._params = {"register": adapter.code, "classification": adapter.classification, "uid": uid,
+                        "home_country": home_country_id}
+        self._members = []
+        self._member = 0
+
+    # ------------------------------------------------------------------
+    # Reading and staging
+    # ------------------------------------------------------------------
+
+    @contextmanager
+    def open(self, binaries, position=None):
+        """Open the files (binary file objects, plain, zipped or gzipped),
+        tell which is which by its header and go to `position` (a
+        `RegisterPosition`; the start by default); closed on leaving.
+
+        :raise RegisterFileError: a file is not one of this register's.
+        """
+        with ExitStack() as stack:
+            self._members = self._sort_files([
+                (binary, _size(binary),
+                 RegisterCsvReader(stack.enter_context(open_register_file(binary)), self.adapter.delimiter))
+                for binary in binaries
+            ])
+            self._member, rows = position or (0, 0)
+            if self._member < len(self._members):
+                member = self._members[self._member]
+                member.read = sum(1 for _row in itertools.islice(member.rows, rows))
+            try:
+                yield self
+            finally:
+                self._members = []
+
+    def create_staging(self):
+        """Create the staging tables, empty (dropped first if they exist)."""
+        self.cr.execute("".join(
+            f"DROP TABLE IF EXISTS {table}; CREATE TEMP TABLE {table} ({columns}) ON COMMIT DROP;"
+            for table, columns in STAGING_TABLES.items()
+        ))
+
+    def stage(self, n_rows):
+        """Read the next `n_rows` rows of the files (fewer at their end) and
+        COPY what they hold into the staging tables; a `StageProgress`."""
+        left = n_rows
+        while left > 0 and self._member < len(self._members):
+            member = self._members[self._member]
+            to_values = member.to_values
+            chunk = io.StringIO()
+            read = 0
+            for line, row in itertools.islice(member.rows, left):
+                read += 1
+                values = to_values(line, row)
+                if values is not None:
+                    chunk.write("\t".join(map(_copy_value, values)))
+                    chunk.write("\n")
+            member.read += read
+            self.counters["rows_read"] += read
+            if chunk.tell():
+                chunk.seek(0)
+                self.cr.copy_expert(f"COPY {member.table} ({', '.join(member.columns)}) FROM STDIN", chunk)
+            if read < left:
+                self._member += 1   # read to its end
+            left -= read
+        return self.progress()
+
+    def progress(self):
+        """Where the reading stands, as `stage` returns it."""
+        members = self._members
+        if self._member >= len(members):
+            return StageProgress(RegisterPosition(self._member, 0), 1.0, True)
+        current = members[self._member]
+        read = sum(member.size for member in members[:self._member]) + current.binary.tell()
+        total = max(sum(member.size for member in members), 1)
+        return StageProgress(RegisterPosition(self._member, current.read), min(read / total, 1.0), False)
+
+    def _sort_files(self, files):
+        """The files, ``(binary, size, reader)``, as members in the order they
+        are staged: the legal units first for a register of two files, each
+        recognised by its header whatever the order they came in."""
+        adapter = self.adapter
+        companies = next((file for file in files if adapter.recognises(file[2].header)), None)
+        if companies is None:
+            self._check_header(files[0][2].header)
+        members = [_Member(*companies, "crm_iap_register_staging", STAGING_COLUMNS, self._company_values)]
+        if not adapter.unit_required_columns:
+            return members
+        units = next((file for file in files if file is not companies and adapter.recognises_units(file[2].header)),
+                     None)
+        if units is None:
+            other = next(file for file in files if file is not companies)[2]
+            raise RegisterFileError("units", line=1, detail=", ".join(
+                column for column in adapter.unit_required_columns if column not in other.header))
+        return [_Member(*units, "crm_iap_register_units", UNIT_COLUMNS, self._unit_values)] + members
+
+    def _check_header(self, header):
+        if self.adapter.recognises(header):
+            return
+        other = detect_adapter(header)
+        if other and other is not type(self.adapter):
+            raise RegisterFileError("register", line=1, detail=other.label)
+        raise RegisterFileError("columns", line=1, detail=", ".join(self.adapter.missing_columns(header)))
+
+    def _company_values(self, line, row):
+        """The staging values of a row of the companies file, counting it."""
+        try:
+            company = self.adapter.parse_row(row)
+        except BadRow as bad:
+            self.counters["bad_row_count"] += 1
+            self._list_bad_row(line, bad)
+            # Skipped, not gone: its company must not be archived.
+            return (line, True, bad.register_number) + _SKIPPED_VALUES if bad.register_number else None
+        except Excluded as excluded:
+            self.counters[f"excluded_{excluded.reason}"] += 1
+            return None
+        if company is None:
+            return None   # no company of its own (a branch)
+        if company.domain:
+            # The dedupe compares normalised domains.
+            company = company._replace(domain=normalize_domain(company.domain) or None)
+        return (line, False) + company
+
+    def _unit_values(self, line, row):
+        return self.adapter.parse_unit_row(row)
+
+    def _list_bad_row(self, line, bad):
+        if len(self.bad_rows) < MAX_LISTED_BAD_ROWS:
+            self.bad_rows.append((line, bad))
+
+    # ------------------------------------------------------------------
+    # Checking what is staged
+    # ------------------------------------------------------------------
+
+    def drop_duplicates(self):
+        """A number twice in the file: the first row wins, the others are
+        bad rows. Return how many were dropped."""
+        self.cr.execute("""
+            CREATE INDEX ON crm_iap_register_staging (register_number);
+            ANALYZE crm_iap_register_staging;
+            DELETE FROM crm_iap_register_staging s
+             USING crm_iap_register_staging first
+             WHERE first.register_number = s.register_number AND first.line_no < s.line_no
+         RETURNING s.line_no, s.register_number
+        """)
+        duplicates = sorted(self.cr.fetchall())
+        self.counters["bad_row_count"] += len(duplicates)
+        for line, number in duplicates[:MAX_LISTED_BAD_ROWS]:
+            self._list_bad_row(line, BadRow("duplicate_number", number))
+        return len(duplicates)
+
+    def apply_units(self):
+        """A register of two files: leave out the companies whose legal unit
+        is excluded (counted by reason); skip, as bad rows, those without a
+        legal unit or a name. Nothing for a register of one file."""
+        if not self.adapter.unit_required_columns:
+            return
+        cr = self.cr
+        cr.execute("""
+            CREATE INDEX ON crm_iap_register_units (register_number);
+            ANALYZE crm_iap_register_units;
+            WITH excluded AS (
+                DELETE FROM crm_iap_register_staging s USING crm_iap_register_units u
+                 WHERE u.register_number = s.register_number AND u.exclusion IS NOT NULL AND NOT s.skip
+             RETURNING u.exclusion
+            )
+            SELECT exclusion, count(*) FROM excluded GROUP BY exclusion
+        """)
+        for reason, count in cr.fetchall():
+            self.counters[f"excluded_{reason}"] += count
+        cr.execute("""
+            WITH orphan AS (
+                UPDATE crm_iap_register_staging s SET skip = TRUE
+                 WHERE NOT s.skip AND NOT EXISTS (SELECT 1 FROM crm_iap_register_units u
+                                                   WHERE u.register_number = s.register_number)
+             RETURNING s.line_no, s.register_number
+            )
+            SELECT count(*), ARRAY(SELECT ARRAY[line_no::varchar, register_number] FROM orphan
+                                    ORDER BY line_no LIMIT %s)
+              FROM orphan
+        """, (MAX_LISTED_BAD_ROWS,))
+        count, listed = cr.fetchone()
+        cr.execute("""
+            WITH nameless AS (
+                UPDATE crm_iap_register_staging s SET skip = TRUE
+                  FROM crm_iap_register_units u
+                 WHERE u.register_number = s.register_number AND NOT s.skip AND u.name IS NULL
+             RETURNING s.line_no
+            )
+            SELECT count(*), ARRAY(SELECT line_no FROM nameless ORDER BY line_no LIMIT %s) FROM nameless
+        """, (MAX_LISTED_BAD_ROWS,))
+        nameless_count, nameless = cr.fetchone()
+        self.counters["bad_row_count"] += count + nameless_count
+        for line, bad in sorted(
+            [(int(line), BadRow("missing_unit", number)) for line, number in listed]
+            + [(line, BadRow("missing_name")) for line in nameless],
+            key=lambda item: item[0],
+        ):
+            self._list_bad_row(line, bad)
+
+    # ------------------------------------------------------------------
+    # Into the directory
+    # ------------------------------------------------------------------
+
+    def merge(self, limit=None):
+        """Insert the new companies and update the changed ones: the next
+        `limit` staged companies in register number order (after
+        `merged_up_to`), or all of them. Return whether all are merged."""
+        cr = self.cr
+        params = dict(self._params, after=self.merged_up_to, limit=limit)
+        staged = "SELECT * FROM crm_iap_register_staging s WHERE NOT s.skip"
+        if limit:
+            after = "" if self.merged_up_to is None else "AND s.register_number > %(after)s"
+            staged = f"{staged} {after} ORDER BY s.register_number LIMIT %(limit)s"
+        last = "max(register_number)" if limit else "NULL"   # where the next chunk starts
+        cr.execute(f"""
+            DROP TABLE IF EXISTS crm_iap_register_resolved;
+            CREATE TEMP TABLE crm_iap_register_resolved ON COMMIT DROP AS
+            SELECT s.register_number, COALESCE(s.name, u.name) AS name, s.street, s.city, s.zip, s.employees,
+                   s.domain, COALESCE(s.founded_year, u.founded_year) AS founded_year,
+                   COALESCE(country.id, %(home_country)s) AS country_id, state.id AS state_id, code.industry_id,
+                   s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown
+              FROM ({staged}) s
+              LEFT JOIN crm_iap_register_units u ON u.register_number = s.register_number
+              -- An address abroad in a code Odoo does not know: the register's country.
+              LEFT JOIN res_country country ON country.code = s.country_code
+              LEFT JOIN (SELECT country_id, lower(name) AS name, min(id) AS id
+                           FROM res_country_state GROUP BY country_id, lower(name)) state
+                     ON state.country_id = COALESCE(country.id, %(home_country)s) AND state.name = lower(s.state_name)
+              LEFT JOIN crm_iap_lead_industry_code code
+                     ON code.classification = %(classification)s AND code.code = left(s.industry_code, 2);
+            CREATE INDEX ON crm_iap_register_resolved (register_number);
+            ANALYZE crm_iap_register_resolved;
+            SELECT count(*), count(*) FILTER (WHERE industry_unknown), {last}
+              FROM crm_iap_register_resolved;
+        """, params)
+        resolved, unknown_industry, last = cr.fetchone()
+        self.counters["unknown_industry_count"] += unknown_industry
+        columns = ", ".join(column for column, _value in MERGED_COLUMNS)
+        values = ", ".join(value for _column, value in MERGED_COLUMNS)
+        current = ", ".join(f"d.{column}" for column, _value in MERGED_COLUMNS)
+        updated_values = ", ".join(
+            f"COALESCE({value}, d.{column})" if column in KEPT_UNLESS_GIVEN else value
+            for column, value in MERGED_COLUMNS
+        )
+        cr.execute(f"""
+            UPDATE crm_iap_lead_directory_company d
+               SET ({columns}, write_uid, write_date) = ({updated_values}, %(uid)s, now() at time zone 'UTC')
+              FROM crm_iap_register_resolved r
+             WHERE d.register_code = %(register)s AND d.register_number = r.register_number
+               AND ({current}) IS DISTINCT FROM ({updated_values})
+        """, params)
+        updated = cr.rowcount
+        cr.execute(f"""
+            INSERT INTO crm_iap_lead_directory_company
+                   (register_code, register_number, {columns}, delivery_count,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT %(register)s, r.register_number, {values}, 0,
+                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM crm_iap_register_resolved r
+             WHERE NOT EXISTS (SELECT 1 FROM crm_iap_lead_directory_company d
+                                WHERE d.register_code = %(register)s AND d.register_number = r.register_number)
+        """, params)
+        imported = cr.rowcount
+        cr.execute("DROP TABLE crm_iap_register_resolved")
+        self.counters["updated_count"] += updated
+        self.counters["imported_count"] += imported
+        self.counters["unchanged_count"] += resolved - imported - updated
+        if last is not None:
+            self.merged_up_to = last
+        return not limit or resolved < limit
+
+    def archive(self):
+        """Archive the active companies of the register that are not staged:
+        gone from the file (dissolved) or left out of it (closed, excluded).
+        Archived, never deleted, so their delivery history stays. Return how
+        many."""
+        self.cr.execute("""
+            UPDATE crm_iap_lead_directory_company d
+               SET active = FALSE, write_uid = %(uid)s, write_date = now() at time zone 'UTC'
+             WHERE d.register_code = %(register)s AND d.active
+               AND NOT EXISTS (SELECT 1 FROM crm_iap_register_staging s WHERE s.register_number = d.register_number)
+        """, self._params)
+        self.counters["archived_count"] += self.cr.rowcount
+        return self.cr.rowcount
+
+    def drop_staging(self):
+        """Drop the staging tables (the last step)."""
+        self.cr.execute("".join(f"DROP TABLE IF EXISTS {table};" for table in STAGING_TABLES))
+
+
+def _size(binary):
+    """The size in bytes of a seekable binary file, left at its start."""
+    size = binary.seek(0, io.SEEK_END)
+    binary.seek(0)
+    return size
+
+
+def _copy_value(value):
+    """One field of PostgreSQL's COPY text format."""
+    if value is None:
+        return r"\N"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return str(value)

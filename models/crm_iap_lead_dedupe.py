@@ -1,10 +1,7 @@
 """Recognise companies the CRM already knows, by website or e-mail domain."""
-import re
-
 from odoo import api, models
 from odoo.addons.iap.tools.iap_tools import _MAIL_DOMAIN_BLACKLIST
 
-_DOMAIN_RE = re.compile(r"^(?:[a-z0-9+.-]+://)?(?:www\.)?([^/:?#@\s]+)")
 # The same normalisation in SQL: lower-case, no scheme, no "www.", host only.
 _SQL_WEBSITE_DOMAIN = r"substring(lower({col}) from '^(?:[a-z0-9+.-]+://)?(?:www\.)?([^/:?#@\s]+)')"
 
@@ -27,20 +24,6 @@ DEDUPE_INDEXES = [
     ("crm_iap_mine_partner_email_domain_idx", "res_partner", "split_part(email_normalized, '@', 2)",
      "email_normalized IS NOT NULL"),
 ]
-
-
-def normalize_domain(value):
-    """'https://www.Acme.example/about' -> 'acme.example'; False when none."""
-    match = _DOMAIN_RE.match((value or "").strip().lower())
-    return match.group(1).rstrip(".") if match else False
-
-
-def email_domain(email):
-    """The company domain of an e-mail address, False for public providers."""
-    _local, at, domain = (email or "").strip().lower().rpartition("@")
-    if not at or not domain or domain in _MAIL_DOMAIN_BLACKLIST:
-        return False
-    return domain
 
 
 class CrmIapLeadDedupe(models.AbstractModel):

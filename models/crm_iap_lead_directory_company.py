@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.registers import ADAPTERS
-from .crm_iap_lead_dedupe import normalize_domain
+from ..tools.domains import normalize_domain
 
 
 def register_selection(_model=None):

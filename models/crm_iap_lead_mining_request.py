@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize, formatLang, is_html_empty
 
 from ..const import REQUEST_STATE_TRANSITIONS, SETTLED_STATES, UNDELETABLE_STATES
-from .crm_iap_lead_dedupe import email_domain, normalize_domain
+from ..tools.domains import email_domain, normalize_domain
 from ..tools.lead_mining_client import LeadMiningError
 
 _logger = logging.getLogger(__name__)

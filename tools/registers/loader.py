@@ -25,7 +25,7 @@ import itertools
 from collections import Counter, namedtuple
 from contextlib import ExitStack, contextmanager
 
-from ...models.crm_iap_lead_dedupe import normalize_domain
+from ..domains import normalize_domain
 from ..register_files import RegisterCsvReader, RegisterFileError, open_register_file
 from . import detect_adapter
 from .base import BadRow, Excluded, RegisterCompany

@@ -940,7 +940,7 @@ class CrmIapLeadMiningRequest(models.Model):
         self.check_access_rights("read")
         company = self.env["res.company"].browse(company_id) if company_id in self.env.user.company_ids.ids else self.env.company
         provider = provider or self._default_provider()  # the settings leave it empty until chosen
-        balance = self.new({"provider": provider, "company_id": company.id})._get_credit_balance() if provider else None
+        balance = self._provider_model(provider)._get_balance(company) if provider else None
         if balance is None:
             return _("Balance: unknown (the service cannot be reached right now).")
         return _("Balance: %(balance)s credits.", balance=formatLang(self.env, balance, digits=0))

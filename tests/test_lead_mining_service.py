@@ -144,8 +144,8 @@ class TestLeadMiningService(HttpCase):
 
     def test_balance_route_answers_the_client_balance(self):
         self.assertEqual(self._call("/iap/1/balance", {"account_token": self.token, "service_name": "reveal"})["result"], 10)
-        request = self.env["crm.iap.lead.mining.request"].new({"provider": "iap"})
-        self.assertEqual(request._get_credit_balance(), 10.0, "our client reads it as Odoo's IAP balance")
+        balance = self.env["crm.iap.lead.provider.iap"]._get_balance(self.env.company)
+        self.assertEqual(balance, 10.0, "our client reads it as Odoo's IAP balance")
 
     def test_buy_credits_page_says_whom_to_contact(self):
         params = self.env["ir.config_parameter"].sudo()

@@ -112,7 +112,7 @@ check("oversized request refused", refused(oversized, "user", "too large"),
 check("nothing charged for the refused calls: 2 - 1", balance() == 1, balance())
 
 # The Buy credits button leads to the service's own page.
-url = Request.new({"provider": "iap"})._action_buy_credits()["url"]
+url = env["crm.iap.lead.provider.iap"]._action_buy_credits(env.company)["url"]
 page = requests.get(url, timeout=30)
 check("Buy credits page of the service, with this account's balance",
       url.startswith(os.environ["COMPAT_SERVICE_URL"] + "/iap/1/credit?") and page.status_code == 200

@@ -461,12 +461,12 @@ def reveal_ids_step():
     env.cr.execute("ANALYZE crm_lead")
     env.cr.execute("SELECT count(*) FROM crm_lead WHERE reveal_id IS NOT NULL")
     known = env.cr.fetchone()[0]
-    requests = env["crm.iap.lead.provider.iap"]
+    requests = env["crm.iap.lead.mining.request"]
     builds = []
     for _index in range(RUNS + 1):  # the first one warms up
         env.invalidate_all()
         started = time.perf_counter()
-        reveal_ids = requests._known_reveal_ids()
+        reveal_ids = env["crm.iap.lead.provider.iap"]._known_reveal_ids()
         builds.append((time.perf_counter() - started) * 1000)
     if len(reveal_ids) < REVEAL_LEADS:
         fail(f"reveal_ids: {len(reveal_ids)} ids for {REVEAL_LEADS} known leads")

@@ -279,6 +279,12 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
 
         parts = " UNION ALL ".join(part(delivered, condition) for delivered in (False, True) for condition in (">=", "<"))
         window = max(2 * search.limit, 50)
+        # PostgreSQL's JIT compiler judges this query by its estimated cost
+        # (the probes make it look expensive) and, above its thresholds,
+        # spends more time optimising code (about 400 ms) than the query
+        # takes to run (50 ms): off for the picking, restored after.
+        self.env.cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        jit = self.env.cr.fetchone()[0]
         while True:
             # Each level is fenced (LIMIT, OFFSET 0, CASE): the contact probe runs
             # once per company of the window, the known probe on those with contacts.
@@ -301,6 +307,7 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
                 elif has_contacts:
                     company_ids.append(company_id)
             if len(company_ids) == search.limit or len(rows) < window:
+                self.env.cr.execute("SELECT set_config('jit', %s, true)", [jit])
                 return company_ids, skipped
             # Widen by what the window yielded: one pass more, most of the time.
             window = max(4 * window, int(window * search.limit / max(len(company_ids), 1) * 1.3))

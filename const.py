@@ -27,7 +27,9 @@ SETTLED_STATES = ("draft", "done", "error", "cancel")
 # A request with work waiting (and credits held, or a schedule) cannot be deleted.
 UNDELETABLE_STATES = ("queued", "running", "recurring")
 
-# crm.iap.lead.register.import: {target state: states it may be reached from}
+# crm.iap.lead.register.import: {target state: states it may be reached from}.
+# A new state (e.g. an import waiting for confirmation, a running one taken
+# up again by the next cron run) is a line here and a value of the field.
 IMPORT_STATE_TRANSITIONS = {
     # *Import now* queues the import and runs it at once, in one transaction.
     "queued": ("draft",),

@@ -12,6 +12,12 @@ from odoo import api, models
 from ..tools.registers import ADAPTERS
 
 SHUFFLE_KEYS = 2 ** 31  # shuffle_key is drawn in [0, SHUFFLE_KEYS)
+# {(database, contacts asked): share of the companies of the last window that
+# could be delivered}: where the next pick starts its window, so that a search
+# for contacts (most companies have none of the roles asked) takes one pass
+# instead of two. Only the speed depends on it, never which companies.
+_window_yield = {}
+MAX_LEARNED_WINDOW = 40  # times the number of companies asked
 
 
 def shuffle_start(seed):
@@ -279,6 +285,9 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
 
         parts = " UNION ALL ".join(part(delivered, condition) for delivered in (False, True) for condition in (">=", "<"))
         window = max(2 * search.limit, 50)
+        learned = _window_yield.get((self.env.cr.dbname, search.people))
+        if learned:
+            window = max(window, min(int(search.limit / learned * 1.3), MAX_LEARNED_WINDOW * search.limit))
         # PostgreSQL's JIT compiler judges this query by its estimated cost
         # (the probes make it look expensive) and, above its thresholds,
         # spends more time optimising code (about 400 ms) than the query
@@ -298,15 +307,18 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
               ORDER BY {order}
             """, dict(params, window=window))
             rows = self.env.cr.fetchall()
-            company_ids, skipped = [], 0
+            company_ids, skipped, examined = [], 0, 0
             for company_id, has_contacts, is_known in rows:
                 if len(company_ids) == search.limit:
                     break
+                examined += 1
                 if has_contacts and is_known:
                     skipped += 1
                 elif has_contacts:
                     company_ids.append(company_id)
             if len(company_ids) == search.limit or len(rows) < window:
+                if company_ids:
+                    _window_yield[(self.env.cr.dbname, search.people)] = len(company_ids) / examined
                 self.env.cr.execute("SELECT set_config('jit', %s, true)", [jit])
                 return company_ids, skipped
             # Widen by what the window yielded: one pass more, most of the time.

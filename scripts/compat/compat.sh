@@ -7,7 +7,11 @@
 #     upgraded in place (-u crm_iap_mine) to this addon, then checked;
 #  3. a database with the stock module, and one with this addon, mining leads
 #     over HTTP from a server running this addon's lead-mining service;
-#  4. the import Odoo's own test_crm_full makes of this addon's test helpers.
+#  4. the import Odoo's own test_crm_full makes of this addon's test helpers;
+#  5. a database of this addon at 17.0.2.0.0 (exported from this clone's
+#     history), with register imports, requests in every state, a plain
+#     SHA-256 erasure trace and historical indexes, upgraded in place, checked,
+#     then upgraded again with the migration run anew: nothing may change.
 # Prints one PASS/FAIL line per check and a last line "N passed, N failed"
 # (website tests counted from Odoo's result line); exits 1 on any failure.
 set -euo pipefail
@@ -20,12 +24,17 @@ STOCK_DB="crm_iap_mine_compat_stock_$$"
 SERVICE_DB="crm_iap_mine_compat_service_$$"
 MEMBER_DB="crm_iap_mine_compat_member_$$"
 OURS_MEMBER_DB="crm_iap_mine_compat_ours_member_$$"
+V2_DB="crm_iap_mine_compat_v2_$$"
+# The last commit of version 17.0.2.0.0, and where it is exported as crm_iap_mine.
+V2_COMMIT=d4d66c6
+V2_DIR=$(mktemp -d "${TMPDIR:-/tmp}/crm_iap_mine_v2.XXXXXX")
 SERVICE_PID=
 STATE="$STATE_DIR/compat_state_$$.json"
 LOG_PREFIX="$STATE_DIR/compat"
 # Odoo appends to its log file: start every log of this run empty.
 for log in website stock stock-setup upgrade check-website check-upgrade service service-server member \
-        check-member check-ours-member; do
+        check-member check-ours-member v2 v2-setup v2-upgrade v2-upgrade-again check-v2-upgrade \
+        check-v2-upgrade-again; do
     : >"$LOG_PREFIX-$log.log"
 done
 drop_db() {
@@ -35,7 +44,8 @@ drop_db() {
 finish() {
     stop_background "$SERVICE_PID"
     drop_db "$WEB_DB"; drop_db "$STOCK_DB"; drop_db "$SERVICE_DB"; drop_db "$MEMBER_DB"; drop_db "$OURS_MEMBER_DB"
-    rm -f "$STATE"
+    drop_db "$V2_DB"
+    rm -rf "$STATE" "$V2_DIR"
     pg_down; cleanup_links
 }
 trap finish EXIT
@@ -68,9 +78,16 @@ run_checks() {
     fi
 }
 
-# Lines a server run logged at WARNING level or above.
-log_problems() {
-    grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$1" || true
+# One check: the server log $2 holds no line at WARNING level or above.
+check_log_clean() {
+    local problems
+    problems=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$2" || true)
+    if [ -z "$problems" ]; then
+        pass "$1 logged no WARNING or ERROR"
+    else
+        fail "$1 logged a WARNING or ERROR:"
+        sed 's/^/    /' <<<"$problems"
+    fi
 }
 
 echo "== 1. website_crm_iap_reveal on this crm_iap_mine (database $WEB_DB, log $LOG_PREFIX-website.log)"
@@ -114,13 +131,7 @@ else
     upgrade_ok=1
 fi
 if [ "$upgrade_ok" = 1 ]; then
-    problems=$(log_problems "$LOG_PREFIX-upgrade.log")
-    if [ -z "$problems" ]; then
-        pass "upgrade logged no WARNING or ERROR"
-    else
-        fail "upgrade logged a WARNING or ERROR:"
-        sed 's/^/    /' <<<"$problems"
-    fi
+    check_log_clean upgrade "$LOG_PREFIX-upgrade.log"
     run_checks "$STOCK_DB" upgrade
 fi
 
@@ -183,6 +194,44 @@ else
     fail "$check (exit $rc, loaded from '${loaded}'):"
     tail -n 15 <<<"$out" | sed 's/^/    /'
 fi
+
+echo "== 5. upgrade from this addon's 17.0.2.0.0, commit $V2_COMMIT (database $V2_DB, logs $LOG_PREFIX-v2*.log)"
+V2_ADDONS_PATH="$V2_DIR,$STOCK_ADDONS_PATH"
+if ! git -C "$REPO_DIR" cat-file -e "$V2_COMMIT^{commit}" 2>/dev/null; then
+    fail "upgrade from 17.0.2.0.0: its commit $V2_COMMIT is not in the git history of $REPO_DIR" \
+        "(a shallow clone? git fetch --unshallow)"
+elif ! { mkdir "$V2_DIR/crm_iap_mine" \
+        && git -C "$REPO_DIR" archive "$V2_COMMIT" | tar -x -C "$V2_DIR/crm_iap_mine"; }; then
+    fail "export of commit $V2_COMMIT to $V2_DIR/crm_iap_mine"
+elif ! odoo_run "$V2_ADDONS_PATH" -d "$V2_DB" -i crm_iap_mine --without-demo=all --http-port="$(free_port)" \
+        "${oneshot[@]}" --logfile="$LOG_PREFIX-v2.log"; then
+    fail "crm_iap_mine 17.0.2.0.0 install (see $LOG_PREFIX-v2.log)"
+elif ! COMPAT_STATE="$STATE" odoo_run "$V2_ADDONS_PATH" shell -d "$V2_DB" --no-http --log-level=warn \
+        --logfile="$LOG_PREFIX-v2-setup.log" <"$REPO_DIR/scripts/compat/compat_v2_setup.py"; then
+    fail "register imports, requests, erasure trace and indexes on 17.0.2.0.0 (see $LOG_PREFIX-v2-setup.log)"
+elif ! odoo_run "$ADDONS_PATH" -d "$V2_DB" -u crm_iap_mine --http-port="$(free_port)" "${oneshot[@]}" \
+        --logfile="$LOG_PREFIX-v2-upgrade.log"; then
+    fail "upgrade -u crm_iap_mine from 17.0.2.0.0 (see $LOG_PREFIX-v2-upgrade.log)"
+else
+    pass "upgrade -u crm_iap_mine from 17.0.2.0.0"
+    check_log_clean "upgrade from 17.0.2.0.0" "$LOG_PREFIX-v2-upgrade.log"
+    run_checks "$V2_DB" v2-upgrade
+    # Idempotent: upgraded again, as from 17.0.2.0.0, on what the first upgrade left.
+    if ! pg_psql -d "$V2_DB" -qc "UPDATE ir_module_module SET latest_version = '17.0.2.0.0'
+                                   WHERE name = 'crm_iap_mine'" \
+            || ! odoo_run "$ADDONS_PATH" -d "$V2_DB" -u crm_iap_mine --http-port="$(free_port)" "${oneshot[@]}" \
+            --logfile="$LOG_PREFIX-v2-upgrade-again.log"; then
+        fail "second upgrade -u crm_iap_mine (see $LOG_PREFIX-v2-upgrade-again.log)"
+    # Both migrations of 17.0.3.0.0 (pre and post) ran again.
+    elif [ "$(grep -cE 'crm_iap_mine: Running migration \[>?17\.0\.3\.0\.0>?\]' \
+            "$LOG_PREFIX-v2-upgrade-again.log")" != 2 ]; then
+        fail "the second upgrade did not run the 17.0.3.0.0 migration again (see $LOG_PREFIX-v2-upgrade-again.log)"
+    else
+        pass "second upgrade -u crm_iap_mine, the 17.0.3.0.0 migration run again"
+        run_checks "$V2_DB" v2-upgrade-again
+    fi
+fi
+drop_db "$V2_DB"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

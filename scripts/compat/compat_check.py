@@ -6,6 +6,11 @@
 # COMPAT_MODE=website: the database has website_crm_iap_reveal on this addon.
 # COMPAT_MODE=upgrade: the database ran the stock module, then was upgraded to
 #   this addon; COMPAT_STATE is the JSON written by compat_stock_setup.py.
+# COMPAT_MODE=v2-upgrade: the database ran this addon at 17.0.2.0.0, then was
+#   upgraded; COMPAT_STATE is the JSON written by compat_v2_setup.py, to which
+#   this mode adds what the database holds then (the key "upgraded").
+# COMPAT_MODE=v2-upgrade-again: the same database, upgraded a second time with
+#   the migration run again: the same checks, and nothing changed since.
 # `env` is given by `odoo shell`.
 # pylint: disable=undefined-variable,print-used
 import json
@@ -192,9 +197,112 @@ def upgrade_checks():
     check("crm.iap.lead.helpers abstract, stock table gone, template kept", helpers_abstract)
 
 
+# Indexes of 17.0.3.0.0 that replaced those the migration drops.
+CURRENT_INDEXES = (
+    "crm_iap_lead_directory_company_fresh_order_idx",
+    "crm_iap_lead_directory_company_delivered_order_idx",
+    "crm_iap_lead_directory_contact_picking_idx",
+)
+
+
+def v2_snapshot():
+    """What a second upgrade must leave as it is (JSON types)."""
+    queries = {
+        "requests": "SELECT id, name, state FROM crm_iap_lead_mining_request ORDER BY id",
+        "leads": "SELECT id, lead_mining_request_id FROM crm_lead ORDER BY id",
+        "imports": "SELECT id, state, error_message FROM crm_iap_lead_register_import ORDER BY id",
+        "erasures": "SELECT id, email_fingerprint, fingerprint_method FROM crm_iap_lead_erasure ORDER BY id",
+        "companies": "SELECT id, name, active, delivery_count FROM crm_iap_lead_directory_company ORDER BY id",
+        "indexes": "SELECT indexname, indexdef FROM pg_indexes WHERE tablename LIKE 'crm_iap_lead_%' ORDER BY 1",
+    }
+    snapshot = {}
+    for key, query in queries.items():
+        env.cr.execute(query)
+        snapshot[key] = [list(row) for row in env.cr.fetchall()]
+    return snapshot
+
+
+def v2_upgrade_checks(again):
+    with open(os.environ["COMPAT_STATE"], encoding="utf-8") as state_file:
+        state = json.load(state_file)
+    cr = env.cr
+    trace = state["erasure"]
+
+    def import_states_renamed():
+        cr.execute("SELECT id, state FROM crm_iap_lead_register_import")
+        got = {str(import_id): import_state for import_id, import_state in cr.fetchall()}
+        renamed = {"failed": "error", "cancelled": "cancel"}
+        want = {import_id: renamed.get(old, old) for import_id, old in state["imports"].items()}
+        return None if got == want else f"register imports are {got}, expected {want}"
+
+    def requests_kept():
+        Request = env["crm.iap.lead.mining.request"].with_context(active_test=False)
+        for request_id, want in state["requests"].items():
+            request = Request.browse(int(request_id)).exists()
+            leads = env["crm.lead"].with_context(active_test=False).search(
+                [("lead_mining_request_id", "=", int(request_id))])
+            got = {"state": request.state, "lead_ids": sorted(leads.ids)}
+            if got != want:
+                return f"request {request_id} is {got}, was {want}"
+        return None
+
+    def fingerprint_keyed():
+        cr.execute("SELECT email_fingerprint, fingerprint_method FROM crm_iap_lead_erasure WHERE id = %s",
+                   (trace["id"],))
+        fingerprint, method = cr.fetchone()
+        if method != "hmac_sha256" or fingerprint == trace["plain"]:
+            return f"the trace's fingerprint is {fingerprint} ({method}), was the plain SHA-256 {trace['plain']}"
+        found = env["crm.iap.lead.erasure"]._find_erasures(trace["email"])
+        return None if found.ids == [trace["id"]] else f"_find_erasures({trace['email']!r}) finds {found.ids}"
+
+    def indexes_renewed():
+        cr.execute("SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)",
+                   (state["historical_indexes"] + list(CURRENT_INDEXES),))
+        names = {row[0] for row in cr.fetchall()}
+        left, missing = names & set(state["historical_indexes"]), set(CURRENT_INDEXES) - names
+        return f"historical indexes left: {sorted(left)}, missing: {sorted(missing)}" if left or missing else None
+
+    def register_companies_kept():
+        companies = env["crm.iap.lead.directory.company"].with_context(active_test=False).search(
+            [("register_code", "=", "gb_companies_house")])
+        want = state["register_company_ids"]
+        return None if sorted(companies.ids) == want else f"register companies {sorted(companies.ids)}, were {want}"
+
+    def directory_request_mines():
+        request = env["crm.iap.lead.mining.request"].create({
+            "provider": "directory", "lead_number": 2, "search_type": "companies", "lead_type": "lead",
+            "country_ids": [(6, 0, env.ref("base.uk").ids)]})
+        request.action_submit()
+        got = (request.state, len(request.lead_ids), request.credits_charged)
+        return None if got == ("done", 2, 0) else f"(state, leads, credits) {got}: {request.error_message}"
+
+    prefix = "17.0.2.0.0 upgraded again: " if again else "17.0.2.0.0 upgraded: "
+    check(prefix + "register imports failed/cancelled now error/cancel, done kept", import_states_renamed)
+    check(prefix + "requests in every state kept their state and leads", requests_kept)
+    check(prefix + "plain SHA-256 erasure fingerprint keyed, found by _find_erasures", fingerprint_keyed)
+    check(prefix + "historical indexes dropped, current ones there", indexes_renewed)
+    check(prefix + "the register import's directory companies kept", register_companies_kept)
+    check(prefix + "a new directory request mines the register companies, for free", directory_request_mines)
+    if not again:
+        with open(os.environ["COMPAT_STATE"], "w", encoding="utf-8") as state_file:
+            json.dump(dict(state, upgraded=v2_snapshot()), state_file, indent=1, sort_keys=True, default=str)
+        return
+
+    def nothing_changed():
+        before, now = state.get("upgraded"), json.loads(json.dumps(v2_snapshot(), default=str))
+        if before is None:
+            return "no record of the first upgrade (its checks did not finish)"
+        changed = {key: [row for row in now[key] if row not in before[key]] for key in now if now[key] != before[key]}
+        return f"changed since the first upgrade: {changed}" if changed else None
+
+    check(prefix + "nothing changed since the first upgrade", nothing_changed)
+
+
 check("crm_iap_mine is this checkout, version " + VERSION, loaded_addon_is_this_checkout)
 if os.environ["COMPAT_MODE"] == "website":
     check("website_crm_iap_reveal installed on it", website_module_installed)
+elif os.environ["COMPAT_MODE"].startswith("v2-upgrade"):
+    v2_upgrade_checks(again=os.environ["COMPAT_MODE"] == "v2-upgrade-again")
 else:
     upgrade_checks()
 print("compat checks done", flush=True)

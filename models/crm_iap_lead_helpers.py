@@ -1,4 +1,14 @@
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import AccessError
+
+# The calls `notify_no_more_credit` accepts (service, model, parameter): it is
+# public and sets a system parameter, so it sets that one only. The first is
+# website_crm_iap_reveal's (crm_reveal_rule.py), the second the same one for
+# lead mining requests.
+NO_CREDIT_NOTIFICATIONS = {
+    ("reveal", "crm.reveal.rule", "reveal.already_notified"),
+    ("reveal", "crm.iap.lead.mining.request", "reveal.already_notified"),
+}
 
 
 class CrmIapLeadHelpers(models.AbstractModel):
@@ -16,11 +26,19 @@ class CrmIapLeadHelpers(models.AbstractModel):
     @api.model
     def notify_no_more_credit(self, service_name, model_name, notification_parameter):
         """Mail the creators of `model_name` records that the IAP account of
-        `service_name` is empty, once: the parameter remembers it was sent."""
+        `service_name` is empty, once: the parameter remembers it was sent.
+
+        Only the calls of NO_CREDIT_NOTIFICATIONS are accepted, and the
+        creators are read with the user's rights: whoever calls it over RPC
+        can neither set another parameter nor list another model's creators.
+        """
+        if (service_name, model_name, notification_parameter) not in NO_CREDIT_NOTIFICATIONS \
+                or model_name not in self.env:
+            raise AccessError(_("This notification cannot be sent from here."))
         params = self.env["ir.config_parameter"].sudo()
         if params.get_param(notification_parameter):
             return
-        creators = self.env[model_name].sudo()._read_group([], ["create_uid"])
+        creators = self.env[model_name]._read_group([], ["create_uid"])
         emails = {user.email for (user,) in creators if user.email}
         account = self.env["iap.account"].search([("service_name", "=", service_name)], limit=1)
         template = self.env.ref("crm_iap_mine.lead_generation_no_credits")

@@ -524,6 +524,34 @@ class CrmIapLeadMiningRequest(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    # Written by the module only (with sudo() or SQL): over RPC, a user who
+    # could write `held_credits` on a request in error and then reset it would
+    # credit the balance from nothing. They are dropped, not refused: clients
+    # that send a record's values back whole (duplicate, import, scripts of
+    # the stock module) keep working, and nothing is written either way.
+    _PROTECTED_FIELDS = ("held_credits", "state", "requester_id", "failed_batch_attempts")
+
+    @api.model
+    def _drop_protected_values(self, vals):
+        return {name: value for name, value in vals.items() if name not in self._PROTECTED_FIELDS}
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self.env.su:
+            return super().create(vals_list)
+        vals_list = [self._drop_protected_values(vals) for vals in vals_list]
+        # Nor through default_<field> keys of the context.
+        defaults = {f"default_{name}" for name in self._PROTECTED_FIELDS}
+        records = self.with_env(self.env(context={
+            key: value for key, value in self.env.context.items() if key not in defaults
+        }))
+        return super(CrmIapLeadMiningRequest, records).create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            vals = self._drop_protected_values(vals)
+        return super().write(vals)
+
     def copy_data(self, default=None):
         """A duplicate asks for companies only when its provider no longer
         gives contacts (a request of the Clearbit era, Odoo IAP now on D&B):

@@ -106,7 +106,7 @@ class CrmIapLeadMiningRequest(models.Model):
         except LeadMiningError as error:
             self._set_error(error.error_type, self._describe_error(error))
             return False
-        self.held_credits = cost
+        self.sudo().held_credits = cost
         self._message_log(body=_(
             "Queued: %(count)s leads will be created in the background; %(credits)s credits are reserved "
             "and what is not used is given back.",
@@ -133,7 +133,7 @@ class CrmIapLeadMiningRequest(models.Model):
         used = min(amount, self.held_credits)
         if not used:
             return []
-        self.held_credits -= used
+        self.sudo().held_credits -= used
         return [(used, "hold")]
 
     def _settle_credits(self):
@@ -143,7 +143,7 @@ class CrmIapLeadMiningRequest(models.Model):
             self.env["crm.iap.lead.credit.line"]._record(
                 request.company_id, request.provider, [(request.held_credits, "hold")], request=request,
             )
-            request.held_credits = 0
+            request.sudo().held_credits = 0
         return result
 
     # ------------------------------------------------------------------
@@ -171,7 +171,7 @@ class CrmIapLeadMiningRequest(models.Model):
             try:
                 request.with_user(requester).with_company(request.company_id)._mine_next_batch()
                 if request.failed_batch_attempts:
-                    request.failed_batch_attempts = 0
+                    request.sudo().failed_batch_attempts = 0
             except Exception as error:  # noqa: BLE001 - one broken request must not block the others
                 if not autocommit:
                     raise
@@ -188,7 +188,7 @@ class CrmIapLeadMiningRequest(models.Model):
             return  # ended meanwhile (e.g. cancelled): nothing left to do
         if isinstance(error, TRANSIENT_DB_ERRORS) and self.failed_batch_attempts + 1 < MAX_BATCH_ATTEMPTS:
             _logger.info("Lead mining request %s: batch conflicted (%s), retrying", self.name, error)
-            self.failed_batch_attempts += 1
+            self.sudo().failed_batch_attempts += 1
             return
         _logger.error("Lead mining request %s: background batch failed", self.name, exc_info=error)
         self._set_error("creation", _(

@@ -141,8 +141,8 @@ class CrmIapLeadMiningRequest(models.Model):
             return self.browse()
         run = self.copy({
             "parent_id": self.id, "lead_number": lead_number, "team_id": self.team_id.id,
-            "requester_id": self.requester_id.id,
         })
+        run.sudo().requester_id = self.requester_id
         run.action_submit()
         if run.state == "error" and run.error_type == "credits":
             self._set_paused()

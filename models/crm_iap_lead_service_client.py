@@ -3,6 +3,7 @@ import hmac
 import secrets
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..tools.lead_mining_client import InsufficientCreditsError
 from ..tools.lead_mining_service import ServiceRefusal, hash_token
@@ -73,8 +74,11 @@ class CrmIapLeadServiceClient(models.Model):
     # ------------------------------------------------------------------
 
     def action_generate_token(self):
-        """A new token (the previous one stops working), shown this once."""
+        """A new token (the previous one stops working), shown this once.
+        Administrators only: the button's groups hide it, this refuses it
+        over RPC too (the token is written with sudo())."""
         self.ensure_one()
+        self._check_administrator()
         token = secrets.token_urlsafe(32)
         self.sudo().write({"token_hash": hash_token(token), "token_hint": token[:6]})
         return {
@@ -87,6 +91,12 @@ class CrmIapLeadServiceClient(models.Model):
                 "type": "warning",
             },
         }
+
+    @api.model
+    def _check_administrator(self):
+        """Tokens and clients' credits are administrators' business."""
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(_("Only an administrator may manage the tokens and credits of service clients."))
 
     def action_add_credits(self):
         self.ensure_one()

@@ -36,7 +36,13 @@ class CrmIapLeadStateMixin(models.AbstractModel):
         refused = self.filtered(lambda record: record.state not in allowed_states)
         if refused:
             raise UserError(refused[0]._state_refusal(target_state))
-        self.write(dict(values or {}, state=target_state))
+        # `state` (and what the request keeps for its ledger) is written by
+        # the module only: with sudo() after the checks above, which are the
+        # permission, and those write access of the user would have checked.
+        # Tracking keeps the user; the records are already the caller's.
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        self.sudo().write(dict(values or {}, state=target_state))
         self._on_state_reached(target_state)
         return self
 

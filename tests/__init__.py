@@ -20,3 +20,4 @@ from . import test_iap_protocols
 from . import test_lead_mining_service
 from . import test_register_import
 from . import test_register_loader
+from . import test_permissions

@@ -96,7 +96,7 @@ class TestFirstUse(BackgroundCase):
     @users("user_sales_manager")
     def test_results_in_words_users_understand(self):
         request = self._new_request()
-        request.write({"state": "done", "excluded_count": 6, "duplicate_count": 1})
+        request.sudo().write({"state": "done", "excluded_count": 6, "duplicate_count": 1})
         self.assertIn("6 companies already in your CRM were skipped.", request.result_summary)
         self.assertIn("1 company found was already in your CRM: it got the new note instead.", request.result_summary)
         self.assertEqual(request._fields["excluded_count"].string, "Already in CRM, Skipped")

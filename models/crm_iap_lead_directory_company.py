@@ -43,7 +43,7 @@ class CrmIapLeadDirectoryCompany(models.Model):
     contact_ids = fields.One2many("crm.iap.lead.directory.contact", "directory_company_id", string="Contacts")
     contact_count = fields.Integer(compute="_compute_contact_count")
     company_id = fields.Many2one(
-        "res.company", string="Owner Company", index=True,
+        "res.company", string="Owner Company", index=True, default=lambda self: self._default_company_id(),
         help="Leave empty to share this company with every company of the database.",
     )
     active = fields.Boolean(default=True)
@@ -108,6 +108,13 @@ class CrmIapLeadDirectoryCompany(models.Model):
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_own_country_idx
                 ON crm_iap_lead_directory_company (country_id) WHERE active AND register_code IS NULL
         """)
+
+    @api.model
+    def _default_company_id(self):
+        """Shared (no company) for administrators; the others may only add their company's own."""
+        if self.env.su or self.env.user.has_group("base.group_system"):
+            return False
+        return self.env.company
 
     @api.depends("contact_ids")
     def _compute_contact_count(self):

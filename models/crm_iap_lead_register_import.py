@@ -3,11 +3,13 @@ import base64
 import io
 import logging
 import os
+import stat
 import time
 from contextlib import ExitStack, contextmanager
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import config
 
 from ..const import IMPORT_STATE_TRANSITIONS
 from ..tools.register_files import RegisterFileError
@@ -33,6 +35,14 @@ PROGRESS_COUNTS = ("rows_read", "excluded_count", "bad_row_count", "imported_cou
 class RegisterImportCancelled(Exception):
     """A user cancelled the running import: everything it did is rolled back."""
 
+
+# The option of the server's configuration file naming the one folder server
+# imports read from; none by default, which turns server imports off.
+REGISTER_DIR_OPTION = "crm_iap_mine_register_dir"
+# Fields only an administrator gives: the file on the server (the cron opens
+# it as the superuser), and those only the module writes (see `_update_state`).
+SERVER_FIELDS = ("server_path", "second_server_path")
+MODULE_FIELDS = ("state", "user_id")
 
 SECOND_FILE_HELP = ("INSEE SIRENE comes as two files, the establishments and the legal units: "
                     "give both, in either order.")
@@ -113,6 +123,31 @@ class CrmIapLeadRegisterImport(models.Model):
             )
         """)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [self._check_values(vals) for vals in vals_list]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(self._check_values(vals))
+
+    def _check_values(self, vals):
+        """Drop what only the module writes (the state and who started the
+        import), unless it writes it; refuse a file on the server from
+        anyone but an administrator."""
+        if self.env.su:
+            return vals
+        vals = {key: value for key, value in vals.items() if key not in MODULE_FIELDS}
+        if (vals.get("source") == "server" or any(key in vals for key in SERVER_FIELDS)) \
+                and not self.env.user.has_group("base.group_system"):
+            raise AccessError(_("Only administrators may import a file from the server."))
+        return vals
+
+    def _check_administrator(self):
+        """Imports write the shared directory: administrators only."""
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(_("Only administrators may import a public register."))
+
     @api.depends("register_code")
     def _compute_needs_second_file(self):
         for run in self:
@@ -147,6 +182,7 @@ class CrmIapLeadRegisterImport(models.Model):
     def action_import(self):
         """Import the file now, in this transaction."""
         self.ensure_one()
+        self._check_administrator()
         self._check_source()
         self._update_state("queued", {"user_id": self.env.user.id})._update_state("running")
         with self._open_sources() as binaries:
@@ -157,6 +193,7 @@ class CrmIapLeadRegisterImport(models.Model):
         """Import the file in the background (the national files take minutes)."""
         self.ensure_one()
         # Checked now, as the user: the cron runs as the superuser.
+        self._check_administrator()
         self._check_source()
         self._update_state("queued", {"user_id": self.env.user.id})
         self.env.ref("crm_iap_mine.ir_cron_import_registers")._trigger()
@@ -165,6 +202,7 @@ class CrmIapLeadRegisterImport(models.Model):
     def action_cancel(self):
         """Cancel a queued import; a running one stops at its next chunk of
         rows and changes nothing (all or nothing)."""
+        self._check_administrator()
         running = self.filtered(lambda run: run.state == "running")
         (self - running)._update_state("cancel")
         for run in running:
@@ -214,11 +252,7 @@ class CrmIapLeadRegisterImport(models.Model):
         if self.needs_second_file and len(paths) < 2:
             raise UserError(self._describe_missing_file())
         for path in paths or [""]:
-            if not path or not os.path.isfile(path) or not os.access(path, os.R_OK):
-                raise UserError(_(
-                    "%(path)s is not a readable file on the server: give the full path of the register file.",
-                    path=path or "",
-                ))
+            self._open_server_file(path).close()
 
     def _describe_missing_file(self):
         if self.needs_second_file:
@@ -239,8 +273,49 @@ class CrmIapLeadRegisterImport(models.Model):
                 contents = [self.file] + ([self.second_file] if self.needs_second_file else [])
                 yield [stack.enter_context(io.BytesIO(base64.b64decode(content))) for content in contents]
             else:
-                # pylint: disable=consider-using-with  # closed by the ExitStack
-                yield [stack.enter_context(open(path, "rb")) for path in self._server_paths()]
+                # Again here: the cron opens it as the superuser.
+                user = self.user_id or self.env.user
+                if not user.has_group("base.group_system"):
+                    raise AccessError(_("Only administrators may import a file from the server."))
+                yield [stack.enter_context(self._open_server_file(path)) for path in self._server_paths()]
+
+    @api.model
+    def _open_server_file(self, path):
+        """Open a register file of the server's register folder, for reading.
+
+        Only a regular file inside the folder named by the option
+        REGISTER_DIR_OPTION of the configuration file: the path is resolved
+        (`realpath`), a symbolic link is refused (`O_NOFOLLOW`), and the file
+        is checked once open (`fstat`), opened without waiting (`O_NONBLOCK`:
+        a FIFO never hangs the worker).
+
+        :raise UserError: no folder is configured, or the path is refused.
+        """
+        folder = config.get(REGISTER_DIR_OPTION)
+        if not folder:
+            raise UserError(_(
+                "Imports from the server are off: the server's configuration file names no register folder "
+                "(option %(option)s).", option=REGISTER_DIR_OPTION))
+        folder = os.path.realpath(folder)
+        given = os.path.abspath(os.path.join(folder, path or ""))
+        if os.path.commonpath([folder, os.path.realpath(given)]) != folder:
+            raise UserError(_("%(path)s is not in the register folder of the server, %(folder)s.",
+                              path=path, folder=folder))
+        refused = UserError(_(
+            "%(path)s is not a readable file on the server: give the full path of the register file.",
+            path=path or "",
+        ))
+        try:
+            fd = os.open(given, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            raise refused from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise refused
+            return os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
 
     def _import_file(self, binaries, progress=None):
         """Read, stage and merge the files; on a file error or a cancel

@@ -1,13 +1,19 @@
 import base64
 import gzip
 import io
+import os
+import shutil
+import tempfile
+import time
 import zipfile
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError
+from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged, users
-from odoo.tools import file_open, file_path, mute_logger
+from odoo.tools import config, file_open, file_path, mute_logger
 
 from .common import DirectoryCase
 
@@ -29,16 +35,31 @@ def _zipped(content, name="BasicCompanyDataAsOneFile-2026-02-01.csv"):
 
 
 class RegisterImportCase(DirectoryCase):
+    """Imports write the shared directory: an administrator runs them, the
+    tests' users (sales managers) mine what they imported."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_register_admin = mail_new_test_user(
+            cls.env, login="user_register_admin", name="Register Admin",
+            groups="base.group_user,sales_team.group_sale_manager,base.group_system",
+        )
+
+    @property
+    def imports(self):
+        """The import model, as the administrator."""
+        return self.env["crm.iap.lead.register.import"].with_user(self.user_register_admin)
 
     def _import(self, content, register="gb_companies_house", file_name="upload.csv"):
-        run = self.env["crm.iap.lead.register.import"].create({
+        run = self.imports.create({
             "register_code": register, "file": base64.b64encode(content), "file_name": file_name,
         })
         run.action_import()
         return run
 
     def _queue(self, content):
-        run = self.env["crm.iap.lead.register.import"].create({
+        run = self.imports.create({
             "register_code": "gb_companies_house", "file": base64.b64encode(content),
         })
         run.action_queue()
@@ -221,13 +242,14 @@ class TestRegisterImport(RegisterImportCase):
 
     @users("user_sales_manager")
     def test_a_server_path_is_for_administrators(self):
-        run = self.env["crm.iap.lead.register.import"].create({"register_code": "gb_companies_house"})
+        run = self.imports.create({"register_code": "gb_companies_house"}).with_user(self.env.user)
         run.sudo().write({"source": "server", "server_path": file_path(UK_JANUARY)})
         with self.assertRaises(AccessError):
             run.action_import()
 
     def test_a_server_path_must_be_a_readable_file(self):
-        run = self.env["crm.iap.lead.register.import"].create({
+        self.patch(config, "options", dict(config.options, crm_iap_mine_register_dir=file_path(SAMPLES)))
+        run = self.imports.create({
             "register_code": "gb_companies_house", "source": "server", "server_path": file_path(SAMPLES),
         })
         with self.assertRaisesRegex(UserError, "is not a readable file"):
@@ -312,7 +334,7 @@ class TestRegisterImportInBackground(RegisterImportCase):
         cancelled = self._queue(_read(UK_FEBRUARY))
         cancelled.action_cancel()
         self.assertEqual((damaged + good).mapped("state"), ["queued", "queued"])
-        self.assertEqual(good.user_id, self.env.user)
+        self.assertEqual(good.user_id, self.user_register_admin)
 
         self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
         self.assertEqual(damaged.state, "error")
@@ -404,7 +426,7 @@ class TestSireneImport(RegisterImportCase):
         cls.country_fr = cls.env.ref("base.fr")
 
     def _import_pair(self, first=FR_ESTABLISHMENTS, second=FR_UNITS):
-        run = self.env["crm.iap.lead.register.import"].create({
+        run = self.imports.create({
             "register_code": "fr_sirene", "file": base64.b64encode(_read(first)),
             "second_file": base64.b64encode(_zipped(_read(second), "StockUniteLegale_utf8.csv")),
         })
@@ -458,7 +480,7 @@ class TestSireneImport(RegisterImportCase):
 
     @users("user_sales_manager")
     def test_both_files_are_needed(self):
-        run = self.env["crm.iap.lead.register.import"].create({
+        run = self.imports.create({
             "register_code": "fr_sirene", "file": base64.b64encode(_read(FR_ESTABLISHMENTS)),
         })
         with self.assertRaisesRegex(UserError, "comes as two files"):
@@ -553,7 +575,7 @@ class TestRegisterDedupeByNumber(RegisterImportCase):
 
     @users("user_sales_manager")
     def test_a_vat_number_built_on_the_register_number_counts(self):
-        run = self.env["crm.iap.lead.register.import"].create({
+        run = self.imports.create({
             "register_code": "fr_sirene", "file": base64.b64encode(_read(FR_ESTABLISHMENTS)),
             "second_file": base64.b64encode(_read(FR_UNITS)),
         })
@@ -568,3 +590,162 @@ class TestRegisterDedupeByNumber(RegisterImportCase):
         request.action_submit()
         self.assertEqual(request.lead_ids.mapped("partner_name"), ["COMMUNAUTE DE COMMUNES DU VAL FICTIF"])
         self.assertEqual(request.excluded_count, 2)
+
+
+OPTION = "crm_iap_mine_register_dir"
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestServerFiles(RegisterImportCase):
+    """Issue 22, point 8: a file on the server is read by the operator's choice only."""
+
+    def setUp(self):
+        super().setUp()
+        self.folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.folder)
+        self.uk_file = os.path.join(self.folder, "uk.csv")
+        shutil.copy(file_path(UK_JANUARY), self.uk_file)
+        self.startPatcher(patch.dict(config.options, {OPTION: self.folder}))
+
+    def _server_import(self, path, **values):
+        return self.imports.create(dict({
+            "register_code": "gb_companies_house", "source": "server", "server_path": path}, **values))
+
+    @users("user_sales_manager")
+    def test_a_sales_manager_gives_no_server_file_over_rpc(self):
+        Imports = self.env["crm.iap.lead.register.import"]
+        for values in ({"source": "server"}, {"server_path": self.uk_file}, {"second_server_path": self.uk_file}):
+            with self.assertRaises(AccessError, msg=values):
+                Imports.create(dict(values, register_code="gb_companies_house", state="queued"))
+        run = self.imports.create({"register_code": "gb_companies_house"})
+        for values in ({"source": "server"}, {"server_path": self.uk_file}):
+            with self.assertRaises(AccessError, msg=values):
+                run.with_user(self.env.user).write(values)
+        # Nor past the access rights, by the field check alone.
+        with self.assertRaises(AccessError):
+            Imports._check_values({"source": "server", "server_path": self.uk_file})
+        self.assertEqual(Imports._check_values({"register_code": "fr_sirene"}), {"register_code": "fr_sirene"})
+
+    def test_state_and_user_are_the_module_s(self):
+        run = self._server_import(self.uk_file, state="queued", user_id=self.user_sales_manager.id)
+        self.assertRecordValues(run, [{"state": "draft", "user_id": False}])
+        run.write({"state": "done", "user_id": self.user_sales_manager.id, "imported_count": 0})
+        self.assertRecordValues(run, [{"state": "draft", "user_id": False}])
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.assertEqual(run.state, "draft", "the cron never saw it")
+        run.action_queue()
+        self.assertRecordValues(run, [{"state": "queued", "user_id": self.user_register_admin.id}])
+
+    @mute_logger("odoo.addons.crm_iap_mine.models.crm_iap_lead_register_import")
+    def test_the_cron_opens_server_files_of_administrators_only(self):
+        run = self.env["crm.iap.lead.register.import"].create({
+            "register_code": "gb_companies_house", "source": "server", "server_path": self.uk_file})
+        run._update_state("queued", {"user_id": self.user_sales_manager.id})
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.assertEqual(run.state, "error")
+        self.assertIn("Only administrators", run.error_message)
+        self.assertFalse(self._register_companies())
+
+        run = self._server_import(self.uk_file)
+        run.action_queue()
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertEqual(run.imported_count, 6)
+
+    def test_a_file_outside_the_register_folder_is_refused(self):
+        for path in (file_path(UK_JANUARY), os.path.join(self.folder, "..", os.path.basename(self.folder) + "x"),
+                     "/dev/zero", "../../etc/passwd"):
+            run = self._server_import(path)
+            with self.assertRaisesRegex(UserError, "is not in the register folder", msg=path):
+                run.action_import()
+        run = self._server_import("uk.csv")   # a name in the folder
+        run.action_import()
+        self.assertEqual(run.state, "done", run.error_message)
+
+    def test_a_symbolic_link_is_refused(self):
+        link = os.path.join(self.folder, "link.csv")
+        os.symlink(self.uk_file, link)
+        with self.assertRaisesRegex(UserError, "is not a readable file"):
+            self._server_import(link).action_import()
+        outside = os.path.join(self.folder, "outside.csv")
+        os.symlink(file_path(UK_JANUARY), outside)
+        with self.assertRaisesRegex(UserError, "is not in the register folder"):
+            self._server_import(outside).action_import()
+
+    def test_a_fifo_or_a_folder_is_refused_without_waiting(self):
+        fifo = os.path.join(self.folder, "fifo.csv")
+        os.mkfifo(fifo)
+        os.mkdir(os.path.join(self.folder, "sub"))
+        for path in (fifo, os.path.join(self.folder, "sub"), os.path.join(self.folder, "missing.csv")):
+            started = time.monotonic()
+            with self.assertRaisesRegex(UserError, "is not a readable file", msg=path):
+                self._server_import(path).action_import()
+            self.assertLess(time.monotonic() - started, 5)
+        with self.assertRaisesRegex(UserError, "is not a readable file"):
+            self.env["crm.iap.lead.register.import"]._open_server_file(fifo)
+
+    def test_no_register_folder_turns_server_imports_off(self):
+        del config.options[OPTION]
+        run = self._server_import(self.uk_file)
+        with self.assertRaisesRegex(UserError, "Imports from the server are off.*crm_iap_mine_register_dir"):
+            run.action_queue()
+        config.options[OPTION] = ""
+        with self.assertRaisesRegex(UserError, "Imports from the server are off"):
+            run.action_import()
+        self.assertEqual(run.state, "draft")
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestSharedDirectoryIsTheAdministrators(RegisterImportCase):
+    """Issue 22, point 9: imports and shared directory companies are the administrators'."""
+
+    @users("user_sales_manager")
+    def test_a_sales_manager_sees_imports_read_only(self):
+        Imports = self.env["crm.iap.lead.register.import"]
+        with self.assertRaises(AccessError):
+            Imports.create({"register_code": "gb_companies_house",
+                            "file": base64.b64encode(_read(UK_JANUARY))})
+        done = self._import(_read(UK_JANUARY))
+        queued = self.imports.create({"register_code": "gb_companies_house",
+                                      "file": base64.b64encode(_read(UK_JANUARY))})
+        queued.action_queue()
+        draft = self.imports.create({"register_code": "gb_companies_house",
+                                     "file": base64.b64encode(_read(UK_JANUARY))})
+        seen = Imports.browse((done | queued | draft).ids)
+        self.assertEqual(seen.mapped("state"), ["done", "queued", "draft"])
+        self.assertEqual(seen[0].imported_count, 6, "the results, read-only")
+        for action in ("action_import", "action_queue", "action_cancel"):
+            with self.assertRaises(AccessError, msg=action):
+                getattr(seen[2], action)()
+        with self.assertRaises(AccessError):
+            seen[1].action_cancel()
+        with self.assertRaises(AccessError):
+            seen[2].write({"register_code": "fr_sirene"})
+        self.assertEqual((queued.state, draft.state), ("queued", "draft"))
+
+    @users("user_sales_manager")
+    def test_shared_directory_companies_are_changed_by_administrators_only(self):
+        Company = self.env["crm.iap.lead.directory.company"]
+        self._import(_read(UK_JANUARY))
+        shared = Company.search([("register_code", "=", "gb_companies_house")], limit=1)
+        self.assertTrue(shared)
+        self.assertFalse(shared.company_id)
+        with self.assertRaises(AccessError):
+            Company.create({"name": "Shared by a manager", "company_id": False, "country_id": self.country_it.id})
+        with self.assertRaises(AccessError):
+            shared.write({"name": "Renamed"})
+        with self.assertRaises(AccessError):
+            shared.action_archive()
+        self.assertTrue(shared.active)
+        # Their own company's: as before.
+        own = Company.create({"name": "Own Co", "country_id": self.country_it.id})
+        self.assertEqual(own.company_id, self.env.company, "a manager's company is their company's")
+        own.write({"name": "Own Co Ltd"})
+        own.action_archive()
+        # The administrator changes the shared ones.
+        Admin = Company.with_user(self.user_register_admin)
+        Admin.browse(shared.id).write({"name": "Renamed"})
+        added = Admin.create({"name": "Shared by the administrator", "country_id": self.country_it.id})
+        self.assertFalse(added.company_id, "shared by default")
+        Admin.browse(shared.id).action_archive()
+        self.assertFalse(shared.active)

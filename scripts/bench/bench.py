@@ -496,8 +496,11 @@ def reveal_ids_step():
 def register_step():
     """Import a register file (or the SIRENE pair) as an operator would from
     the command line, committed: BENCH_REGISTER (register code),
-    BENCH_REGISTER_FILES (paths separated by ':'), BENCH_LABEL."""
+    BENCH_REGISTER_FILES (paths separated by ':'), BENCH_LABEL, and
+    BENCH_REGISTER_DIR, the folder holding them (the server's register
+    folder, as the operator's configuration file would name it)."""
     label = os.environ["BENCH_LABEL"]
+    odoo.tools.config["crm_iap_mine_register_dir"] = os.environ["BENCH_REGISTER_DIR"]
     run = env["crm.iap.lead.register.import"].create({
         "register_code": os.environ["BENCH_REGISTER"], "source": "server",
         "server_path": os.environ["BENCH_REGISTER_FILES"].split(":")[0],

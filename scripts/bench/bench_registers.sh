@@ -27,7 +27,7 @@ register_imports() {
         mv "$DATA/fr-$FR_ROWS.part" "$DATA/fr-$FR_ROWS"
     fi
     register() {  # register LABEL CODE FILES
-        BENCH_LABEL=$1 BENCH_REGISTER=$2 BENCH_REGISTER_FILES=$3 step ours register
+        BENCH_LABEL=$1 BENCH_REGISTER=$2 BENCH_REGISTER_FILES=$3 BENCH_REGISTER_DIR=$DATA step ours register
         cat "$OUT_DIR/step-ours-register.json" >>"$OUT_DIR/registers.jsonl"
     }
     rm -f "$OUT_DIR/registers.jsonl"

@@ -6,6 +6,8 @@ import os
 import sys
 import time
 
+import odoo
+
 started = time.monotonic()
 
 
@@ -16,6 +18,10 @@ def show_progress(counts, fraction):
     sys.stderr.flush()
 
 
+# The server reads register files only inside the folder its configuration
+# file names (crm_iap_mine_register_dir): here, the folder of the files given.
+files = [os.environ["REGISTER_FILE"]] + ([os.environ["REGISTER_SECOND_FILE"]] if os.environ.get("REGISTER_SECOND_FILE") else [])
+odoo.tools.config["crm_iap_mine_register_dir"] = os.path.commonpath([os.path.dirname(path) for path in files])
 run = env["crm.iap.lead.register.import"].create({  # noqa: F821 (env is given by odoo shell)
     "register_code": os.environ["REGISTER_CODE"],
     "source": "server",

@@ -968,7 +968,9 @@ class CrmIapLeadMiningRequest(models.Model):
         self.check_access_rights("read")
         company = self.env["res.company"].browse(company_id) if company_id in self.env.user.company_ids.ids else self.env.company
         provider = provider or self._default_provider()  # the settings leave it empty until chosen
-        balance = self._provider_model(provider)._get_balance(company) if provider else None
+        # A public method: only a provider's code names a model to ask.
+        known = provider in dict(provider_selection(self))
+        balance = self._provider_model(provider)._get_balance(company) if known else None
         if balance is None:
             return _("Balance: unknown (the service cannot be reached right now).")
         return _("Balance: %(balance)s credits.", balance=formatLang(self.env, balance, digits=0))

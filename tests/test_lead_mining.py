@@ -366,6 +366,8 @@ class TestLeadMiningDialog(LeadMiningCase):
         requests = self.env["crm.iap.lead.mining.request"]
         self.assertEqual(requests.get_credit_balance_text("iap", self.env.company.id), "Balance: 1,000 credits.")
         self.assertEqual(len(self.lead_mining_server.requests), 1)
+        # Over RPC anything can be sent: no model is looked up by an unknown code.
+        self.assertIn("unknown", requests.get_credit_balance_text("state.mixin"))
         # The settings leave the provider empty until one is chosen: the default one's balance.
         self.assertEqual(requests.get_credit_balance_text(False), "Balance: 1,000 credits.")
 

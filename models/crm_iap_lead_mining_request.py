@@ -788,14 +788,14 @@ class CrmIapLeadMiningRequest(models.Model):
         message = getattr(error, "user_message", None) or (
             messages.get(error.error_type, _("The request failed: %(detail)s")) % {"detail": error.message}
         )
-        alternative = self._other_usable_provider(self.company_id, self.provider)
-        if error.error_type in ("unreachable", "timeout") and alternative:
-            message += " " + _("%(provider)s can take this request now.",
-                               provider=dict(provider_selection(self))[alternative])
         if error.maybe_charged:
             message += " " + _(
                 "The service may have charged credits for it anyway: check the balance before you retry."
             )
+        alternative = self._other_usable_provider(self.company_id, self.provider)
+        if error.error_type in ("unreachable", "timeout") and alternative:
+            message += " " + _("%(provider)s can take this request now.",
+                               provider=dict(provider_selection(self))[alternative])
         return message
 
     def _prepare_lead_values(self, items):

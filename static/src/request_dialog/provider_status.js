@@ -31,8 +31,10 @@ export class LeadMiningProviderStatus extends Component {
         return (company && company[0]) || false;
     }
 
-    get editable() {
-        return ["draft", "error"].includes(this.props.record.data.state);
+    get shown() {
+        const { state, error_type } = this.props.record.data;
+        // An "unreachable" error banner already offers the switch.
+        return ["draft", "error"].includes(state) && !["unreachable", "timeout"].includes(error_type);
     }
 
     async load(provider, companyId) {

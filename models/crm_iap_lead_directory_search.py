@@ -53,6 +53,9 @@ class DirectorySearch:
     # company (a request), or these directory ids (what a client revealed).
     crm_company_id: int = None
     known_ids: list = ()
+    # Filled by the picking: {"candidates": n} once it has seen every
+    # candidate (fewer than asked): how many companies match the filters.
+    stats: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,9 @@ class Delivery:
     company_ids: list
     contacts: dict  # {company id: [contact ids]}
     excluded: int  # known companies passed over
+    # Companies matching the filters, when the picking saw them all (it
+    # delivers fewer than asked): no count query of its own. None otherwise.
+    matching: int = None
     company_credits: int = 0
     contact_count: int = 0
     contact_credits: int = 0
@@ -101,6 +107,7 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
 
         :return: the `Delivery`
         """
+        search.stats.clear()
         known_by_number = self._known_by_number(search)
         # Picked beyond the limit by as many as are known by number, then
         # left out: the search still gets the number of new companies asked.
@@ -108,7 +115,7 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
         company_ids = [company_id for company_id in company_ids if company_id not in known_by_number]
         company_ids = company_ids[:search.limit]
         delivery = Delivery(company_ids, self._pick_contacts(company_ids, search) if search.people else {},
-                            excluded + len(known_by_number))
+                            excluded + len(known_by_number), matching=search.stats.get("candidates"))
         delivery.contact_count = sum(len(found) for found in delivery.contacts.values())
         delivery.company_credits = self._company_credits(company_ids, prices.company)
         delivery.contact_credits = delivery.contact_count * prices.contact
@@ -317,6 +324,8 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
                 elif has_contacts:
                     company_ids.append(company_id)
             if len(company_ids) == search.limit or len(rows) < window:
+                if len(rows) < window:  # the window held every candidate
+                    search.stats["candidates"] = len(rows)
                 if company_ids:
                     _window_yield[(self.env.cr.dbname, search.people)] = len(company_ids) / examined
                 self.env.cr.execute("SELECT set_config('jit', %s, true)", [jit])

@@ -183,6 +183,18 @@ class CrmIapLeadMiningRequest(models.Model):
         string="Companies Processed", copy=False, readonly=True,
         help="Companies the provider delivered so far (new leads and those already in the CRM).",
     )
+    matching_count = fields.Integer(
+        string="Companies Matching", copy=False, readonly=True,
+        help="Companies of the directory matching the filters, known when it had fewer than asked.",
+    )
+    contact_count = fields.Integer(
+        string="Contacts Found", copy=False, readonly=True,
+        help="Contacts delivered with the companies.",
+    )
+    credits_returned = fields.Integer(
+        string="Credits Given Back", copy=False, readonly=True,
+        help="Credits reserved for the request and given back because they were not used.",
+    )
     result_summary = fields.Char(compute="_compute_result_summary")
     show_provider = fields.Boolean(compute="_compute_show_provider")
 
@@ -192,8 +204,16 @@ class CrmIapLeadMiningRequest(models.Model):
     credit_balance_known = fields.Boolean(compute="_compute_credit_balance")
     cost_summary = fields.Char(compute="_compute_cost_summary")
     lead_number_limits = fields.Char(compute="_compute_lead_number_limits")
+    lead_number_valid = fields.Boolean(compute="_compute_lead_number_limits")
+    can_add_credits = fields.Boolean(compute="_compute_can_add_credits")
+    add_credits_contact = fields.Char(compute="_compute_can_add_credits")
     states_unavailable = fields.Boolean(compute="_compute_available_state_ids")
     provider_gives_contacts = fields.Boolean(compute="_compute_provider_gives_contacts")
+    waiting_message = fields.Char(compute="_compute_waiting_message")
+    alternative_provider = fields.Selection(
+        selection=lambda self: provider_selection(self), compute="_compute_alternative_provider",
+        help="Another provider to offer when this one's service cannot be reached.",
+    )
 
     # ------------------------------------------------------------------
     # Defaults
@@ -255,12 +275,29 @@ class CrmIapLeadMiningRequest(models.Model):
             # Say why the States field is not there, instead of hiding it silently.
             request.states_unavailable = bool(request.country_ids) and not request.available_state_ids
 
-    @api.depends("provider")
+    @api.depends("provider", "lead_number")
     def _compute_lead_number_limits(self):
         for request in self:
-            request.lead_number_limits = _(
-                "(1 to %(maximum)s)", maximum=formatLang(self.env, request._get_max_lead_number(), digits=0),
-            )
+            maximum = request._get_max_lead_number()
+            request.lead_number_limits = _("(1 to %(maximum)s)", maximum=formatLang(self.env, maximum, digits=0))
+            request.lead_number_valid = 1 <= request.lead_number <= maximum
+
+    @api.depends("company_id")
+    @api.depends_context("uid")
+    def _compute_can_add_credits(self):
+        """Whether the user may add credits to the company's ledger (the
+        top-up checks it again), and else whom to ask."""
+        may_create = self.env["crm.iap.lead.credit.topup"].check_access_rights("create", raise_exception=False)
+        managers = self.env.ref("sales_team.group_sale_manager").sudo().users.filtered(
+            lambda user: not user.share and user.active)
+        for request in self:
+            request.can_add_credits = may_create and request.company_id in self.env.user.company_ids
+            names = managers.filtered(lambda user, c=request.company_id: c in user.company_ids)[:3].mapped("name")
+            if names:
+                request.add_credits_contact = _("Only a sales manager can add credits: ask %(names)s.",
+                                                names=", ".join(names))
+            else:
+                request.add_credits_contact = _("Only a sales manager can add credits: ask your administrator.")
 
     @api.depends("lead_number", "search_type", "contact_number", "provider", "country_ids", "company_id")
     def _compute_estimated_credits(self):
@@ -338,33 +375,85 @@ class CrmIapLeadMiningRequest(models.Model):
             parts.append(_("%(price)s for your own", price=formatLang(self.env, prices[None], digits=0)))
         return ", ".join(parts)
 
+    @api.depends("provider", "company_id")
+    def _compute_alternative_provider(self):
+        for request in self:
+            request.alternative_provider = request._other_usable_provider(request.company_id, request.provider)
+
+    @api.depends("provider", "lead_number", "search_type")
+    def _compute_waiting_message(self):
+        """What the dialog says while the request is being mined."""
+        for request in self:
+            request.waiting_message = request._provider_model()._waiting_message(request)
+
     @api.depends("provider")
     def _compute_provider_gives_contacts(self):
         for request in self:
             request.provider_gives_contacts = request._provides_contacts()
 
-    @api.depends("state", "lead_count", "lead_number", "duplicate_count", "excluded_count")
+    @api.depends("state", "lead_count", "lead_number", "duplicate_count", "excluded_count", "matching_count",
+                 "contact_count", "credits_charged", "credits_returned", "mined_count", "malformed_count")
     def _compute_result_summary(self):
         for request in self:
-            if request.state != "done":
-                request.result_summary = False
-                continue
-            parts = [_("%(created)s of %(asked)s created.", created=request.lead_count, asked=request.lead_number)]
+            request.result_summary = request._result_sentence() if request.state == "done" else False
+
+    def _result_sentence(self):
+        """What the request delivered; when fewer than asked, why, in one sentence."""
+        if self.lead_count >= self.lead_number:
             # One full sentence per case: translations must agree with the count.
-            if request.duplicate_count == 1:
+            parts = [self._created_message()]
+            if self.duplicate_count == 1:
                 parts.append(_("1 company found was already in your CRM: it got the new note instead."))
-            elif request.duplicate_count:
+            elif self.duplicate_count:
                 parts.append(_(
                     "%(count)s companies found were already in your CRM: they got the new note instead.",
-                    count=request.duplicate_count,
+                    count=self._number(self.duplicate_count),
                 ))
-            if request.excluded_count == 1:
+            if self.excluded_count == 1:
                 parts.append(_("1 company already in your CRM was skipped."))
-            elif request.excluded_count:
+            elif self.excluded_count:
                 parts.append(_(
-                    "%(count)s companies already in your CRM were skipped.", count=request.excluded_count,
+                    "%(count)s companies already in your CRM were skipped.", count=self._number(self.excluded_count),
                 ))
-            request.result_summary = " ".join(parts)
+            return " ".join(parts)
+        values = {"created": self._number(self.lead_count), "asked": self._number(self.lead_number)}
+        if self.lead_type == "lead":
+            head = _("%(created)s of %(asked)s leads created", **values)
+        else:
+            head = _("%(created)s of %(asked)s opportunities created", **values)
+        return _("%(head)s: %(reasons)s.", head=head, reasons=", ".join(self._shortfall_reasons()))
+
+    def _shortfall_reasons(self):
+        """The clauses saying why fewer leads than asked were created."""
+        number = self._number
+        reasons = []
+        if self.matching_count:
+            # The directory saw every company matching the filters.
+            reasons.append(_("%(count)s companies match your filters", count=number(self.matching_count)))
+            without_contacts = self.matching_count - self.mined_count - self.excluded_count
+            if self.search_type == "people" and without_contacts > 0:
+                reasons.append(_("%(count)s of them without a contact of the role or seniority asked",
+                                 count=number(without_contacts)))
+        else:
+            reasons.append(_("%(provider)s returned %(count)s companies", count=number(self.mined_count),
+                             provider=dict(provider_selection(self)).get(self.provider, self.provider)))
+        if self.excluded_count:
+            reasons.append(_("%(count)s already in your CRM and skipped", count=number(self.excluded_count)))
+        if self.duplicate_count:
+            reasons.append(_("%(count)s already in your CRM (given the new note)", count=number(self.duplicate_count)))
+        if self.malformed_count:
+            reasons.append(_("%(count)s unreadable answers skipped", count=number(self.malformed_count)))
+        if self.search_type == "people":
+            reasons.append(_("%(found)s of %(asked)s contacts found", found=number(self.contact_count),
+                             asked=number(self.contact_number * self.mined_count)))
+        reasons.append(_("%(count)s credits charged", count=number(self.credits_charged)))
+        if self.credits_returned:
+            reasons.append(_("%(count)s reserved credits given back", count=number(self.credits_returned)))
+        return reasons
+
+    def _number(self, value):
+        """`value` written as the user's language writes numbers."""
+        return formatLang(self.env, value, digits=0)
 
     @api.depends("company_id")
     def _compute_show_provider(self):
@@ -407,6 +496,18 @@ class CrmIapLeadMiningRequest(models.Model):
         if self.filter_on_size and not 1 <= self.company_size_min <= self.company_size_max:
             return self._warning(self._company_size_error())
         return None
+
+    @api.onchange(
+        "lead_number", "search_type", "provider", "country_ids", "state_ids", "industry_ids", "filter_on_size",
+        "company_size_min", "company_size_max", "contact_number", "contact_filter_type", "preferred_role_id",
+        "role_ids", "seniority_id", "lead_type", "user_id", "team_id", "tag_ids", "is_recurring",
+    )
+    def _onchange_clear_stale_error(self):
+        """The error was about the request as it was: once it changes, the
+        banner (and its way out) would only mislead. Retrying clears it for good."""
+        if self.state == "error" and self.error_type:
+            self.error_type = False
+            self.error_message = False
 
     @api.onchange("available_state_ids")
     def _onchange_available_state_ids(self):
@@ -584,6 +685,7 @@ class CrmIapLeadMiningRequest(models.Model):
         self._set_running({
             "error_type": False, "error_message": False, "malformed_count": 0, "mined_count": 0,
             "duplicate_count": 0, "excluded_count": 0, "credits_charged": 0, "blacklisted_count": 0,
+            "matching_count": 0, "contact_count": 0, "credits_returned": 0,
         })
         try:
             created = self._mine_step()
@@ -615,6 +717,7 @@ class CrmIapLeadMiningRequest(models.Model):
                 self.write({
                     "credits_charged": self.credits_charged + result.charged,
                     "mined_count": self.mined_count + len(result.items),
+                    "contact_count": self.contact_count + sum(len(item["people_data"]) for item in result.items),
                 })
             created = delivered  # only once the savepoint holds
         except (LeadMiningError, psycopg2.OperationalError):
@@ -689,6 +792,10 @@ class CrmIapLeadMiningRequest(models.Model):
             message += " " + _(
                 "The service may have charged credits for it anyway: check the balance before you retry."
             )
+        alternative = self._other_usable_provider(self.company_id, self.provider)
+        if error.error_type in ("unreachable", "timeout") and alternative:
+            message += " " + _("%(provider)s can take this request now.",
+                               provider=dict(provider_selection(self))[alternative])
         return message
 
     def _prepare_lead_values(self, items):
@@ -917,9 +1024,7 @@ class CrmIapLeadMiningRequest(models.Model):
     def _action_notify_created(self):
         """Close the dialog (the view behind reloads) and say what was created,
         with a button to see exactly those leads."""
-        message = self._created_message()
-        if self.result_summary and self.lead_count != self.lead_number:
-            message = self.result_summary
+        message = self.result_summary or self._created_message()
         return {
             "type": "ir.actions.client",
             "tag": "crm_iap_mine_leads_created",
@@ -961,19 +1066,69 @@ class CrmIapLeadMiningRequest(models.Model):
         self._set_draft()
 
     @api.model
+    def get_credit_balance(self, provider, company_id=False):
+        """The balance of `provider` for the dialog's cost line: its
+        sentence and its number (None when unknown)."""
+        self.check_access_rights("read")
+        balance = self._balance_for(provider, company_id)
+        return {"text": self._balance_sentence(balance), "balance": balance}
+
+    @api.model
     def get_credit_balance_text(self, provider, company_id=False):
         """The balance sentence of `provider` for the dialog and the settings,
         which ask for it once displayed, so that a slow service never holds
         the page."""
         self.check_access_rights("read")
+        return self._balance_sentence(self._balance_for(provider, company_id))
+
+    @api.model
+    def _balance_for(self, provider, company_id):
+        """The credits left for `provider` (the default one when empty: the
+        settings leave it empty until chosen) in the user's company
+        `company_id` (else the current one); None when unknown."""
         company = self.env["res.company"].browse(company_id) if company_id in self.env.user.company_ids.ids else self.env.company
-        provider = provider or self._default_provider()  # the settings leave it empty until chosen
-        # A public method: only a provider's code names a model to ask.
-        known = provider in dict(provider_selection(self))
-        balance = self._provider_model(provider)._get_balance(company) if known else None
+        provider = provider or self._default_provider()
+        # A public method's argument: only a provider's code names a model to ask.
+        if provider not in dict(provider_selection(self)):
+            return None
+        return self._provider_model(provider)._get_balance(company)
+
+    @api.model
+    def _balance_sentence(self, balance):
         if balance is None:
             return _("Balance: unknown (the service cannot be reached right now).")
         return _("Balance: %(balance)s credits.", balance=formatLang(self.env, balance, digits=0))
+
+    @api.model
+    def get_provider_warning(self, provider, company_id=False):
+        """For the dialog, before anything is submitted: False, or what to
+        say when `provider`'s service could not be reached for its balance
+        (the probe is cached: asking costs no second wait), with another
+        provider to switch to when there is one."""
+        self.check_access_rights("read")
+        company = self.env["res.company"].browse(company_id) if company_id in self.env.user.company_ids.ids else self.env.company
+        labels = dict(provider_selection(self))
+        if provider not in labels or self._provider_model(provider)._get_balance(company) is not None:
+            return False
+        alternative = self._other_usable_provider(company, provider)
+        if not alternative:
+            return {"alternative": False, "message": _(
+                "%(provider)s cannot be reached right now: a request would probably fail. Try again later.",
+                provider=labels[provider],
+            )}
+        return {
+            "alternative": alternative,
+            "message": _("%(provider)s cannot be reached right now: a request would probably fail.",
+                         provider=labels[provider]),
+            "button": _("Use %(provider)s instead", provider=labels[alternative]),
+        }
+
+    @api.model
+    def _other_usable_provider(self, company, provider):
+        """Another provider the dialog may offer `company` when `provider`
+        is out of reach, or False."""
+        codes = [code for code, _label in provider_selection(self) if code != provider]
+        return next((code for code in codes if self._provider_model(code)._is_usable(company)), False)
 
     def action_buy_credits(self):
         self.ensure_one()

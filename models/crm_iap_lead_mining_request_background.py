@@ -143,7 +143,8 @@ class CrmIapLeadMiningRequest(models.Model):
             self.env["crm.iap.lead.credit.line"]._record(
                 request.company_id, request.provider, [(request.held_credits, "hold")], request=request,
             )
-            request.sudo().held_credits = 0
+            request.sudo().write({"credits_returned": request.credits_returned + request.held_credits,
+                                  "held_credits": 0})
         return result
 
     # ------------------------------------------------------------------
@@ -244,8 +245,7 @@ class CrmIapLeadMiningRequest(models.Model):
         self.invalidate_recordset(["lead_count"])
         if self.state == "done":
             self._notify_owner("success", _(
-                "Request %(name)s is done: %(created)s %(summary)s",
-                name=self.name, created=self._created_message(), summary=self.result_summary,
+                "Request %(name)s is done: %(summary)s", name=self.name, summary=self.result_summary,
             ))
         else:
             self._notify_owner("danger", _(

@@ -5,7 +5,8 @@ finding the companies of a request. The request (the flow) asks its
 provider; it never names one."""
 from dataclasses import dataclass
 
-from odoo import models
+from odoo import _, models
+from odoo.tools import formatLang
 
 # The price of a company or a contact when a provider says nothing else.
 CREDITS_PER_COMPANY = 1
@@ -82,6 +83,10 @@ class CrmIapLeadProvider(models.AbstractModel):
           goes to *Error* with the exception's type and message.
         """
         raise NotImplementedError(f"{self._name} cannot mine.")
+
+    def _waiting_message(self, request):
+        """What the dialog says while `request` is being mined."""
+        return _("Looking for %(count)s companies…", count=formatLang(self.env, request.lead_number, digits=0))
 
     def _record_remote_charges(self, request, result, created=0):
         """Write down in the ledger what a remote service charged for `result`,

@@ -1,7 +1,8 @@
 """The *Company directory* provider: mine the company's own list of
 companies and the public registers imported into it (see
 `crm_iap_lead_directory_search.py` for the engine)."""
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.tools import formatLang
 
 from ..tools.protocols import MiningResult
 from ..tools.registers import ADAPTERS
@@ -71,6 +72,10 @@ class CrmIapLeadProviderDirectory(models.AbstractModel):
         action["context"] = {"default_company_id": company.id, "default_provider": PROVIDER}
         return action
 
+    def _waiting_message(self, request):
+        return _("Picking %(count)s companies from the directory…",
+                 count=formatLang(self.env, request.lead_number, digits=0))
+
     def _fetch_companies(self, request):
         """Pick the next new companies, debit them and mark them delivered, at once."""
 
@@ -84,6 +89,9 @@ class CrmIapLeadProviderDirectory(models.AbstractModel):
         if not request.mined_count:
             # Later batches would count this request's own earlier leads.
             request.excluded_count = delivery.excluded
+        if delivery.matching is not None:
+            # This request's earlier batches are no candidates any more.
+            request.matching_count = request.mined_count + delivery.matching
         companies = self.env["crm.iap.lead.directory.company"].browse(delivery.company_ids)
         return MiningResult(items=companies._to_service_data(delivery.contacts), charged=delivery.cost)
 

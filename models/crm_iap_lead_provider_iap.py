@@ -8,9 +8,9 @@ protocol*). See `tools/protocols/`.
 import time
 
 from odoo import _, fields, models, release
-from odoo.tools import config
+from odoo.tools import config, formatLang
 
-from ..tools.lead_mining_client import LeadMiningClient, LeadMiningError, ProtocolMismatchError
+from ..tools.lead_mining_client import CONNECT_DEADLINE, LeadMiningClient, LeadMiningError, ProtocolMismatchError
 from ..tools.protocols import DEFAULT_PROTOCOL, PROTOCOLS
 from .crm_iap_lead_provider import ProviderTraits
 
@@ -98,6 +98,14 @@ class CrmIapLeadProviderIap(models.AbstractModel):
         result.charged = self._iap_cost(len(result.items) + result.malformed, result.items)
         _balance_cache.clear()
         return result
+
+    def _waiting_message(self, request):
+        return _(
+            "Asking Odoo IAP for %(count)s companies: connecting takes at most %(connect)s seconds, "
+            "the answer up to %(answer)s seconds.",
+            count=formatLang(self.env, request.lead_number, digits=0), connect=CONNECT_DEADLINE,
+            answer=int(self._iap_timeout()),
+        )
 
     def _record_remote_charges(self, request, result, created=0):
         """The service charged for everything it returned, created or not."""

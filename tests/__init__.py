@@ -22,3 +22,5 @@ from . import test_register_import
 from . import test_register_loader
 from . import test_permissions
 from . import test_client_versions
+from . import test_iap_deadline
+from . import test_result_reasons

@@ -1,5 +1,7 @@
 import importlib.util
 import os
+import socket
+import time
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
@@ -272,6 +274,29 @@ class CommittedCompanyMixin:
             "provider": "directory", "company_id": self.company_id, "lead_number": lead_number,
             "country_ids": [(6, 0, env.ref(country).ids)], "user_id": False, "team_id": False,
         })
+
+
+@contextmanager
+def dead_host():
+    """The port of a loopback listener whose queue is full: connecting to it
+    hangs as to a host that is down (the SYN goes unanswered)."""
+    listener = socket.socket()
+    fillers = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        for _n in range(3):
+            filler = socket.socket()
+            fillers.append(filler)
+            filler.setblocking(False)
+            # In progress, not refused: the connection fills the queue.
+            filler.connect_ex(("127.0.0.1", port))
+        time.sleep(0.2)
+        yield port
+    finally:
+        for sock in fillers + [listener]:
+            sock.close()
 
 
 def create_directory_companies(env, prefix, country, count, **values):

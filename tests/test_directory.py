@@ -183,7 +183,8 @@ class TestNeverTwice(DirectoryCase):
         self.assertFalse(names & {"Directory Co 01", "Directory Co 02", "Directory Co 03"})
         self.assertEqual(request.excluded_count, 3)
         self.assertEqual(request.credits_charged, 7, "known companies are never charged")
-        self.assertIn("3 companies already in your CRM were skipped.", request.result_summary)
+        self.assertEqual(request.result_summary, "7 of 10 opportunities created: 10 companies match your filters, "
+                                                  "3 already in your CRM and skipped, 7 credits charged.")
 
     def test_known_companies_are_probed_in_a_widening_window(self):
         """Picking asks "known?" of the first companies of the order only: 60
@@ -254,7 +255,8 @@ class TestNeverTwice(DirectoryCase):
             self.assertIn(second.name, str(lead.message_ids[0].body))
         lines = self.env["crm.iap.lead.credit.line"].search([("request_id", "=", second.id)])
         self.assertEqual([(line.reason, line.amount) for line in lines], [("known", -3)])
-        self.assertIn("3 companies found were already in your CRM: they got the new note instead.", second.result_summary)
+        self.assertEqual(second.result_summary, "0 of 3 opportunities created: Odoo IAP returned 3 companies, "
+                                                 "3 already in your CRM (given the new note), 3 credits charged.")
 
 
 @tagged("post_install", "-at_install", "lead_mining")

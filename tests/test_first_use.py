@@ -96,9 +96,13 @@ class TestFirstUse(BackgroundCase):
     @users("user_sales_manager")
     def test_results_in_words_users_understand(self):
         request = self._new_request()
-        request.sudo().write({"state": "done", "excluded_count": 6, "duplicate_count": 1})
+        self.env["crm.lead"].sudo().create({"name": "Mined", "lead_mining_request_id": request.id})
+        request.sudo().write({"state": "done", "excluded_count": 6, "duplicate_count": 1, "lead_number": 1})
         self.assertIn("6 companies already in your CRM were skipped.", request.result_summary)
         self.assertIn("1 company found was already in your CRM: it got the new note instead.", request.result_summary)
+        request.sudo().lead_number = 3  # fewer than asked: the reasons, in one sentence
+        self.assertIn("6 already in your CRM and skipped, 1 already in your CRM (given the new note)",
+                      request.result_summary)
         self.assertEqual(request._fields["excluded_count"].string, "Already in CRM, Skipped")
 
     def test_founded_year_without_thousands_separator(self):

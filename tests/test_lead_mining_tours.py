@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests import common as tests_common
 
-from .common import LeadMiningServerMixin
+from ..models import crm_iap_lead_provider_iap as iap_provider
+from ..tools import lead_mining_client
+from .common import LeadMiningServerMixin, create_directory_companies, dead_host
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
@@ -263,3 +265,41 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         self.assertFalse(self.salesman.has_group("sales_team.group_sale_manager"))
         self._start_tour("crm_iap_mine_salesman", self.salesman)
         self.assertFalse(self.requests.search([("create_uid", "=", self.salesman.id)]))
+
+    def _directory_with_credits(self, prefix, count, credits):
+        create_directory_companies(self.env, prefix, self.env.ref("base.us"), count)
+        ledger = self.env["crm.iap.lead.credit.line"]
+        company = self.manager.company_id
+        ledger._record(company, "directory", [(credits - ledger._get_balance(company, "directory"), "adjustment")])
+
+    def test_unreachable_service_offers_the_directory(self):
+        """Issue 24, points 1 and 2: a dead Odoo IAP host, 2 s to connect."""
+        self._directory_with_credits("Tour Reachable Co", 3, 50)
+        with dead_host() as port, patch.object(lead_mining_client, "CONNECT_DEADLINE", 2):
+            self._point_endpoints_at(f"http://127.0.0.1:{port}")
+            self.addCleanup(self._point_endpoints_at, self.lead_mining_server.url)
+            self._start_tour("crm_iap_mine_unreachable", self.manager)
+        iap_provider._balance_cache.clear()
+
+        request = self.requests.search([("create_uid", "=", self.manager.id)])
+        self.assertRecordValues(request, [{
+            "provider": "directory", "state": "done", "error_type": False, "lead_number": 3, "credits_charged": 3,
+        }])
+        self.assertEqual(len(request.lead_ids), 3)
+
+    def test_credits_before_the_click_and_added_on_top_of_the_dialog(self):
+        """Issue 24, points 3 and 5."""
+        self.env["ir.config_parameter"].sudo().set_param("crm_iap_mine.default_provider", "directory")
+        self._directory_with_credits("Tour Money Co", 5, 2)
+        self._start_tour("crm_iap_mine_credits", self.manager)
+
+        request = self.requests.search([("create_uid", "=", self.manager.id)])
+        self.assertEqual(len(request), 1, "one request, kept through the error and the top-up")
+        self.assertRecordValues(request, [{
+            "provider": "directory", "state": "done", "lead_number": 4, "credits_charged": 4,
+        }])
+        self.assertEqual(request.tag_ids, self.tag)
+        ledger = self.env["crm.iap.lead.credit.line"]
+        topup = ledger.search([("reason", "=", "topup"), ("reference", "=", "PO 2026/0042")])
+        self.assertEqual(topup.amount, 10)
+        self.assertEqual(ledger._get_balance(self.manager.company_id, "directory"), 2 + 10 - 4)

@@ -8,18 +8,26 @@ The account token travels in the request body only; nothing here logs request
 parameters or puts them in exception messages.
 """
 import logging
+import socket
+import threading
 import time
 import uuid
 from urllib.parse import urlsplit
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 _logger = logging.getLogger(__name__)
 
 BALANCE_PATH = '/iap/1/balance'
-# A dead host should not hold the user for the whole (long) mining timeout.
-MAX_CONNECT_TIMEOUT = 10
+# Seconds for resolving the service's name and connecting to it, together:
+# a dead host or a silent DNS server must not hold the user for the whole
+# (long) mining timeout. The system resolver has no timeout of its own.
+CONNECT_DEADLINE = 15
 # requests >= 2.27 only (Odoo 17 still supports 2.25); ``except ()`` matches nothing.
 _INVALID_JSON = getattr(requests.exceptions, 'InvalidJSONError', ())
 
@@ -109,6 +117,11 @@ class LeadMiningClient:
         self.balance_timeout = balance_timeout
         self._owns_session = session is None
         self.session = session if session is not None else requests.Session()
+        # Seconds spent in each phase of the last call (0 on a reused connection).
+        self.timings = {}
+        adapter = DeadlineAdapter(self.timings)
+        self.session.mount('http://', adapter)
+        self.session.mount('https://', adapter)
 
     def close(self):
         if self._owns_session:
@@ -158,25 +171,35 @@ class LeadMiningClient:
         failure after sending be reported as ``maybe_charged``.
         """
         path, shown = _describe(url)
+        self.timings.update(resolving=0.0, connecting=0.0)
         started = time.monotonic()
         try:
             result = self._exchange(url, shown, params, timeout, debits)
         except LeadMiningError as exc:
-            _logger.info("IAP %s failed (%s) after %.2fs", path, exc.error_type,
-                         time.monotonic() - started)
+            _logger.info("IAP %s failed (%s) after %s", path, exc.error_type, self._phases(started))
             raise
-        _logger.info("IAP %s answered in %.2fs", path, time.monotonic() - started)
+        _logger.info("IAP %s answered after %s", path, self._phases(started))
         return result
+
+    def _phases(self, started):
+        """"12.00s (resolving 0.01s, connecting 11.99s, reading 0.00s)": where the time went."""
+        total = time.monotonic() - started
+        resolving, connecting = self.timings['resolving'], self.timings['connecting']
+        reading = max(total - resolving - connecting, 0.0)
+        return (f"{total:.2f}s (resolving {resolving:.2f}s, connecting {connecting:.2f}s, "
+                f"sending and reading {reading:.2f}s)")
 
     def _exchange(self, url, shown, params, timeout, debits):
         envelope = {'jsonrpc': '2.0', 'method': 'call', 'params': params, 'id': uuid.uuid4().hex}
         try:
             response = self.session.post(
-                url, json=envelope, timeout=(min(timeout, MAX_CONNECT_TIMEOUT), timeout))
+                url, json=envelope, timeout=(min(timeout, CONNECT_DEADLINE), timeout))
         except _INVALID_JSON:
             raise  # a caller bug (unserialisable payload), not a service failure
         except requests.exceptions.ConnectTimeout:
-            raise ServiceTimeoutError(f"Connecting to {shown} timed out.") from None
+            # Nothing was sent: the service is out of reach, not slow.
+            raise ServiceUnreachableError(
+                f"Could not connect to {shown} within {min(timeout, CONNECT_DEADLINE):.0f} seconds.") from None
         except requests.exceptions.Timeout:
             raise ServiceTimeoutError(f"{shown} did not answer within {timeout} seconds.",
                                       maybe_charged=debits) from None
@@ -212,6 +235,95 @@ class LeadMiningClient:
         if 'error' in body:
             raise _remote_error(body['error'])
         return body['result']
+
+
+def _resolve(host, port, timeout):
+    """getaddrinfo() within `timeout` seconds: it runs in a thread of its own,
+    left behind (it ends when the system resolver gives up) if too slow."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome['addresses'] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        except OSError as exc:
+            outcome['error'] = exc
+
+    thread = threading.Thread(target=run, name=f'lead-mining-resolve-{host}', daemon=True)
+    thread.start()
+    thread.join(max(timeout, 0))
+    if thread.is_alive():
+        raise socket.timeout(f"resolving {host} took more than {timeout:.0f} seconds")
+    if 'error' in outcome:
+        raise outcome['error']
+    return outcome['addresses']
+
+
+class _DeadlineConnectionMixin:
+    """A connection whose name resolution and connection share one deadline
+    (the connect timeout): each address of the name gets what is left."""
+
+    timings = None  # the client's, set by DeadlineAdapter
+
+    def _new_conn(self):
+        timeout = self.timeout if isinstance(self.timeout, (int, float)) else CONNECT_DEADLINE
+        started = time.monotonic()
+        deadline = started + timeout
+        try:
+            try:
+                addresses = _resolve(self._dns_host, self.port, timeout)
+            finally:
+                self.timings['resolving'] = time.monotonic() - started
+            connecting = time.monotonic()
+            try:
+                return self._connect_before(addresses, deadline)
+            finally:
+                self.timings['connecting'] = time.monotonic() - connecting
+        except socket.timeout as exc:
+            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out ({exc}).") from None
+        except OSError as exc:
+            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from None
+
+    def _connect_before(self, addresses, deadline):
+        error = None
+        for family, socktype, proto, _name, address in addresses:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            sock = socket.socket(family, socktype, proto)
+            try:
+                for option in self.socket_options or ():
+                    sock.setsockopt(*option)
+                if self.source_address:
+                    sock.bind(self.source_address)
+                sock.settimeout(left)
+                sock.connect(address)
+                return sock
+            except OSError as exc:
+                sock.close()
+                error = exc
+        if isinstance(error, socket.timeout) or error is None:
+            raise socket.timeout(f"no address of {self.host} answered in time")
+        raise error
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter, with connections of `_DeadlineConnectionMixin`
+    reporting their timings in `timings` (a dict of the client)."""
+
+    def __init__(self, timings, **kwargs):
+        attributes = {'timings': timings}
+        http = type('HTTPConnection', (_DeadlineConnectionMixin, HTTPConnection), attributes)
+        https = type('HTTPSConnection', (_DeadlineConnectionMixin, HTTPSConnection), attributes)
+        self._pool_classes = {
+            'http': type('HTTPConnectionPool', (HTTPConnectionPool,), {'ConnectionCls': http}),
+            'https': type('HTTPSConnectionPool', (HTTPSConnectionPool,), {'ConnectionCls': https}),
+        }
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        result = super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = self._pool_classes
+        return result
 
 
 def _remote_error(error):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from odoo import api, models
 
 from ..tools.registers import ADAPTERS
+from .crm_iap_lead_dedupe import DIRECTORY_REVEAL_SQL
 
 SHUFFLE_KEYS = 2 ** 31  # shuffle_key is drawn in [0, SHUFFLE_KEYS)
 # {(database, contacts asked): share of the companies of the last window that
@@ -197,21 +198,26 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
             # turned into a hash of every domain of the CRM, built each time).
             # Website and e-mail domains both: delivery recognises a company by
             # either, and a company skipped there must not be picked (and charged).
+            # A lead mined from this very company is probed first: register
+            # companies often have no domain to be recognised by.
             dedupe = self.env["crm.iap.lead.dedupe"]
             known_sql, known_params = dedupe._known_domains_sql(self.env["res.company"].browse(search.crm_company_id))
-            return f"""COALESCE((
+            return f"""({DIRECTORY_REVEAL_SQL} OR COALESCE((
                 SELECT TRUE FROM ({known_sql}) k
                  WHERE k.domain = ANY({dedupe._company_domains_sql("c.domain", "c.emails")}) LIMIT 1
-            ), FALSE)""", known_params
+            ), FALSE))""", known_params
         return "c.id = ANY(%(known_ids)s)", {"known_ids": list(search.known_ids)}
 
     @api.model
     def _known_by_number(self, search):
         """Ids of the register companies `search` would find that the CRM
         knows by their register number (a partner's Company ID, or its Tax
-        ID where the number is part of it), and not already by a domain.
+        ID where the number is part of it; a lead's Company ID, written when
+        it was mined: archived and lost leads included), and not already by
+        a domain or as the lead mined from it.
 
-        One query per batch, driven by the partners that have such a number.
+        One query per batch, driven by the partners and leads that have such
+        a number.
         """
         registers = [(code, adapter) for code, adapter in ADAPTERS.items()
                      if adapter.registry_number_sql or adapter.vat_number_sql]
@@ -229,6 +235,13 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
                     numbers.append(f"""
                         SELECT '{code}' AS register_code, {expression} AS number FROM res_partner p
                          WHERE {condition} AND (p.company_id IS NULL OR p.company_id = %(crm_company)s)""")
+            if adapter.registry_number_sql:
+                # Leads have a Company ID and a country too (no Tax ID).
+                numbers.append(f"""
+                    SELECT '{code}', {adapter.registry_number_sql} FROM crm_lead p
+                     WHERE p.company_registry IS NOT NULL AND (p.country_id IS NULL
+                           OR p.country_id = (SELECT id FROM res_country WHERE code = %(country_{code})s))
+                       AND (p.company_id IS NULL OR p.company_id = %(crm_company)s)""")
         filters, filter_params = self._filters(search)
         known_sql, known_params = self._known_condition(search)
         params.update(filter_params, **known_params)

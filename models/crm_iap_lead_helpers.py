@@ -67,6 +67,7 @@ class CrmIapLeadHelpers(models.AbstractModel):
             domain = company.get("domain")
             emails = company.get("email") or []
             phones = company.get("phone_numbers") or []
+            registry = company.get("company_registry")
             vals = {
                 "type": lead_type,
                 "team_id": team_id,
@@ -84,6 +85,8 @@ class CrmIapLeadHelpers(models.AbstractModel):
                 "zip": company.get("postal_code"),
                 "country_id": country_id,
                 "state_id": states.get((country_id, _upper(company.get("state_code"))), False),
+                # A register company's number: known by it from now on.
+                "company_registry": registry.strip() if isinstance(registry, str) and registry.strip() else False,
             }
             people = item.get("people_data")
             if people:

@@ -11,6 +11,14 @@ NO_CREDIT_NOTIFICATIONS = {
 }
 
 
+# What lead creation (`_prepare_lead_values_batch`) and the enrichment note
+# read of an item: texts, and lists of texts.
+ITEM_TEXT_KEYS = ("name", "legal_name", "domain", "website", "phone", "location", "city", "postal_code",
+                  "state_code", "country_code", "reveal_id", "clearbit_id", "company_registry")
+ITEM_LIST_KEYS = ("email", "phone_numbers", "tech")
+PERSON_TEXT_KEYS = ("full_name", "email", "title")
+
+
 class CrmIapLeadHelpers(models.AbstractModel):
     """Turns lead-mining answers into crm.lead values.
 
@@ -44,6 +52,35 @@ class CrmIapLeadHelpers(models.AbstractModel):
         template = self.env.ref("crm_iap_mine.lead_generation_no_credits")
         template.send_mail(account.id, force_send=True, email_values={"email_to": ",".join(sorted(emails))})
         params.set_param(notification_parameter, True)
+
+    @api.model
+    def _usable_items(self, items):
+        """(items a lead can be made of, how many others): an item of a paid
+        answer that would break lead creation (a text that is not one, an
+        unparsable website) is left out alone, never the whole answer."""
+        usable = [item for item in items if self._is_usable_item(item)]
+        return usable, len(items) - len(usable)
+
+    def _is_usable_item(self, item):
+        company, people = item.get("company_data"), item.get("people_data") or []
+        if not isinstance(company, dict) or not isinstance(people, list):
+            return False
+        texts = [company.get(key) for key in ITEM_TEXT_KEYS]
+        texts += [person.get(key) for person in people if isinstance(person, dict) for key in PERSON_TEXT_KEYS]
+        if any(value not in (None, False) and not isinstance(value, str) for value in texts):
+            return False
+        for key in ITEM_LIST_KEYS:
+            value = company.get(key)
+            if value not in (None, False) and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                return False
+        domain = company.get("domain")
+        website = company.get("website") or (f"https://www.{domain}" if domain else False)
+        try:
+            if website:
+                self.env["res.partner"]._clean_website(website)  # what crm.lead's create does with it
+        except ValueError:
+            return False
+        return True
 
     @api.model
     def lead_vals_from_response(self, lead_type, team_id, tag_ids, user_id, company_data, people_data):

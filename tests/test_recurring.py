@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.tests import new_test_user, tagged, users
 from odoo.tools import mute_logger
 
-from .common import RecurringCase
+from .common import RecurringCase, load_migration
 
 
 @tagged("post_install", "-at_install", "lead_mining")
@@ -145,3 +145,17 @@ class TestRegisterCompaniesOnce(RecurringCase):
         self.assertFalse(third.lead_ids)
         self.assertEqual(balance - self._balance(), 6, "each company charged once")
         self.assertEqual(sorted(companies.mapped("delivery_count")), [0, 1, 1, 1, 1, 1, 1])
+
+    def test_leads_mined_before_get_their_register_number_on_upgrade(self):
+        uk = self.env.ref("base.uk")
+        company = self.env["crm.iap.lead.directory.company"].create({
+            "name": "Register Co", "country_id": uk.id,
+            "register_code": "gb_companies_house", "register_number": "09000001",
+        })
+        own = self.env["crm.iap.lead.directory.company"].create({"name": "Own Co", "country_id": uk.id})
+        leads = self.env["crm.lead"].create([{"name": "Mined before", "reveal_id": f"directory-{company.id}"},
+                                             {"name": "Own before", "reveal_id": f"directory-{own.id}"}])
+        self.env.flush_all()
+        load_migration("17.0.4.0.0", "post-lead-company-registry").migrate(self.env.cr, "17.0.3.0.0")
+        leads.invalidate_recordset(["company_registry"])
+        self.assertEqual(leads.mapped("company_registry"), ["09000001", False])

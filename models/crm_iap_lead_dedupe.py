@@ -23,7 +23,19 @@ DEDUPE_INDEXES = [
      "website IS NOT NULL AND website != ''"),
     ("crm_iap_mine_partner_email_domain_idx", "res_partner", "split_part(email_normalized, '@', 2)",
      "email_normalized IS NOT NULL"),
+    # Leads mined from the directory: "is directory company N a lead?" (see
+    # `DIRECTORY_REVEAL_SQL`), a probe of the few leads that came from it.
+    ("crm_iap_mine_lead_directory_reveal_idx", "crm_lead", "reveal_id", "reveal_id LIKE 'directory-%'"),
 ]
+
+# The leads of the company `%(dedupe_company)s` or of none (archived and lost
+# included) mined from the directory company `c` (its `reveal_id`). The LIKE
+# repeats the predicate of its partial index, so that PostgreSQL uses it.
+DIRECTORY_REVEAL_SQL = """COALESCE((
+    SELECT TRUE FROM crm_lead l
+     WHERE l.reveal_id LIKE 'directory-%%' AND l.reveal_id = 'directory-' || c.id
+       AND (l.company_id IS NULL OR l.company_id = %(dedupe_company)s)
+     LIMIT 1), FALSE)"""
 
 
 class CrmIapLeadDedupe(models.AbstractModel):

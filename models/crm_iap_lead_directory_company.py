@@ -170,7 +170,7 @@ class CrmIapLeadDirectoryCompany(models.Model):
             SELECT c.id, c.name, c.legal_name, c.domain, c.emails, c.phones, c.street, c.city, c.zip,
                    state.code, state.name, country.code, {country_name}, c.description, c.founded_year,
                    c.employees, c.estimated_revenue, {industry_name}, c.technologies, c.timezone,
-                   c.twitter, c.facebook, c.linkedin, c.crunchbase
+                   c.twitter, c.facebook, c.linkedin, c.crunchbase, c.register_number
               FROM crm_iap_lead_directory_company c
               JOIN res_country country ON country.id = c.country_id
               LEFT JOIN res_country_state state ON state.id = c.state_id
@@ -193,7 +193,7 @@ class CrmIapLeadDirectoryCompany(models.Model):
         for company_id in self.ids:
             (_id, name, legal_name, domain, emails, phones, street, city, zip_code, state_code, state_name,
              country_code, country, description, founded_year, employees, revenue, industry, technologies,
-             timezone, twitter, facebook, linkedin, crunchbase) = (value or False for value in companies[company_id])
+             timezone, twitter, facebook, linkedin, crunchbase, register_number) = (value or False for value in companies[company_id])
             items.append({
                 "company_data": {
                     "clearbit_id": f"directory-{company_id}",
@@ -223,6 +223,8 @@ class CrmIapLeadDirectoryCompany(models.Model):
                     "linkedin": linkedin,
                     "crunchbase": crunchbase,
                     "logo": False,
+                    # A register company's number, written on its lead.
+                    "company_registry": register_number,
                 },
                 "people_data": [{
                     "full_name": full_name or False,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from odoo import api, models
 
 from ..tools.registers import ADAPTERS
+from .crm_iap_lead_dedupe import DIRECTORY_REVEAL_SQL
 
 SHUFFLE_KEYS = 2 ** 31  # shuffle_key is drawn in [0, SHUFFLE_KEYS)
 # {(database, contacts asked): share of the companies of the last window that
@@ -204,21 +205,26 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
             # turned into a hash of every domain of the CRM, built each time).
             # Website and e-mail domains both: delivery recognises a company by
             # either, and a company skipped there must not be picked (and charged).
+            # A lead mined from this very company is probed first: register
+            # companies often have no domain to be recognised by.
             dedupe = self.env["crm.iap.lead.dedupe"]
             known_sql, known_params = dedupe._known_domains_sql(self.env["res.company"].browse(search.crm_company_id))
-            return f"""COALESCE((
+            return f"""({DIRECTORY_REVEAL_SQL} OR COALESCE((
                 SELECT TRUE FROM ({known_sql}) k
                  WHERE k.domain = ANY({dedupe._company_domains_sql("c.domain", "c.emails")}) LIMIT 1
-            ), FALSE)""", known_params
+            ), FALSE))""", known_params
         return "c.id = ANY(%(known_ids)s)", {"known_ids": list(search.known_ids)}
 
     @api.model
     def _known_by_number(self, search):
         """Ids of the register companies `search` would find that the CRM
         knows by their register number (a partner's Company ID, or its Tax
-        ID where the number is part of it), and not already by a domain.
+        ID where the number is part of it; a lead's Company ID, written when
+        it was mined: archived and lost leads included), and not already by
+        a domain or as the lead mined from it.
 
-        One query per batch, driven by the partners that have such a number.
+        One query per batch, driven by the partners and leads that have such
+        a number.
         """
         registers = [(code, adapter) for code, adapter in ADAPTERS.items()
                      if adapter.registry_number_sql or adapter.vat_number_sql]
@@ -236,17 +242,30 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
                     numbers.append(f"""
                         SELECT '{code}' AS register_code, {expression} AS number FROM res_partner p
                          WHERE {condition} AND (p.company_id IS NULL OR p.company_id = %(crm_company)s)""")
+            if adapter.registry_number_sql:
+                # Leads have a Company ID and a country too (no Tax ID).
+                numbers.append(f"""
+                    SELECT '{code}', {adapter.registry_number_sql} FROM crm_lead p
+                     WHERE p.company_registry IS NOT NULL AND (p.country_id IS NULL
+                           OR p.country_id = (SELECT id FROM res_country WHERE code = %(country_{code})s))
+                       AND (p.company_id IS NULL OR p.company_id = %(crm_company)s)""")
         filters, filter_params = self._filters(search)
         known_sql, known_params = self._known_condition(search)
         params.update(filter_params, **known_params)
         self.env.flush_all()
+        # Off for this query as for the picking (see there): with many leads
+        # holding a number, JIT compilation took seconds of a 0.3 s query.
+        self.env.cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        jit = self.env.cr.fetchone()[0]
         self.env.cr.execute(f"""
             SELECT c.id FROM crm_iap_lead_directory_company c
               JOIN ({" UNION ".join(numbers)}) k
                 ON k.register_code = c.register_code AND k.number = c.register_number
              WHERE {filters} AND NOT {known_sql}
         """, params)
-        return {company_id for company_id, in self.env.cr.fetchall()}
+        known = {company_id for company_id, in self.env.cr.fetchall()}
+        self.env.cr.execute("SELECT set_config('jit', %s, true)", [jit])
+        return known
 
     # ------------------------------------------------------------------
     # Picking

@@ -1,6 +1,7 @@
 """Erasing a person's data from what lead mining copied, with a trace."""
 import hashlib
 import hmac
+import json
 import logging
 import re
 
@@ -40,6 +41,30 @@ def _like_pattern(text):
     return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
 
+def html_forms(email):
+    """The ways HTML may hold `email`: as it is, or with its "&" and "'"
+    written as entities (a note's HTML, escaped by QWeb, then serialised)."""
+    return sorted({
+        email.replace("&", amp).replace("'", apos)
+        for amp in ("&", "&amp;", "&#38;") for apos in ("'", "&#39;", "&#x27;", "&apos;")
+    })
+
+
+def _scrub(value, address, people=False):
+    """`value` (an answer's JSON) without `address`: a person (an element of
+    `people_data`) or a text of a list that holds it goes whole, any other
+    text loses the address."""
+    if isinstance(value, str):
+        return address.sub("", value)
+    if isinstance(value, list):
+        return [_scrub(element, address) for element in value
+                if not ((people or isinstance(element, str))
+                        and address.search(json.dumps(element, ensure_ascii=False)))]
+    if isinstance(value, dict):
+        return {key: _scrub(element, address, people=key == "people_data") for key, element in value.items()}
+    return value
+
+
 class CrmIapLeadErasure(models.Model):
     """The trace of one erasure: who, when, where, what was erased; never the data.
 
@@ -68,7 +93,21 @@ class CrmIapLeadErasure(models.Model):
     lead_count = fields.Integer(string="Leads Cleaned", readonly=True)
     note_count = fields.Integer(string="Notes Cleaned", readonly=True)
     contact_count = fields.Integer(string="Directory Contacts Deleted", readonly=True)
+    answer_count = fields.Integer(string="Service Answers Cleaned", readonly=True)
     blacklisted = fields.Boolean(string="Address Blocked", readonly=True)
+    # Whom to pass the erasure on to (GDPR article 19).
+    service_client_ids = fields.Many2many(
+        "crm.iap.lead.service.client", "crm_iap_lead_erasure_service_client_rel", "erasure_id", "client_id",
+        string="Clients Who Received the Person", readonly=True,
+        help="Clients of the lead-mining service that were sent this person's contact: tell them to erase it.",
+    )
+    possible_service_client_ids = fields.Many2many(
+        "crm.iap.lead.service.client", "crm_iap_lead_erasure_possible_client_rel", "erasure_id", "client_id",
+        string="Clients Who May Have Received the Person", readonly=True,
+        help="Calls made before the service recorded the contacts it sent (version 17.0.5.0.0) keep only which "
+        "companies went to which client: these clients were sent, with contacts, a company the person was a "
+        "contact of, perhaps with this person.",
+    )
 
     @api.model
     def _find_erasures(self, email):
@@ -88,12 +127,15 @@ class CrmIapLeadErasure(models.Model):
         companies = self.env.companies
         leads = self._erase_from_leads(normalized, companies)
         notes = self._erase_from_notes(normalized, companies)
+        answers = self._erase_from_answers(normalized, companies)
         contacts = self.env["crm.iap.lead.directory.contact"].sudo().with_context(active_test=False).search([
             ("email", "=ilike", normalized),
             "|", ("directory_company_id.company_id", "=", False),
             ("directory_company_id.company_id", "in", companies.ids),
         ])
         contact_count = len(contacts)
+        # Before the contacts go: the companies they were contacts of.
+        clients, possible_clients = self._find_service_recipients(normalized, companies, contacts.directory_company_id)
         contacts.unlink()
         if block:
             self.env["mail.blacklist"].sudo()._add(
@@ -108,7 +150,10 @@ class CrmIapLeadErasure(models.Model):
             "lead_count": len(leads),
             "note_count": notes,
             "contact_count": contact_count,
+            "answer_count": answers,
             "blacklisted": block,
+            "service_client_ids": [(6, 0, clients)],
+            "possible_service_client_ids": [(6, 0, possible_clients)],
         })
 
     def _erase_from_leads(self, email, companies):
@@ -126,29 +171,31 @@ class CrmIapLeadErasure(models.Model):
 
     def _find_enrichment_notes(self, email, companies):
         """The enrichment notes (company card of `iap_mail`) on the leads and
-        contacts of these companies, or shared, whose text holds `email`."""
+        contacts of these companies, or shared, whose text holds `email`
+        (in any of its HTML forms)."""
         self.env.flush_all()
         self.env.cr.execute("""
             SELECT m.id FROM mail_message m
              WHERE m.message_type = 'notification'
                AND m.body ILIKE '%%o_partner_autocomplete_enrich_info%%'
-               AND m.body ILIKE %(pattern)s
+               AND m.body ILIKE ANY(%(patterns)s)
                AND ((m.model = 'crm.lead' AND m.res_id IN (
                         SELECT l.id FROM crm_lead l WHERE l.company_id IS NULL OR l.company_id = ANY(%(companies)s)))
                  OR (m.model = 'res.partner' AND m.res_id IN (
                         SELECT p.id FROM res_partner p WHERE p.company_id IS NULL OR p.company_id = ANY(%(companies)s))))
-        """, {"pattern": _like_pattern(email), "companies": companies.ids})
+        """, {"patterns": [_like_pattern(form) for form in html_forms(email)], "companies": companies.ids})
         return self.env["mail.message"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
 
     def _erase_from_notes(self, email, companies):
         """Remove the person's row from the enrichment notes that name them;
         return how many notes changed."""
-        address = re.compile(re.escape(email), re.IGNORECASE)
+        address = re.compile("|".join(re.escape(form) for form in html_forms(email)), re.IGNORECASE)
         changed = 0
         for message in self._find_enrichment_notes(email, companies):
             before = str(message.body)
             root = lxml_html.fragment_fromstring(before, create_parent="div")
-            rows = [row for row in root.iter("tr") if address.search(lxml_html.tostring(row, encoding="unicode"))]
+            rows = [row for row in root.iter("tr")
+                    if address.search(row.text_content()) or address.search(lxml_html.tostring(row, encoding="unicode"))]
             for row in rows:
                 row.getparent().remove(row)
             body = "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
@@ -158,3 +205,53 @@ class CrmIapLeadErasure(models.Model):
                 message.body = Markup(after)
                 changed += 1
         return changed
+
+    def _erase_from_answers(self, email, companies):
+        """Remove the person from the stored answers of the IAP service (see
+        crm.iap.lead.mining.answer) of these companies' requests, and from
+        those whose request is gone (rolled back); return how many changed."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT a.id, a.answer FROM crm_iap_lead_mining_answer a
+              LEFT JOIN crm_iap_lead_mining_request r ON r.id = a.request_id
+             WHERE a.answer::text ILIKE %(pattern)s
+               AND (r.id IS NULL OR r.company_id = ANY(%(companies)s))
+        """, {"pattern": _like_pattern(email), "companies": companies.ids})
+        address = re.compile(re.escape(email), re.IGNORECASE)
+        changes = []
+        for answer_id, answer in self.env.cr.fetchall():
+            scrubbed = _scrub(answer, address)
+            if scrubbed != answer:
+                changes.append((answer_id, json.dumps(scrubbed)))
+        if changes:
+            self.env.cr.execute("""
+                UPDATE crm_iap_lead_mining_answer a SET answer = scrubbed.answer::jsonb
+                  FROM (SELECT unnest(%s::int[]) AS id, unnest(%s::text[]) AS answer) scrubbed
+                 WHERE a.id = scrubbed.id
+            """, ([answer_id for answer_id, _answer in changes], [answer for _answer_id, answer in changes]))
+            self.env["crm.iap.lead.mining.answer"].invalidate_model(["answer"])
+        return len(changes)
+
+    def _find_service_recipients(self, email, companies, directory_companies):
+        """([ids of the clients of these companies' lead-mining service that
+        were sent this person], [ids of those that may have been]): calls
+        record the contacts they send (a fingerprint of each address); older
+        calls only which companies they sent, so a client sent, with
+        contacts, a company the person is a contact of may have received them."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT DISTINCT call.client_id FROM crm_iap_lead_service_call_contact sent
+              JOIN crm_iap_lead_service_call call ON call.id = sent.call_id
+             WHERE sent.email_fingerprint = %s AND call.company_id = ANY(%s)
+        """, (email_fingerprint(self.env, email), companies.ids))
+        clients = [client_id for client_id, in self.env.cr.fetchall()]
+        possible = []
+        if directory_companies:
+            self.env.cr.execute("""
+                SELECT DISTINCT call.client_id FROM crm_iap_lead_service_call_delivery d
+                  JOIN crm_iap_lead_service_call call ON call.id = d.call_id
+                 WHERE d.company_id = ANY(%s) AND call.company_id = ANY(%s) AND call.contact_count > 0
+                   AND NOT COALESCE(call.contacts_recorded, FALSE) AND call.client_id != ALL(%s::int[])
+            """, (directory_companies.ids, companies.ids, clients))
+            possible = [client_id for client_id, in self.env.cr.fetchall()]
+        return clients, possible

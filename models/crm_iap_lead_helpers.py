@@ -11,6 +11,14 @@ NO_CREDIT_NOTIFICATIONS = {
 }
 
 
+# What lead creation (`_prepare_lead_values_batch`) and the enrichment note
+# read of an item: texts, and lists of texts.
+ITEM_TEXT_KEYS = ("name", "legal_name", "domain", "website", "phone", "location", "city", "postal_code",
+                  "state_code", "country_code", "reveal_id", "clearbit_id", "company_registry")
+ITEM_LIST_KEYS = ("email", "phone_numbers", "tech")
+PERSON_TEXT_KEYS = ("full_name", "email", "title")
+
+
 class CrmIapLeadHelpers(models.AbstractModel):
     """Turns lead-mining answers into crm.lead values.
 
@@ -46,6 +54,35 @@ class CrmIapLeadHelpers(models.AbstractModel):
         params.set_param(notification_parameter, True)
 
     @api.model
+    def _usable_items(self, items):
+        """(items a lead can be made of, how many others): an item of a paid
+        answer that would break lead creation (a text that is not one, an
+        unparsable website) is left out alone, never the whole answer."""
+        usable = [item for item in items if self._is_usable_item(item)]
+        return usable, len(items) - len(usable)
+
+    def _is_usable_item(self, item):
+        company, people = item.get("company_data"), item.get("people_data") or []
+        if not isinstance(company, dict) or not isinstance(people, list):
+            return False
+        texts = [company.get(key) for key in ITEM_TEXT_KEYS]
+        texts += [person.get(key) for person in people if isinstance(person, dict) for key in PERSON_TEXT_KEYS]
+        if any(value not in (None, False) and not isinstance(value, str) for value in texts):
+            return False
+        for key in ITEM_LIST_KEYS:
+            value = company.get(key)
+            if value not in (None, False) and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                return False
+        domain = company.get("domain")
+        website = company.get("website") or (f"https://www.{domain}" if domain else False)
+        try:
+            if website:
+                self.env["res.partner"]._clean_website(website)  # what crm.lead's create does with it
+        except ValueError:
+            return False
+        return True
+
+    @api.model
     def lead_vals_from_response(self, lead_type, team_id, tag_ids, user_id, company_data, people_data):
         """Values of one lead for one `{company_data, people_data}` answer."""
         item = {"company_data": company_data, "people_data": people_data or []}
@@ -67,6 +104,7 @@ class CrmIapLeadHelpers(models.AbstractModel):
             domain = company.get("domain")
             emails = company.get("email") or []
             phones = company.get("phone_numbers") or []
+            registry = company.get("company_registry")
             vals = {
                 "type": lead_type,
                 "team_id": team_id,
@@ -84,6 +122,8 @@ class CrmIapLeadHelpers(models.AbstractModel):
                 "zip": company.get("postal_code"),
                 "country_id": country_id,
                 "state_id": states.get((country_id, _upper(company.get("state_code"))), False),
+                # A register company's number: known by it from now on.
+                "company_registry": registry.strip() if isinstance(registry, str) and registry.strip() else False,
             }
             people = item.get("people_data")
             if people:

@@ -2,6 +2,7 @@
 every day, week or month, within an optional monthly credit cap."""
 import logging
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.tools import format_datetime
@@ -113,6 +114,11 @@ class CrmIapLeadMiningRequest(models.Model):
             try:
                 with self.env.cr.savepoint():
                     schedule.with_user(requester).with_company(schedule.company_id)._run_once()
+            except psycopg2.OperationalError as error:
+                # Rolled back by the database (e.g. a concurrent update): the
+                # run is gone, the schedule still due; the next pass runs it
+                # again, with the answer this one paid for (crm.iap.lead.mining.answer).
+                _logger.info("Recurring lead mining request %s rolled back, run again later: %s", schedule.name, error)
             except Exception as error:  # noqa: BLE001 - one broken schedule must not block the others
                 _logger.warning("Recurring lead mining request %s failed and is paused: %s", schedule.name, error)
                 schedule._set_paused()

@@ -94,6 +94,8 @@ class CrmIapLeadProviderIap(models.AbstractModel):
                 )
                 raise
             result.answer_id = self.env["crm.iap.lead.mining.answer"]._store(request, result)
+        result.items, unusable = self.env["crm.iap.lead.helpers"]._usable_items(result.items)
+        result.malformed += unusable
         # The service debits what it returns, malformed items included.
         result.charged = self._iap_cost(len(result.items) + result.malformed, result.items)
         _balance_cache.clear()

@@ -5,9 +5,11 @@ import time
 from psycopg2.errors import QueryCanceled
 
 from odoo import api, fields, models
+from odoo.tools import email_normalize
 
 from ..tools.lead_mining_service import ServiceRefusal
 from ..tools.protocols import PROTOCOLS
+from .crm_iap_lead_erasure import email_fingerprint
 from .crm_iap_lead_service_client import SERVICE_PARAM
 
 OUTCOMES = [
@@ -46,6 +48,10 @@ class CrmIapLeadServiceCall(models.Model):
     )
     company_count = fields.Integer(string="Companies", readonly=True)
     contact_count = fields.Integer(string="Contacts", readonly=True)
+    # Fingerprints of the contacts sent; empty on calls made before
+    # 17.0.5.0.0, which recorded only the companies (contacts_recorded).
+    delivered_contact_ids = fields.One2many("crm.iap.lead.service.call.contact", "call_id", readonly=True)
+    contacts_recorded = fields.Boolean(readonly=True)
     credits = fields.Integer(readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     outcome = fields.Selection(OUTCOMES, required=True, readonly=True)
@@ -71,13 +77,22 @@ class CrmIapLeadServiceCall(models.Model):
             items, company_ids, contact_count, cost = self._serve_in_time(client, protocol, query, reveal_ids)
             return {"data": items, "credit_error": False}, {
                 "delivered_company_ids": [(6, 0, company_ids)], "company_count": len(company_ids),
-                "contact_count": contact_count, "credits": cost}
+                "contact_count": contact_count, "credits": cost, "contacts_recorded": True,
+                "delivered_contact_ids": [(0, 0, {"email_fingerprint": fingerprint})
+                                          for fingerprint in self._sent_fingerprints(items)]}
 
         answer = self._answer_call(started, params, log, serve)
         # Some clients read "not enough credits" in the result, not as an error.
         if answer[0] == "error" and answer[1] == "credits" and mining.credit_error_in_result(params):
             answer = ("result", {"data": [], "credit_error": True})
         return answer
+
+    @api.model
+    def _sent_fingerprints(self, items):
+        """Fingerprints of the addresses of the contacts in answer `items`."""
+        emails = {email_normalize(person.get("email") or "") for item in items if isinstance(item, dict)
+                  for person in item.get("people_data") or () if isinstance(person, dict)}
+        return sorted(email_fingerprint(self.env, email) for email in emails if email)
 
     @api.model
     def _handle_balance(self, params):

@@ -14,10 +14,20 @@ class CrmLead(models.Model):
     )
 
     lead_mining_provider = fields.Selection(related="lead_mining_request_id.provider", string="Mined From")
+    # The number of a company mined from a public register, as a partner's
+    # Company ID holds it: the directory never delivers that company again.
+    company_registry = fields.Char(string="Company ID", index="btree_not_null", copy=False)
 
     def _merge_get_fields(self):
         # Merging keeps the link to the request that found the company.
-        return super()._merge_get_fields() + ["lead_mining_request_id"]
+        return super()._merge_get_fields() + ["lead_mining_request_id", "company_registry"]
+
+    def _prepare_customer_values(self, partner_name, is_company=False, parent_id=False):
+        # The company created from a lead keeps its register number.
+        values = super()._prepare_customer_values(partner_name, is_company=is_company, parent_id=parent_id)
+        if is_company and self.company_registry:
+            values["company_registry"] = self.company_registry
+        return values
 
     def action_generate_leads(self):
         """Open a new lead mining request in a dialog.

@@ -203,10 +203,8 @@ class BackgroundCase(DirectoryCase):
 class RecurringCase(BackgroundCase):
 
     def _schedule(self, **values):
-        request = self._directory_request(
-            is_recurring=True, recurrence_interval="weekly", lead_number=5,
-            country_ids=[(6, 0, self.country_jp.ids)], **values,
-        )
+        values.setdefault("country_ids", [(6, 0, self.country_jp.ids)])
+        request = self._directory_request(is_recurring=True, recurrence_interval="weekly", lead_number=5, **values)
         request.action_submit()
         return request
 

@@ -285,6 +285,9 @@ class LeadMiningTestServer:
             {'company_data': {'clearbit_id': 'fake-bad-people', 'name': 'Bad People Ltd'},
              'people_data': 'nobody'},
             'just a string',
+            # Well-formed, but no lead can be made of it.
+            {'company_data': {'clearbit_id': 'fake-bad-website', 'name': 'Bad Website Ltd', 'website': 'http://[oops'},
+             'people_data': []},
         ]
         return [kinds[i % len(kinds)] for i in range(count)]
 
@@ -297,6 +300,7 @@ class LeadMiningTestServer:
             {'duns': '990000003', 'name': 'Bad Codes SL', 'unspsc_codes': 'software'},
             {'duns': '990000004', 'name': 42},
             'just a string',
+            {'duns': '990000005', 'name': 'Bad Website BV', 'website': 'http://[oops'},  # unparsable
         ]
         return [kinds[i % len(kinds)] for i in range(count)]
 

@@ -1,4 +1,5 @@
 import hashlib
+import json
 from datetime import timedelta
 
 from odoo import fields
@@ -271,3 +272,73 @@ class TestForgetAPerson(DirectoryCase):
         self.env.cr.execute("SELECT write_date FROM mail_message WHERE id = %s", lookalike.ids)
         self.assertEqual(self.env.cr.fetchone()[0], written, "a note where nothing was removed is not rewritten")
         self.assertEqual(lookalike_lead.email_from, "anaXperson@acme.example")
+
+    def test_escaped_addresses_in_notes_and_stored_answers_are_erased(self):
+        email = "o'brien&co@acme.example"
+        lead, note = self._mined_lead(self.company_main, email, [email, "bob@acme.example"])
+        self.assertNotIn(email, str(note.body), "the note holds the address HTML-escaped")
+        # A note written by another version, with the apostrophe as an entity.
+        _other_lead, older_note = self._mined_lead(self.company_main, "bob@acme.example", ["bob@acme.example"])
+        self.env.cr.execute("UPDATE mail_message SET body = replace(body, 'bob@acme.example', %s) WHERE id = %s",
+                            ("o&#39;brien&amp;co@acme.example", older_note.id))
+        older_note.invalidate_recordset(["body"])
+        request = lead.lead_mining_request_id
+        other_request = self.env["crm.iap.lead.mining.request"].sudo().create({
+            "provider": "iap", "company_id": self.company_2.id, "country_ids": [(6, 0, self.country_es.ids)],
+            "team_id": False, "user_id": False,
+        })
+        item = {"company_data": {"name": "Acme", "email": [email.upper(), "info@acme.example"]},
+                "people_data": [{"full_name": "Ann O'Brien", "email": email}, {"full_name": "Bob", "email": "bob@acme.example"}]}
+        answers = {}
+        # The stored answers of a request of this company, of a request rolled back, of another company.
+        for key, request_id in (("own", request.id), ("orphan", 2 ** 31 - 1), ("other", other_request.id)):
+            self.env.cr.execute("INSERT INTO crm_iap_lead_mining_answer (request_id, answer) VALUES (%s, %s) RETURNING id",
+                                (request_id, json.dumps({"items": [item], "malformed": 0, "dropped_people": 0})))
+            answers[key] = self.env.cr.fetchone()[0]
+
+        self._forget(email, self.user_sales_manager)
+
+        self.assertFalse(lead.email_from)
+        for message in (note, older_note):
+            self.assertNotIn("brien&amp;co@", str(message.body))
+            self.assertNotIn("brien&#39;", str(message.body).replace("&amp;", "&"))
+        self.assertIn("bob@acme.example", str(note.body), "only the person's row went")
+        self.env.cr.execute("SELECT id, answer FROM crm_iap_lead_mining_answer WHERE id = ANY(%s)", (list(answers.values()),))
+        stored = dict(self.env.cr.fetchall())
+        for key in ("own", "orphan"):
+            self.assertNotIn("brien&co", json.dumps(stored[answers[key]]).lower())
+            self.assertEqual(stored[answers[key]]["items"][0]["people_data"], [{"full_name": "Bob", "email": "bob@acme.example"}])
+            self.assertEqual(stored[answers[key]]["items"][0]["company_data"]["email"], ["info@acme.example"])
+        self.assertEqual(stored[answers["other"]], {"items": [item], "malformed": 0, "dropped_people": 0},
+                         "another company's answer is not this manager's to change")
+        trace = self.Erasure.sudo().search([], limit=1)
+        self.assertEqual((trace.lead_count, trace.note_count, trace.answer_count), (1, 2, 2))
+
+    def test_the_trace_lists_the_service_clients_that_received_the_person(self):
+        Client = self.env["crm.iap.lead.service.client"]
+        received, maybe, companies_only = Client.create([{"name": name} for name in ("Received", "Maybe", "Companies")])
+        token = received.action_generate_token()["params"]["message"].rsplit(" ", 1)[-1]
+        self.env["crm.iap.lead.credit.line"]._record(received.company_id, "directory", [(10, "topup")],
+                                                     reference="T", service_client=received)
+        query = {"lead_number": 1, "search_type": "people", "contact_number": 1, "contact_filter_type": "role",
+                 "preferred_role": self.role_sale.reveal_id, "countries": [{"code": "IT", "states": []}]}
+        answer = self.env["crm.iap.lead.service.call"]._handle("clearbit", {"account_token": token, "data": query})
+        self.assertEqual(answer[0], "result", answer)
+        email = answer[1]["data"][0]["people_data"][0]["email"]
+        call = self.env["crm.iap.lead.service.call"].search([("client_id", "=", received.id)])
+        self.assertTrue(call.contacts_recorded)
+        self.assertEqual(len(call.delivered_contact_ids), 1)
+        self.assertNotIn(email, str(call.delivered_contact_ids.read()), "a fingerprint, not the address")
+        person_company = call.delivered_company_ids
+        # Calls of an earlier version: which companies went where, with or without contacts.
+        self.env["crm.iap.lead.service.call"].create([{
+            "client_id": client.id, "protocol": "clearbit", "outcome": "done", "company_count": 1,
+            "contact_count": contacts, "delivered_company_ids": [(6, 0, person_company.ids)],
+        } for client, contacts in ((maybe, 1), (companies_only, 0))])
+
+        self._forget(email, self.user_sales_manager)
+
+        trace = self.Erasure.sudo().search([], limit=1)
+        self.assertEqual(trace.contact_count, 1)
+        self.assertEqual(trace.service_client_ids, received)
+        self.assertEqual(trace.possible_service_client_ids, maybe)

@@ -5,11 +5,12 @@ loopback service (`lead_mining_server.py`), which speaks both protocols.
 """
 import copy
 import json
+from datetime import timedelta
 from unittest.mock import patch
 
 import psycopg2
 
-from odoo import release
+from odoo import fields, release
 from odoo.exceptions import ValidationError
 from odoo.tests import BaseCase, tagged, users
 from odoo.tools import config, mute_logger
@@ -62,6 +63,7 @@ class TestLeadMiningCodecs(BaseCase):
             {"name": "No Duns"}, dict(X_GMBH, duns=""), dict(X_GMBH, duns=True), dict(X_GMBH, name=None),
             dict(X_GMBH, employees="many"), dict(X_GMBH, unspsc_codes="software"),
             dict(X_GMBH, unspsc_codes=[["1"]]), dict(X_GMBH, city=12), "X GmbH", None,
+            dict(X_GMBH, domain=None, website="http://[oops"),
         ]
         result = dnb.decode_answer(broken + [X_GMBH])
         self.assertEqual((result.malformed, len(result.items)), (len(broken), 1))
@@ -353,6 +355,15 @@ class TestIapProtocolOutcomes(LeadMiningCase):
             self.assertIn(("malformed", -4), [(line.reason, line.amount) for line in lines])
 
     @users("user_sales_manager")
+    def test_one_unusable_item_is_skipped_not_the_whole_paid_answer(self):
+        for _protocol in self._for_each_protocol():
+            self.lead_mining_server.malformed_items = 7  # the last kind: an unparsable website
+            request = self._submit(lead_number=2)
+            self.assertEqual((request.state, len(request.lead_ids), request.malformed_count), ("done", 2, 7),
+                             request.error_message)
+            self.assertNotIn("Bad Website", " ".join(request.lead_ids.mapped("name")))
+
+    @users("user_sales_manager")
     @mute_logger("odoo.addons.crm_iap_mine.tools.lead_mining_client")
     def test_wrong_protocol_names_the_endpoint_and_the_setting(self):
         for protocol in self._for_each_protocol():
@@ -423,6 +434,65 @@ class TestIapCharges(LeadMiningCase):
 
         request.copy().action_submit()
         self.assertEqual(len(self._mining_calls()), 2, "a new submission asks again")
+
+    @users("user_sales_manager")
+    @mute_logger("odoo.addons.crm_iap_mine.models.crm_iap_lead_mining_request_recurring")
+    def test_a_rolled_back_recurring_run_leaves_its_paid_answer_to_the_next_run(self):
+        """The run is created in the transaction that mines it: rolled back,
+        it is gone, and the next run takes over the answer it paid for."""
+        schedule = self._new_request(lead_number=2, is_recurring=True, recurrence_interval="weekly")
+        schedule.action_submit()
+        self.assertEqual(schedule.state, "recurring")
+        create_leads = type(schedule)._create_leads
+        attempts = []
+
+        def fail_once(records, items):
+            attempts.append(len(items))
+            if len(attempts) == 1:
+                raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+            return create_leads(records, items)
+
+        cron = self.env["crm.iap.lead.mining.request"].sudo()._cron_run_recurring_requests
+        with patch.object(type(schedule), "_create_leads", fail_once):
+            schedule.sudo().next_run_date = fields.Datetime.now() - timedelta(minutes=1)
+            cron(autocommit=False)
+            self.assertEqual((schedule.state, schedule.run_count), ("recurring", 0),
+                             "rolled back: no run, the schedule still due, not paused")
+            cron(autocommit=False)
+
+        self.assertEqual(attempts, [2, 2])
+        self.assertEqual(len(self._mining_calls()), 1, "the service was asked once")
+        self.assertEqual(self.lead_mining_server.balance, 998, "and charged once")
+        run = schedule.run_ids
+        self.assertEqual((run.state, len(run.lead_ids)), ("done", 2))
+        self.assertEqual([(line.reason, line.amount) for line in self._lines(run)], [("companies", -2)])
+
+        schedule.sudo().next_run_date = fields.Datetime.now() - timedelta(minutes=1)
+        cron(autocommit=False)
+        self.assertEqual(len(self._mining_calls()), 2, "the next run asks again")
+
+    def test_an_answer_of_a_rolled_back_run_waits_for_its_schedule(self):
+        schedule = self._new_request(lead_number=2, is_recurring=True, recurrence_interval="weekly")
+        schedule.action_submit()
+        answers = {}
+        for key, schedule_id in (("run", schedule.id), ("request", None)):
+            self.env.cr.execute("""
+                INSERT INTO crm_iap_lead_mining_answer (request_id, schedule_id, answer)
+                VALUES (%s, %s, '{"items": [], "malformed": 0, "dropped_people": 0}') RETURNING id
+            """, (2 ** 31 - 1, schedule_id))  # of a request rolled back
+            answers[key] = self.env.cr.fetchone()[0]
+        Answer = self.env["crm.iap.lead.mining.answer"].sudo()
+
+        def kept():
+            Answer._gc_settled_answers()
+            self.env.cr.execute("SELECT id FROM crm_iap_lead_mining_answer WHERE id = ANY(%s)", (list(answers.values()),))
+            return {answer_id for answer_id, in self.env.cr.fetchall()}
+
+        self.assertEqual(kept(), {answers["run"]}, "a run's answer waits for the next run; a request's goes")
+        schedule.action_pause()
+        self.assertEqual(kept(), {answers["run"]})
+        schedule.action_cancel()
+        self.assertEqual(kept(), set(), "no run will come")
 
     def test_timeout_stays_under_the_worker_time_limit(self):
         requests = self.env["crm.iap.lead.provider.iap"]

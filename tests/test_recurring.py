@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.tests import new_test_user, tagged, users
 from odoo.tools import mute_logger
 
-from .common import RecurringCase
+from .common import RecurringCase, load_migration
 
 
 @tagged("post_install", "-at_install", "lead_mining")
@@ -97,3 +97,65 @@ class TestRecurringRequests(RecurringCase):
             self.assertEqual(len(told), 1, "its owner is told why")
             self.assertIn("is paused: its last run failed", str(told.body))
             self.assertIn(reason, str(told.body))
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterCompaniesOnce(RecurringCase):
+    """Issue 22, point 4: register companies (no website, no e-mail) are
+    known by the leads mined from them and by their number, so a schedule
+    that exhausts its filter never delivers (nor charges) one twice."""
+
+    @users("user_sales_manager")
+    def test_a_schedule_exhausting_its_filter_delivers_each_company_once(self):
+        uk = self.env.ref("base.uk")
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_iap_mine.register_credits_per_company.gb_companies_house", "1")
+        companies = self.env["crm.iap.lead.directory.company"].sudo().create([{
+            "name": f"Register Co {n}", "country_id": uk.id,
+            "register_code": "gb_companies_house", "register_number": f"0900000{n}",
+        } for n in range(1, 8)])
+        # A lost lead of no company holds the 7th one's number, as typed by
+        # hand (no leading zero): known, never delivered.
+        self.env["crm.lead"].sudo().create({
+            "name": "Typed by hand", "company_registry": "9000 007", "country_id": uk.id,
+            "company_id": False, "active": False, "probability": 0,
+        })
+        balance = self._balance()
+        schedule = self._schedule(country_ids=[(6, 0, uk.ids)])
+
+        first = self._run_due(schedule)
+        self.assertEqual((first.state, len(first.lead_ids)), ("done", 5), first.error_message)
+        by_lead = {lead.company_registry: lead.reveal_id for lead in first.lead_ids}
+        number_to_id = {company.register_number: company.id for company in companies}
+        self.assertEqual(by_lead, {number: f"directory-{number_to_id[number]}" for number in by_lead},
+                         "each lead holds its company's register number")
+        first_names = first.lead_ids.mapped("name")
+        first.lead_ids.action_set_lost()  # lost and archived: still known
+
+        second = self._run_due(schedule)
+        self.assertEqual(second.state, "done", second.error_message)
+        self.assertEqual(second.lead_ids.mapped("name"), [name for name in companies.mapped("name")
+                                                          if name not in first_names
+                                                          and name != "Register Co 7"],
+                         "only the one company never delivered nor known")
+
+        third = self._run_due(schedule)
+        self.assertEqual((third.state, third.error_type), ("error", "no_result"))
+        self.assertIn("did not return any new company", third.error_message)
+        self.assertFalse(third.lead_ids)
+        self.assertEqual(balance - self._balance(), 6, "each company charged once")
+        self.assertEqual(sorted(companies.mapped("delivery_count")), [0, 1, 1, 1, 1, 1, 1])
+
+    def test_leads_mined_before_get_their_register_number_on_upgrade(self):
+        uk = self.env.ref("base.uk")
+        company = self.env["crm.iap.lead.directory.company"].create({
+            "name": "Register Co", "country_id": uk.id,
+            "register_code": "gb_companies_house", "register_number": "09000001",
+        })
+        own = self.env["crm.iap.lead.directory.company"].create({"name": "Own Co", "country_id": uk.id})
+        leads = self.env["crm.lead"].create([{"name": "Mined before", "reveal_id": f"directory-{company.id}"},
+                                             {"name": "Own before", "reveal_id": f"directory-{own.id}"}])
+        self.env.flush_all()
+        load_migration("17.0.4.0.0", "post-lead-company-registry").migrate(self.env.cr, "17.0.3.0.0")
+        leads.invalidate_recordset(["company_registry"])
+        self.assertEqual(leads.mapped("company_registry"), ["09000001", False])

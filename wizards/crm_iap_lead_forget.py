@@ -26,16 +26,27 @@ class CrmIapLeadForget(models.TransientModel):
         trace = self.env["crm.iap.lead.erasure"]._erase_person(self.email, block=self.block_email)
         # The address must not outlive the erasure in this dialog's table.
         self.unlink()
+        message = _(
+            "%(leads)s leads, %(notes)s notes and %(answers)s service answers cleaned, "
+            "%(contacts)s directory contacts deleted.",
+            leads=trace.lead_count, notes=trace.note_count, answers=trace.answer_count,
+            contacts=trace.contact_count,
+        )
+        if trace.service_client_ids or trace.possible_service_client_ids:
+            message += " " + _(
+                "Clients of your lead-mining service received the person (%(certain)s) or may have "
+                "(%(possible)s, from calls recorded before contacts were): the erasure's trace lists them, "
+                "so that you pass the erasure on to them.",
+                certain=len(trace.service_client_ids), possible=len(trace.possible_service_client_ids),
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
+                "type": "warning" if trace.service_client_ids or trace.possible_service_client_ids else "success",
                 "title": _("Personal data erased"),
-                "message": _(
-                    "%(leads)s leads and %(notes)s notes cleaned, %(contacts)s directory contacts deleted.",
-                    leads=trace.lead_count, notes=trace.note_count, contacts=trace.contact_count,
-                ),
+                "message": message,
+                "sticky": bool(trace.service_client_ids or trace.possible_service_client_ids),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }

@@ -64,7 +64,10 @@ def decode_answer(data):
     """MiningResult of the flat D&B items of an answer (never any contact)."""
     result = MiningResult(items=[])
     for item in data:
-        company = _company(item)
+        try:
+            company = _company(item)
+        except (ValueError, TypeError, AttributeError):  # e.g. an unparsable website: this item only
+            company = None
         if company is None:
             result.malformed += 1
         else:

@@ -57,7 +57,8 @@ class RegisterAdapter:
     # company when its Company ID (`p.company_registry`) or its Tax ID
     # (`p.vat`) holds it exactly, else NULL: the CRM knows that company. A
     # Company ID counts only for partners of the register's country (or of
-    # none); a Tax ID names its country.
+    # none); a Tax ID names its country. The Company ID expression is also
+    # applied to leads (`crm_lead` has `company_registry` and `country_id`).
     registry_number_sql = None
     vat_number_sql = None
 

@@ -1,8 +1,9 @@
 """The audit log of the lead-mining service: one line per call received."""
 import json
+import threading
 import time
 
-from psycopg2.errors import QueryCanceled
+from psycopg2.errors import QueryCanceled, SerializationFailure
 
 from odoo import api, fields, models
 
@@ -18,9 +19,37 @@ OUTCOMES = [
     ("rate_limited", "Rate limit"),
     ("too_large", "Request too large"),
     ("timeout", "Time limit exceeded"),
+    ("busy", "Busy (another call under way)"),
 ]
 TIME_LIMIT_PARAM = "crm_iap_mine.service_time_limit"
 DEFAULT_TIME_LIMIT = 30  # seconds: well under a worker's limit_time_real (120 s)
+
+
+class CallDeadline:
+    """Cancels the statement under way on `cr` once `seconds` have passed:
+    the time limit of a whole call, however many statements it runs."""
+
+    def __init__(self, cr, seconds):
+        self._connection = cr._cnx
+        self._lock = threading.Lock()
+        self._armed = True
+        self._timer = threading.Timer(max(seconds, 0), self._cancel)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        # Once disarmed, no cancel can reach the statements that follow.
+        with self._lock:
+            self._armed = False
+        self._timer.cancel()
+
+    def _cancel(self):
+        with self._lock:
+            if self._armed:
+                self._connection.cancel()
 
 
 class CrmIapLeadServiceCall(models.Model):
@@ -112,19 +141,32 @@ class CrmIapLeadServiceCall(models.Model):
 
     @api.model
     def _serve_in_time(self, client, protocol, query, reveal_ids):
-        """`client._serve` bounded by the service's time limit: PostgreSQL
-        cuts any statement that runs past it (a slow picking, a wait for the
-        client's lock), and a call that ends past it is undone all the same,
-        so a late call charges and delivers nothing."""
+        """`client._serve`, one call at a time per client, within the
+        service's time limit.
+
+        The call starts a fresh transaction (what the dispatcher read is
+        dropped, so the client's lock comes before anything the call reads)
+        and answers "busy" at once when another call of the client holds the
+        lock. The time limit covers the whole call: a timer cancels the
+        statement under way when it runs out, PostgreSQL's statement_timeout
+        backs it, and a call that ends past it is undone all the same, so a
+        late call charges and delivers nothing."""
         limit = self._time_limit()
         started = time.monotonic()
         cr = self.env.cr
+        cr.rollback()
+        try:
+            with cr.savepoint(flush=False):
+                client._lock()
+        except SerializationFailure:
+            # Caught here: Odoo's retry loop would replay the whole call.
+            raise client._busy() from None
         cr.execute("SELECT current_setting('statement_timeout')")
         previous_timeout = cr.fetchone()[0]
         refusal = ServiceRefusal("user", "timeout", f"The search took longer than the service's limit of {limit:g} "
                                  "seconds and was stopped; nothing was charged. Narrow the search or try again later.")
         try:
-            with cr.savepoint():
+            with cr.savepoint(), CallDeadline(cr, limit - (time.monotonic() - started)):
                 # Local to the savepoint: rolled back with it.
                 cr.execute("SELECT set_config('statement_timeout', %s, true)", (f"{max(1, round(limit * 1000))}ms",))
                 served = client._serve(protocol, query, reveal_ids)

@@ -18,6 +18,9 @@ CONTACT_EMAIL_PARAM = "crm_iap_mine.service_contact_email"
 CONTACT_TEXT_PARAM = "crm_iap_mine.service_contact_text"
 MAX_LEADS_PER_CALL = 200
 MAX_CONTACTS_PER_COMPANY = 10
+MAX_REVEAL_IDS = 200000  # as many as the default body limit holds
+# First key of the advisory lock a client's call holds (the second is the client's id).
+CALL_LOCK_KEY = 0x1EAD
 
 
 class CrmIapLeadServiceClient(models.Model):
@@ -52,6 +55,8 @@ class CrmIapLeadServiceClient(models.Model):
     rate_limit = fields.Integer(string="Calls per Minute", default=30, required=True)
     balance = fields.Integer(string="Credits", compute="_compute_balance")
     call_ids = fields.One2many("crm.iap.lead.service.call", "client_id", string="Calls")
+    last_call_date = fields.Datetime(readonly=True, copy=False,
+                                     help="When the client's last mining call started (written by that call).")
 
     _sql_constraints = [
         ("prices_not_negative", "CHECK (price_per_company >= 0 AND price_per_contact >= 0)",
@@ -121,16 +126,35 @@ class CrmIapLeadServiceClient(models.Model):
         return client
 
     def _lock(self):
-        """Serialise the calls of one client: its rate limit, cap and
-        deliveries are counted by the call before."""
-        self.env.cr.execute("SELECT id FROM crm_iap_lead_service_client WHERE id = %s FOR NO KEY UPDATE", (self.id,))
+        """One call at a time per client: its rate limit, cap and deliveries
+        are counted by the call before. A call that finds another one under
+        way is refused at once ("busy"), so that one client never holds
+        several workers waiting.
 
-    def _check_rate_limit(self):
+        Call it first in a fresh transaction, in a savepoint. The advisory
+        lock excludes; writing the client's row then makes PostgreSQL refuse
+        (SerializationFailure, for the caller to answer "busy" too) a call
+        whose snapshot was taken before the previous call committed, so what
+        a call reads after its lock always includes the previous call."""
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (CALL_LOCK_KEY, self.id))
+        if not cr.fetchone()[0]:
+            raise self._busy()
+        cr.execute("UPDATE crm_iap_lead_service_client SET last_call_date = now() at time zone 'UTC' WHERE id = %s",
+                   (self.id,))
+
+    @api.model
+    def _busy(self):
+        return ServiceRefusal("user", "busy", "Another call of this account is under way: "
+                                              "one call at a time per account. Retry in a moment.")
+
+    def _check_rate_limit(self, balance=False):
+        """Mining calls and balance calls each have the client's limit a minute."""
         self.env.cr.execute("""
             SELECT count(*) FROM crm_iap_lead_service_call
-             WHERE client_id = %s AND protocol != 'balance'
+             WHERE client_id = %s AND (protocol = 'balance') = %s
                AND date > (clock_timestamp() at time zone 'UTC') - interval '1 minute'
-        """, (self.id,))
+        """, (self.id, balance))
         if self.env.cr.fetchone()[0] >= self.rate_limit:
             raise ServiceRefusal("user", "rate_limited",
                                  f"Too many calls: this account may make {self.rate_limit} calls per minute.")
@@ -149,9 +173,10 @@ class CrmIapLeadServiceClient(models.Model):
         :return: (answer items in the protocol's shape, directory company
                   ids delivered, contacts delivered, credits charged)
         :raise ServiceRefusal: nothing was delivered nor charged.
+
+        Call it with the client's `_lock` held.
         """
         self.ensure_one()
-        self._lock()
         self._check_rate_limit()
         search = self._service_search(protocol, query, reveal_ids)
         # The client's own prices, whatever the register.
@@ -272,5 +297,7 @@ class CrmIapLeadServiceClient(models.Model):
         prefix = self._reveal_prefix()
         if not isinstance(reveal_ids, list):
             return []
+        if len(reveal_ids) > MAX_REVEAL_IDS:
+            raise ServiceRefusal("user", "refused_request", f"Too many reveal_ids: at most {MAX_REVEAL_IDS} a call.")
         return [int(rid[len(prefix):]) for rid in reveal_ids
                 if isinstance(rid, str) and rid.startswith(prefix) and rid[len(prefix):].isdigit()]

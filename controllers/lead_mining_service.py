@@ -11,7 +11,8 @@ from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..tools.lead_mining_service import BALANCE_PATH, CREDIT_PATH, jsonrpc_error, jsonrpc_result
+from ..tools.lead_mining_service import (
+    BALANCE_PATH, CREDIT_PATH, MAX_JSON_DEPTH, jsonrpc_error, jsonrpc_id, jsonrpc_result, too_deep)
 from ..tools.protocols import PROTOCOLS
 
 MAX_BODY_PARAM = "crm_iap_mine.service_max_body_kb"
@@ -71,13 +72,17 @@ class LeadMiningService(http.Controller):
             return request.make_json_response(jsonrpc_error(None, "user", message))
         try:
             call = json.loads(request.httprequest.get_data())
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON (or not UTF-8), or nested past Python's limit
             call = None
+        message = None
         if not isinstance(call, dict) or not isinstance(call.get("params"), dict):
             message = "The request is not a JSON-RPC call."
+        elif too_deep(call):
+            message = f"The request nests lists and objects more than {MAX_JSON_DEPTH} deep."
+        if message:
             calls._log_refusal(protocol, "refused_request", message)
-            return request.make_json_response(jsonrpc_error(None, "user", message))
+            return request.make_json_response(jsonrpc_error(jsonrpc_id(call), "user", message))
         answer = handle(calls, call["params"])
         if answer[0] == "result":
-            return request.make_json_response(jsonrpc_result(call.get("id"), answer[1]))
-        return request.make_json_response(jsonrpc_error(call.get("id"), *answer[1:]))
+            return request.make_json_response(jsonrpc_result(jsonrpc_id(call), answer[1]))
+        return request.make_json_response(jsonrpc_error(jsonrpc_id(call), *answer[1:]))

@@ -117,7 +117,9 @@ class CrmIapLeadServiceClient(models.Model):
     @api.model
     def _authenticate(self, token):
         """The active client holding `token`, or an empty recordset."""
-        if not isinstance(token, str) or not token:
+        # Our tokens are URL-safe ASCII: anything else (a lone surrogate
+        # cannot even be hashed) is unknown.
+        if not isinstance(token, str) or not token or not token.isascii():
             return self.browse()
         digest = hash_token(token)
         client = self.sudo().search([("token_hash", "=", digest)], limit=1)
@@ -229,38 +231,59 @@ class CrmIapLeadServiceClient(models.Model):
         return f"dir-{uuid[:8]}-"
 
     def _service_search(self, protocol, query, reveal_ids):
-        """The DirectorySearch of a client's query; ServiceRefusal when it is not valid."""
+        """The DirectorySearch of a client's query; ServiceRefusal when it is
+        not valid. Every value is checked for its type before use: whatever
+        a client sends gets a clear refusal, never a server error."""
         def refuse(message):
             raise ServiceRefusal("user", "refused_request", message)
 
+        def whole_number(key, low, high):
+            value = query.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                refuse(f"{key} must be a whole number from {low} to {high}.")
+            return value
+
+        def code(value, key):
+            """A code the client sends (country, state, industry, role):
+            short printable ASCII (a number is taken as its digits)."""
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            if not isinstance(value, str) or not value.isascii() or not value.isprintable() or len(value) > 64:
+                refuse(f"{key} must hold codes (short ASCII texts).")
+            return value
+
+        def codes(value, key):
+            if value is None or value is False:
+                return []
+            if not isinstance(value, list):
+                refuse(f"{key} must be a list of codes.")
+            return [code(item, key) for item in value]
+
         if not isinstance(query, dict):
             refuse("The search is missing.")
-        lead_number = query.get("lead_number")
-        if isinstance(lead_number, bool) or not isinstance(lead_number, int) \
-                or not 1 <= lead_number <= MAX_LEADS_PER_CALL:
-            refuse(f"lead_number must be a whole number from 1 to {MAX_LEADS_PER_CALL}.")
+        known_ids = self._revealed_company_ids(reveal_ids)
+        lead_number = whole_number("lead_number", 1, MAX_LEADS_PER_CALL)
         countries = query.get("countries")
-        if not isinstance(countries, list) or not countries \
-                or not all(isinstance(c, dict) and isinstance(c.get("code"), str) for c in countries):
+        if not isinstance(countries, list) or not countries or not all(isinstance(c, dict) for c in countries):
             refuse("countries must be a list of {code, states}.")
-        codes = {c["code"].upper() for c in countries}
-        country_records = self.env["res.country"].search([("code", "in", list(codes))])
+        codes_states = [(code(c.get("code"), "countries").upper(), codes(c.get("states"), "states")) for c in countries]
+        country_records = self.env["res.country"].search([("code", "in", [c for c, _states in codes_states])])
         forbidden = country_records - self.country_ids if self.country_ids else country_records.browse()
         if forbidden:
             refuse(f"This account may not mine companies in: {', '.join(sorted(forbidden.mapped('code')))}.")
-        state_codes = {(c["code"].upper(), s) for c in countries for s in (c.get("states") or []) if isinstance(s, str)}
+        state_codes = {(country, state) for country, states in codes_states for state in states}
         states = self.env["res.country.state"].search([("country_id", "in", country_records.ids)]).filtered(
             lambda state: (state.country_id.code, state.code) in state_codes) if state_codes else self.env["res.country.state"]
         industries = self.env["crm.iap.lead.industry"]
-        sectors = {str(sector) for sector in query.get("industry_ids") or []}
+        sectors = set(codes(query.get("industry_ids"), "industry_ids"))
         if sectors:
             industries = industries.search([("reveal_ids", "!=", False)]).filtered(lambda industry: sectors & set(industry._get_reveal_ids()))
         size_min, size_max = query.get("company_size_min"), query.get("company_size_max")
         size_range = None
         if size_min is not None or size_max is not None:
-            if not all(value is None or (isinstance(value, int) and not isinstance(value, bool))
+            if not all(value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** 31)
                        for value in (size_min, size_max)):
-                refuse("company_size_min and company_size_max must be whole numbers.")
+                refuse("company_size_min and company_size_max must be whole numbers from 0 to 2147483647.")
             size_range = (size_min or 0, size_max if size_max is not None else 2 ** 31 - 1)
         # Contacts only in a protocol whose items carry them.
         people = PROTOCOLS[protocol].gives_contacts and query.get("search_type") == "people"
@@ -268,22 +291,19 @@ class CrmIapLeadServiceClient(models.Model):
             company_id=self.company_id.id, country_ids=country_records.ids, limit=lead_number,
             seed=f"client-{self.id}", state_ids=states.ids, state_country_ids=states.country_id.ids,
             industry_ids=industries.ids, size_range=size_range, people=people,
-            service_client_id=self.id, known_ids=self._revealed_company_ids(reveal_ids),
+            service_client_id=self.id, known_ids=known_ids,
         )
         if people:
-            contact_number = query.get("contact_number")
-            if isinstance(contact_number, bool) or not isinstance(contact_number, int) \
-                    or not 1 <= contact_number <= MAX_CONTACTS_PER_COMPANY:
-                refuse(f"contact_number must be a whole number from 1 to {MAX_CONTACTS_PER_COMPANY}.")
-            search.contact_number = contact_number
+            search.contact_number = whole_number("contact_number", 1, MAX_CONTACTS_PER_COMPANY)
             if query.get("contact_filter_type") == "seniority":
-                seniority = self.env["crm.iap.lead.seniority"].search([("reveal_id", "=", str(query.get("seniority")))], limit=1)
+                seniority = self.env["crm.iap.lead.seniority"].search(
+                    [("reveal_id", "=", code(query.get("seniority"), "seniority"))], limit=1)
                 if not seniority:
                     refuse("Unknown seniority.")
                 search.seniority_id = seniority.id
             else:
-                preferred = str(query.get("preferred_role") or "")
-                others = [str(role) for role in query.get("other_roles") or []]
+                preferred = code(query.get("preferred_role") or "", "preferred_role")
+                others = codes(query.get("other_roles"), "other_roles")
                 roles = self.env["crm.iap.lead.role"].search([("reveal_id", "in", [preferred] + others)])
                 if not roles:
                     refuse("Unknown contact roles.")
@@ -295,9 +315,13 @@ class CrmIapLeadServiceClient(models.Model):
     def _revealed_company_ids(self, reveal_ids):
         """Directory ids among the `reveal_ids` a client already knows."""
         prefix = self._reveal_prefix()
-        if not isinstance(reveal_ids, list):
+        if reveal_ids is None or reveal_ids is False:
             return []
+        if not isinstance(reveal_ids, list):
+            raise ServiceRefusal("user", "refused_request", "reveal_ids must be a list.")
         if len(reveal_ids) > MAX_REVEAL_IDS:
             raise ServiceRefusal("user", "refused_request", f"Too many reveal_ids: at most {MAX_REVEAL_IDS} a call.")
-        return [int(rid[len(prefix):]) for rid in reveal_ids
-                if isinstance(rid, str) and rid.startswith(prefix) and rid[len(prefix):].isdigit()]
+        # Others' ids (and anything else) are skipped: ours are ASCII digits of a 32-bit id.
+        return [int(number) for number in (rid[len(prefix):] for rid in reveal_ids
+                                           if isinstance(rid, str) and rid.startswith(prefix))
+                if number.isascii() and number.isdigit() and len(number) <= 10 and int(number) < 2 ** 31]

@@ -17,7 +17,8 @@ from ..controllers.lead_mining_service import MAX_BODY_PARAM
 from ..models import crm_iap_lead_service_client as service_client
 from ..models.crm_iap_lead_service_call import TIME_LIMIT_PARAM
 from ..models.crm_iap_lead_service_client import CALL_LOCK_KEY, SERVICE_PARAM
-from .lead_mining_server import DNB_PATH as DNB
+from ..tools.lead_mining_service import ERROR_NAMES
+from .lead_mining_server import CLEARBIT_PATH as CLEARBIT, DNB_PATH as DNB
 
 USER_ERROR = "odoo.exceptions.UserError"
 
@@ -121,3 +122,77 @@ class TestLeadMiningServiceGuards(HttpCase):
         answer = self._post_raw(body + " " * 1100)
         self.assertEqual(answer.status_code, 413, "above the hard cap: Odoo's own answer")
         self.assertEqual(self.client.balance, 10)
+
+    # -- point 7: hostile input -------------------------------------------------
+
+    def _hostile_bodies(self):
+        """(name, raw body) of calls a client could send on purpose."""
+        def call(query=None, **params):
+            params = dict({"account_token": self.token, "query": dict(self._query(), **(query or {})),
+                           "reveal_ids": []}, **params)
+            return json.dumps({"jsonrpc": "2.0", "method": "call", "id": 3, "params": params})
+
+        def clearbit_call(query):
+            """Contacts: Clearbit (a D&B search for people is served companies only)."""
+            query = {**self._query(), "search_type": "people", "contact_number": 1, **query}
+            return CLEARBIT, json.dumps({"jsonrpc": "2.0", "method": "call", "id": 3, "params": {
+                "account_token": self.token, "dbuuid": "x", "data": query}})
+        prefix = self.client._reveal_prefix()
+        return [
+            ("deep nesting", '{"jsonrpc": "2.0", "params": ' + "[" * 100000 + "]" * 100000 + "}"),
+            ("nesting under Python's limit", call({"countries": json.loads("[" * 900 + "]" * 900)})),
+            ("nested id", '{"jsonrpc": "2.0", "id": ' + "[" * 500 + "]" * 500 + ', "params": {}}'),
+            ("lone surrogate in the token", call().replace(self.token, "\\ud800" + self.token[1:])),
+            ("NUL in the token", call().replace(self.token, "\\u0000" + self.token[1:])),
+            ("lone surrogate in a country", call({"countries": [{"code": "\ud800", "states": []}]})),
+            ("NUL in a country", call({"countries": [{"code": "E\u0000", "states": []}]})),
+            ("number for countries", call({"countries": 34})),
+            ("number for states", call({"countries": [{"code": "ES", "states": 7}]})),
+            ("list for a country code", call({"countries": [{"code": ["ES"], "states": []}]})),
+            ("number for industry_ids", call({"industry_ids": 12})),
+            ("object for industry_ids", call({"industry_ids": {"12": True}})),
+            ("list for lead_number", call({"lead_number": [2]})),
+            ("text for lead_number", call({"lead_number": "2"})),
+            ("digit ² for lead_number", call({"lead_number": "²"})),
+            ("huge company size", call({"company_size_min": 10 ** 30})),
+            ("list for company size", call({"company_size_max": [50]})),
+            ("number for other_roles", clearbit_call({"contact_filter_type": "role", "other_roles": 5})),
+            ("lone surrogate in a role", clearbit_call({"contact_filter_type": "role", "preferred_role": "\ud800"})),
+            ("list for seniority", clearbit_call({"contact_filter_type": "seniority", "seniority": ["\ud800"]})),
+            ("list for contact_number", clearbit_call({"contact_number": [1]})),
+            ("number for reveal_ids", call(reveal_ids=5)),
+            ("digit ² in a reveal id", call(reveal_ids=[f"{prefix}²"], query={"lead_number": "x"})),
+            ("nulls everywhere", call({"lead_number": None, "countries": [None], "industry_ids": [None]},
+                                      reveal_ids=[None])),
+            ("null country code", call({"countries": [{"code": None, "states": [None]}]})),
+            ("null query", call(query=None).replace('"query": {', '"query": null, "x": {')),
+            ("null params", '{"jsonrpc": "2.0", "method": "call", "id": 1, "params": null}'),
+            ("null body", "null"),
+            ("a list for a body", "[1, 2]"),
+            ("not UTF-8", b'{"params": {"account_token": "\xff\xfe"}}'),
+            ("blank body", " "),
+            ("body between the limit and the hard cap", call(reveal_ids=["x" * 40] * 8000)),
+        ]
+
+    def test_hostile_input_gets_the_protocol_error_never_a_500(self):
+        self.env["ir.config_parameter"].sudo().set_param(MAX_BODY_PARAM, "300")
+        error_names = set(ERROR_NAMES.values())
+        bodies = self._hostile_bodies()
+        self.assertGreaterEqual(len(bodies), 20)
+        calls_before = len(self._calls())
+        for name, body in bodies:
+            path, body = body if isinstance(body, tuple) else (DNB, body)
+            with self.subTest(name):
+                response = self._post_raw(body, path)
+                self.assertEqual(response.status_code, 200, response.text[:300])
+                answer = response.json()
+                self.assertEqual(answer["jsonrpc"], "2.0")
+                self.assertNotIn("result", answer)
+                self.assertIn(answer["error"]["data"]["name"], error_names)
+                self.assertTrue(answer["error"]["data"]["message"])
+        self.assertEqual(self.client.balance, 10, "nothing charged")
+        self.assertFalse(self._calls().delivered_company_ids, "nothing delivered")
+        refused = self._calls()[calls_before:]
+        self.assertFalse(refused.filtered(lambda call: call.outcome == "done"))
+        self.assertGreaterEqual(len(refused.filtered("client_id")), 15,
+                                "the calls with the client's token are logged under it (and count in its rate limit)")

@@ -34,7 +34,7 @@ class LeadMiningService(http.Controller):
 
     @http.route(BALANCE_PATH, type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
     def balance(self):
-        return self._answer("balance", lambda calls, params: calls._handle_balance(params))
+        return self._answer(lambda calls, params: calls._handle_balance(params))
 
     @http.route(CREDIT_PATH, type="http", auth="public", methods=["GET"])
     def buy_credits(self, account_token=None, **_params):
@@ -49,11 +49,12 @@ class LeadMiningService(http.Controller):
             "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"})
 
     def _answer_mining(self, protocol):
-        return self._answer(protocol, lambda calls, params: calls._handle(protocol, params))
+        return self._answer(lambda calls, params: calls._handle(protocol, params))
 
-    def _answer(self, protocol, handle):
-        """Read the call and answer what `handle(calls, params)` returns;
-        `protocol` is what the call's log line says it was."""
+    def _answer(self, handle):
+        """Read the call and answer what `handle(calls, params)` returns. A
+        call refused before its token is known is only counted (see
+        `_count_anonymous_refusal`)."""
         env = request.env(user=SUPERUSER_ID)
         calls = env["crm.iap.lead.service.call"]
         if not calls._is_service_enabled():
@@ -68,7 +69,7 @@ class LeadMiningService(http.Controller):
             raise RequestEntityTooLarge()
         if length is None or length > max_bytes:
             message = f"The request is too large: at most {max_bytes // 1024} KB."
-            calls._log_refusal(protocol, "too_large", message)
+            calls._count_anonymous_refusal()
             return request.make_json_response(jsonrpc_error(None, "user", message))
         try:
             call = json.loads(request.httprequest.get_data())
@@ -80,7 +81,7 @@ class LeadMiningService(http.Controller):
         elif too_deep(call):
             message = f"The request nests lists and objects more than {MAX_JSON_DEPTH} deep."
         if message:
-            calls._log_refusal(protocol, "refused_request", message)
+            calls._count_anonymous_refusal()
             return request.make_json_response(jsonrpc_error(jsonrpc_id(call), "user", message))
         answer = handle(calls, call["params"])
         if answer[0] == "result":

@@ -22,6 +22,7 @@ from . import crm_iap_lead_mining_request_stock_api
 from . import crm_iap_lead_credit_line
 from . import crm_iap_lead_service_client
 from . import crm_iap_lead_service_call
+from . import crm_iap_lead_service_noise
 from . import crm_lead
 from . import crm_iap_lead_erasure
 from . import res_users

@@ -6,6 +6,7 @@ import time
 from psycopg2.errors import QueryCanceled, SerializationFailure
 
 from odoo import api, fields, models
+from odoo.http import request
 
 from ..tools.lead_mining_service import ServiceRefusal
 from ..tools.protocols import PROTOCOLS
@@ -23,6 +24,12 @@ OUTCOMES = [
 ]
 TIME_LIMIT_PARAM = "crm_iap_mine.service_time_limit"
 DEFAULT_TIME_LIMIT = 30  # seconds: well under a worker's limit_time_real (120 s)
+# Refusals without a known client a minute from one address, counted; above it nothing is written.
+NOISE_LIMIT_PARAM = "crm_iap_mine.service_noise_per_minute"
+DEFAULT_NOISE_LIMIT = 60
+# Days the audit keeps calls that delivered nothing (and the refusal counts).
+RETENTION_PARAM = "crm_iap_mine.service_call_retention_days"
+DEFAULT_RETENTION_DAYS = 90
 
 
 class CallDeadline:
@@ -113,7 +120,11 @@ class CrmIapLeadServiceCall(models.Model):
         """Answer a client's balance (not a mining call) and log it."""
         started = time.monotonic()
         params = params if isinstance(params, dict) else {}
-        return self._answer_call(started, params, {"protocol": "balance"}, lambda client: (client.balance, {}))
+        def serve(client):
+            client._check_rate_limit(balance=True)
+            return client.balance, {}
+
+        return self._answer_call(started, params, {"protocol": "balance"}, serve)
 
     @api.model
     def _answer_call(self, started, params, log, serve):
@@ -125,9 +136,10 @@ class CrmIapLeadServiceCall(models.Model):
                       ServiceRefusal to refuse the call
         """
         client = self.env["crm.iap.lead.service.client"]._authenticate(params.get("account_token"))
+        if not client:
+            self._count_anonymous_refusal()
+            return ("error", "access", "Unknown or inactive account token.")
         try:
-            if not client:
-                raise ServiceRefusal("access", "refused_access", "Unknown or inactive account token.")
             log["client_id"] = client.id
             result, served = serve(client)
             answer = ("result", result)
@@ -189,6 +201,54 @@ class CrmIapLeadServiceCall(models.Model):
         return limit if limit > 0 else DEFAULT_TIME_LIMIT
 
     @api.model
-    def _log_refusal(self, protocol, outcome, message):
-        """Log a call refused before it could be read (too large, not JSON)."""
-        self.sudo().create({"protocol": protocol, "outcome": outcome, "message": message})
+    def _count_anonymous_refusal(self):
+        """Count a refused call without a known client (unknown token, a body
+        too large or unreadable) for its address
+        (Odoo's: the proxy's X-Forwarded-For with --proxy-mode) in one row a
+        minute, upserted on a cursor of its own: committed at once, and the
+        row is locked for an instant only. Above the limit a minute, nothing
+        is written at all (anonymous noise never fills the database)."""
+        address = (request and request.httprequest.remote_addr) or "unknown"
+        limit = self._int_param(NOISE_LIMIT_PARAM, DEFAULT_NOISE_LIMIT)
+        try:
+            with self.pool.cursor() as cr:
+                cr.execute("""
+                    SELECT count FROM crm_iap_lead_service_noise
+                     WHERE minute = date_trunc('minute', now() at time zone 'UTC') AND address = %s
+                """, (address,))
+                row = cr.fetchone()
+                if row and row[0] >= limit:
+                    return
+                cr.execute("""
+                    INSERT INTO crm_iap_lead_service_noise (minute, address, count)
+                    VALUES (date_trunc('minute', now() at time zone 'UTC'), %s, 1)
+                    ON CONFLICT (minute, address) DO UPDATE SET count = crm_iap_lead_service_noise.count + 1
+                """, (address,))
+        except SerializationFailure:
+            pass  # a concurrent refusal from the same address counted in this instant: close enough
+
+    @api.model
+    def _int_param(self, key, default):
+        """A positive whole number from the system parameters, else `default`."""
+        value = self.env["ir.config_parameter"].sudo().get_param(key)
+        try:
+            value = int(value) if value else default
+        except ValueError:
+            return default
+        return value if value > 0 else default
+
+    @api.autovacuum
+    def _gc_calls_without_deliveries(self):
+        """Calls that delivered nothing (refusals, empty answers) are kept
+        `crm_iap_mine.service_call_retention_days` days (default 90), and the
+        refusal counts as long; calls that delivered stay (ledger, GDPR)."""
+        days = self._int_param(RETENTION_PARAM, DEFAULT_RETENTION_DAYS)
+        self.env.cr.execute("""
+            DELETE FROM crm_iap_lead_service_call call
+             WHERE call.date < (now() at time zone 'UTC') - make_interval(days => %s)
+               AND NOT EXISTS (SELECT 1 FROM crm_iap_lead_service_call_delivery delivery
+                                WHERE delivery.call_id = call.id)
+        """, (days,))
+        self.env.cr.execute("""
+            DELETE FROM crm_iap_lead_service_noise WHERE minute < (now() at time zone 'UTC') - make_interval(days => %s)
+        """, (days,))

@@ -7,17 +7,19 @@ client under way) comes from a connection of its own.
 """
 import json
 import time
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from ..controllers.lead_mining_service import MAX_BODY_PARAM
 from ..models import crm_iap_lead_service_client as service_client
-from ..models.crm_iap_lead_service_call import TIME_LIMIT_PARAM
+from ..models.crm_iap_lead_service_call import NOISE_LIMIT_PARAM, RETENTION_PARAM, TIME_LIMIT_PARAM
 from ..models.crm_iap_lead_service_client import CALL_LOCK_KEY, SERVICE_PARAM
-from ..tools.lead_mining_service import ERROR_NAMES
+from ..tools.lead_mining_service import BALANCE_PATH as BALANCE, ERROR_NAMES
 from .lead_mining_server import CLEARBIT_PATH as CLEARBIT, DNB_PATH as DNB
 
 USER_ERROR = "odoo.exceptions.UserError"
@@ -196,3 +198,60 @@ class TestLeadMiningServiceGuards(HttpCase):
         self.assertFalse(refused.filtered(lambda call: call.outcome == "done"))
         self.assertGreaterEqual(len(refused.filtered("client_id")), 15,
                                 "the calls with the client's token are logged under it (and count in its rate limit)")
+
+    # -- point 8: anonymous noise, purge, balance rate limit ----------------------
+
+    def _noise(self):
+        return {row.address: row.count for row in self.env["crm.iap.lead.service.noise"].search([])}
+
+    def test_unknown_tokens_are_counted_per_minute_and_address_then_silent(self):
+        self.env["ir.config_parameter"].sudo().set_param(NOISE_LIMIT_PARAM, "3")
+        Noise = self.env["crm.iap.lead.service.noise"]
+        if fields.Datetime.now().second > 50:
+            time.sleep(61 - fields.Datetime.now().second)  # all in the same minute
+        for _call in range(5):
+            error = self._call({"account_token": "not-a-token", "query": {"filters": "x" * 1000}})["error"]["data"]
+            self.assertEqual(error["name"], "odoo.exceptions.AccessError", "always answered")
+        self.assertFalse(self._calls(), "no audit line, no filters kept")
+        self.assertEqual(self._noise(), {"127.0.0.1": 3}, "one row, counted up to the limit, then nothing written")
+        self.assertEqual(Noise.search([]).minute.second, 0, "per minute")
+        # Behind a proxy: the address the proxy forwards (Odoo's --proxy-mode).
+        headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Host": "service.example", "Content-Type": "application/json"}
+        body = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {"account_token": "not-a-token"}})
+        with patch.dict(config.options, proxy_mode=True):
+            for _call in range(2):
+                self.assertEqual(self.url_open(DNB, data=body, headers=headers).status_code, 200)
+        self.url_open(DNB, data="not json", headers=headers)  # without --proxy-mode: the proxy's own address
+        self.env.invalidate_all()
+        self.assertEqual(self._noise(), {"127.0.0.1": 3, "203.0.113.7": 2})
+        # A known client is never silenced by others' noise.
+        self.assertEqual(len(self._dnb()["result"]["data"]), 2)
+
+    def test_autovacuum_purges_old_calls_without_deliveries(self):
+        Call = self.env["crm.iap.lead.service.call"].sudo()
+        gc = type(Call)._gc_calls_without_deliveries
+        self.assertTrue(getattr(gc, "_autovacuum", False), "run by Odoo's daily autovacuum")
+        now = fields.Datetime.now()
+        company = self.env["crm.iap.lead.directory.company"].search([], limit=1)
+
+        def call(days, delivered=False, outcome="refused_request"):
+            return Call.create({"date": now - timedelta(days=days), "protocol": "dnb", "outcome": outcome,
+                                "client_id": self.client.id,
+                                "delivered_company_ids": [(6, 0, company.ids if delivered else [])]})
+        old, old_delivered, recent, old_empty_answer = call(91), call(200, True, "done"), call(89), call(95, outcome="done")
+        self.env["crm.iap.lead.service.noise"].sudo().create([
+            {"minute": now - timedelta(days=days), "address": "198.51.100.1", "count": 5} for days in (1, 91)])
+        gc(Call)
+        self.assertEqual(Call.search([]), recent | old_delivered, "delivered calls stay, whatever their age")
+        self.assertFalse(old.exists() or old_empty_answer.exists())
+        self.assertEqual(len(self.env["crm.iap.lead.service.noise"].search([])), 1)
+        self.env["ir.config_parameter"].sudo().set_param(RETENTION_PARAM, "30")
+        gc(Call)
+        self.assertEqual(Call.search([]), old_delivered, "a configurable number of days")
+
+    def test_balance_route_is_rate_limited(self):
+        self.client.rate_limit = 2
+        balance = [self._call({"account_token": self.token, "service_name": "reveal"}, BALANCE) for _call in range(3)]
+        self.assertEqual([answer.get("result") for answer in balance[:2]], [10, 10])
+        self.assertIn("2 calls per minute", balance[2]["error"]["data"]["message"])
+        self.assertEqual(len(self._dnb()["result"]["data"]), 2, "mining calls have their own count")

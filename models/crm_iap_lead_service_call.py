@@ -1,5 +1,6 @@
 """The audit log of the lead-mining service: one line per call received."""
 import json
+import logging
 import threading
 import time
 
@@ -11,6 +12,8 @@ from odoo.http import request
 from ..tools.lead_mining_service import ServiceRefusal
 from ..tools.protocols import PROTOCOLS
 from .crm_iap_lead_service_client import SERVICE_PARAM
+
+_logger = logging.getLogger(__name__)
 
 OUTCOMES = [
     ("done", "Delivered"),
@@ -225,7 +228,8 @@ class CrmIapLeadServiceCall(models.Model):
                     ON CONFLICT (minute, address) DO UPDATE SET count = crm_iap_lead_service_noise.count + 1
                 """, (address,))
         except SerializationFailure:
-            pass  # a concurrent refusal from the same address counted in this instant: close enough
+            # A concurrent refusal from the same address counted in this instant: close enough.
+            _logger.debug("Refusal from %s not counted: counted concurrently", address)
 
     @api.model
     def _int_param(self, key, default):

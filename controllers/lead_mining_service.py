@@ -13,9 +13,11 @@ from odoo.http import request
 
 from ..tools.lead_mining_service import (
     BALANCE_PATH, CREDIT_PATH, MAX_JSON_DEPTH, jsonrpc_error, jsonrpc_id, jsonrpc_result, too_deep)
+from ..models.crm_iap_lead_service_client import CREDIT_PAGE_SECONDS
 from ..tools.protocols import PROTOCOLS
 
 MAX_BODY_PARAM = "crm_iap_mine.service_max_body_kb"
+CREDIT_COOKIE = "crm_iap_mine_credit"
 DEFAULT_MAX_BODY_KB = 4096  # room for ~200,000 known reveal_ids
 
 
@@ -39,14 +41,30 @@ class LeadMiningService(http.Controller):
     @http.route(CREDIT_PATH, type="http", auth="public", methods=["GET"])
     def buy_credits(self, account_token=None, **_params):
         """Where a client's *Buy credits* button leads (Odoo's IAP client
-        builds the URL from `iap.endpoint`): whom to contact, in the
-        visitor's language."""
+        builds the URL from `iap.endpoint`, with the client's token in it):
+        whom to contact, in the visitor's language. The token is swapped at
+        once for a short-lived signed cookie and a redirect to the address
+        without it, so that access logs, history and bookmarks keep it once
+        at most."""
         if not request.env["crm.iap.lead.service.call"].sudo()._is_service_enabled():
             raise NotFound()
-        values = request.env["crm.iap.lead.service.client"].sudo()._get_credit_page_values(account_token)
-        # The URL carries the token: keep the page out of caches and referrers.
-        return request.render("crm_iap_mine.service_credit_page", values, headers={
-            "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"})
+        clients = request.env["crm.iap.lead.service.client"].sudo()
+        # Never cached, no referrer: the first address carries the token.
+        headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+        if account_token is not None:
+            response = request.redirect(CREDIT_PATH, code=303)
+            response.headers.update(headers)
+            client = clients._authenticate(account_token)
+            if client:
+                response.set_cookie(CREDIT_COOKIE, client._credit_page_cookie(), max_age=CREDIT_PAGE_SECONDS,
+                                    expires=None, path=CREDIT_PATH, httponly=True, samesite="Lax",
+                                    secure=request.httprequest.scheme == "https")
+            else:
+                response.delete_cookie(CREDIT_COOKIE, path=CREDIT_PATH)
+            return response
+        client = clients._from_credit_page_cookie(request.httprequest.cookies.get(CREDIT_COOKIE))
+        return request.render("crm_iap_mine.service_credit_page", clients._get_credit_page_values(client),
+                              headers=headers)
 
     def _answer_mining(self, protocol):
         return self._answer(lambda calls, params: calls._handle(protocol, params))

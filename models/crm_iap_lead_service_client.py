@@ -1,9 +1,11 @@
 """A database allowed to mine our company directory over Odoo's lead-mining protocols."""
 import hmac
 import secrets
+import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools.misc import hmac as odoo_hmac
 
 from ..tools.lead_mining_client import InsufficientCreditsError
 from ..tools.lead_mining_service import ServiceRefusal, hash_token
@@ -21,6 +23,8 @@ MAX_CONTACTS_PER_COMPANY = 10
 MAX_REVEAL_IDS = 200000  # as many as the default body limit holds
 # First key of the advisory lock a client's call holds (the second is the client's id).
 CALL_LOCK_KEY = 0x1EAD
+# How long the Buy credits page remembers whose page it is (its cookie).
+CREDIT_PAGE_SECONDS = 600
 
 
 class CrmIapLeadServiceClient(models.Model):
@@ -206,11 +210,11 @@ class CrmIapLeadServiceClient(models.Model):
                                  f"Not enough credits: {delivery.cost} needed, {self.balance} left.") from None
 
     @api.model
-    def _get_credit_page_values(self, token):
-        """What the *Buy credits* page shows a client: who runs the service
-        and whom to contact; a balance only to the holder of its token."""
+    def _get_credit_page_values(self, client):
+        """What the *Buy credits* page shows: who runs the service and whom
+        to contact; `client`'s balance when the visitor holds its token
+        (see `_from_credit_page_cookie`)."""
         params = self.env["ir.config_parameter"].sudo()
-        client = self._authenticate(token)
         company = client.company_id or self.env.company
         contact = params.get_param(CONTACT_NAME_PARAM) or company.name
         return {
@@ -222,6 +226,32 @@ class CrmIapLeadServiceClient(models.Model):
             "balance_sentence": _("Your account %(account)s has %(balance)s credits left.",
                                   account=client.name, balance=client.balance) if client else False,
         }
+
+    def _credit_page_cookie(self):
+        """The value of the short-lived cookie that stands for the client's
+        token on the *Buy credits* page: its id and an expiry, signed with the
+        database secret and the token's hash (a new token voids it). The
+        token itself is not in it."""
+        self.ensure_one()
+        message = f"{self.id}.{int(time.time()) + CREDIT_PAGE_SECONDS}"
+        return f"{message}.{self._credit_page_signature(message)}"
+
+    def _credit_page_signature(self, message):
+        return odoo_hmac(self.env(su=True), "crm_iap_mine.credit_page", f"{message}.{self.sudo().token_hash}")
+
+    @api.model
+    def _from_credit_page_cookie(self, value):
+        """The active client a *Buy credits* cookie stands for, or an empty
+        recordset (no cookie, expired, tampered with, or an older token)."""
+        try:
+            client_id, expiry, signature = value.split(".")
+            client_id, expiry = int(client_id), int(expiry)
+        except (AttributeError, ValueError):
+            return self.browse()
+        client = self.sudo().browse(client_id).exists().filtered("active") if expiry > time.time() else self.browse()
+        if not client or not hmac.compare_digest(signature, client._credit_page_signature(f"{client_id}.{expiry}")):
+            return self.browse()
+        return client
 
     @api.model
     def _reveal_prefix(self):

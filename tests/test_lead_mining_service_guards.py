@@ -8,6 +8,7 @@ client under way) comes from a connection of its own.
 import json
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 from unittest.mock import patch
 
 from odoo import fields
@@ -15,10 +16,10 @@ from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, tagged
 from odoo.tools import config, mute_logger
 
-from ..controllers.lead_mining_service import MAX_BODY_PARAM
+from ..controllers.lead_mining_service import CREDIT_COOKIE, MAX_BODY_PARAM
 from ..models import crm_iap_lead_service_client as service_client
 from ..models.crm_iap_lead_service_call import NOISE_LIMIT_PARAM, RETENTION_PARAM, TIME_LIMIT_PARAM
-from ..models.crm_iap_lead_service_client import CALL_LOCK_KEY, SERVICE_PARAM
+from ..models.crm_iap_lead_service_client import CALL_LOCK_KEY, CREDIT_PAGE_SECONDS, SERVICE_PARAM
 from ..tools.lead_mining_service import BALANCE_PATH as BALANCE, ERROR_NAMES
 from .lead_mining_server import CLEARBIT_PATH as CLEARBIT, DNB_PATH as DNB
 
@@ -255,3 +256,36 @@ class TestLeadMiningServiceGuards(HttpCase):
         self.assertEqual([answer.get("result") for answer in balance[:2]], [10, 10])
         self.assertIn("2 calls per minute", balance[2]["error"]["data"]["message"])
         self.assertEqual(len(self._dnb()["result"]["data"]), 2, "mining calls have their own count")
+
+    # -- point 9: the Buy credits page keeps no token in its address -------------
+
+    def test_buy_credits_page_redirects_to_a_token_free_address(self):
+        url = f"/iap/1/credit?dbuuid=x&service_name=reveal&account_token={self.token}&credit=0"
+        response = self.url_open(url)
+        self.assertEqual((response.status_code, [step.status_code for step in response.history]), (200, [303]))
+        self.assertEqual(urlsplit(response.url)[2:4], ("/iap/1/credit", ""), "no token, no query string")
+        self.assertIn("Your account Guarded member has 10 credits left.", response.text)
+        cookie = response.history[0].headers["Set-Cookie"]
+        self.assertNotIn(self.token, cookie)
+        for attribute in ("HttpOnly", f"Max-Age={CREDIT_PAGE_SECONDS}", "Path=/iap/1/credit", "SameSite=Lax"):
+            self.assertIn(attribute, cookie)
+        self.assertEqual(response.history[0].headers["Referrer-Policy"], "no-referrer")
+        # The cookie stands for the token while it is valid, and only then.
+        value = self.opener.cookies[CREDIT_COOKIE]
+        self.opener.cookies.clear()
+
+        def page(cookie):
+            return self.url_open("/iap/1/credit", headers={"Cookie": f"{CREDIT_COOKIE}={cookie}"}).text
+
+        client_id, expiry, signature = value.split(".")
+        for name, forged in [("tampered", f"{client_id}.{expiry}.{signature[:-1]}{'1' if signature[-1] == '0' else '0'}"),
+                             ("other client", f"{int(client_id) + 1}.{expiry}.{signature}"),
+                             ("expired", f"{client_id}.{int(time.time()) - 1}.{signature}"),
+                             ("garbage", "².x")]:
+            with self.subTest(name):
+                html = page(forged)
+                self.assertIn("To buy credits, please contact", html)
+                self.assertNotIn("credits left", html)
+        self.assertIn("credits left", page(value))
+        self.client.action_generate_token()
+        self.assertNotIn("credits left", page(value), "a new token voids the cookie")

@@ -18,6 +18,7 @@
         "data/crm.iap.lead.role.csv",
         "data/crm.iap.lead.seniority.csv",
         "data/crm.iap.lead.industry.code.csv",
+        "data/crm.iap.lead.industry.code-sic1987.csv",
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
         "data/utm_source_data.xml",

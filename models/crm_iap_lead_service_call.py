@@ -113,8 +113,8 @@ class CrmIapLeadServiceCall(models.Model):
                 "contact_count": contact_count, "credits": cost}
 
         answer = self._answer_call(started, params, log, serve)
-        # Some protocols say "not enough credits" in their result, not as an error.
-        if answer[0] == "error" and answer[1] == "credits" and mining.credit_error_in_result:
+        # Some clients read "not enough credits" in the result, not as an error.
+        if answer[0] == "error" and answer[1] == "credits" and mining.credit_error_in_result(params):
             answer = ("result", {"data": [], "credit_error": True})
         return answer
 

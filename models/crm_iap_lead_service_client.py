@@ -9,8 +9,9 @@ from odoo.tools.misc import hmac as odoo_hmac
 
 from ..tools.lead_mining_client import InsufficientCreditsError
 from ..tools.lead_mining_service import ServiceRefusal, hash_token
-from ..tools.protocols import PROTOCOLS
+from ..tools.protocols import PROTOCOLS, dnb
 from .crm_iap_lead_directory_search import DirectoryPrices, DirectorySearch
+from .crm_iap_lead_industry_code import SIC_CLASSIFICATION
 from .crm_iap_lead_provider_directory import PROVIDER
 
 SERVICE_PARAM = "crm_iap_mine.service_enabled"
@@ -308,6 +309,7 @@ class CrmIapLeadServiceClient(models.Model):
         sectors = set(codes(query.get("industry_ids"), "industry_ids"))
         if sectors:
             industries = industries.search([("reveal_ids", "!=", False)]).filtered(lambda industry: sectors & set(industry._get_reveal_ids()))
+        industries |= self._sic_group_industries(query)
         size_min, size_max = query.get("company_size_min"), query.get("company_size_max")
         size_range = None
         if size_min is not None or size_max is not None:
@@ -340,6 +342,29 @@ class CrmIapLeadServiceClient(models.Model):
                 search.role_ids = roles.ids
                 search.preferred_role_id = roles.filtered(lambda role: role.reveal_id == preferred)[:1].id or 0
         return search
+
+    @api.model
+    def _sic_group_industries(self, query):
+        """Our industries of the SIC major groups a query names (`sic_groups`,
+        Odoo 19.4 and later), through the crosswalk of
+        crm.iap.lead.industry.code; none when it names none. Groups without an
+        industry of ours hold no company of the directory.
+
+        :raise ServiceRefusal: `sic_groups` is not valid, or none of its
+                               groups is in the directory.
+        """
+        try:
+            codes = dnb.read_sic_groups(query)
+        except ValueError as error:
+            raise ServiceRefusal("user", "refused_request", str(error)) from None
+        if not codes:
+            return self.env["crm.iap.lead.industry"]
+        industries = self.env["crm.iap.lead.industry.code"].search(
+            [("classification", "=", SIC_CLASSIFICATION), ("code", "in", codes)]).industry_id
+        if not industries:
+            raise ServiceRefusal("user", "refused_request", "The directory has no company in the SIC major groups "
+                                 f"{', '.join(str(int(code)) for code in codes)}.")
+        return industries
 
     @api.model
     def _revealed_company_ids(self, reveal_ids):

@@ -21,4 +21,5 @@ from . import test_lead_mining_service
 from . import test_register_import
 from . import test_register_loader
 from . import test_permissions
+from . import test_client_versions
 from . import test_lead_mining_service_guards

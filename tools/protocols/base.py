@@ -47,8 +47,11 @@ class Protocol:
     * ``encode_answer(items, reveal_ids)``: our items, with each company's
       reveal id (the same order), in the shape of the protocol's answer.
       A search may ask for contacts only if ``gives_contacts``.
-    * ``credit_error_in_result``: a server says "not enough credits" with the
-      result ``{"data": [], "credit_error": True}`` instead of an error.
+    * ``credit_error_in_result(params)``: whether the client that sent these
+      parameters reads "not enough credits" from the result
+      ``{"data": [], "credit_error": True}`` rather than from Odoo's
+      ``InsufficientCreditError``: some protocols answer each client version
+      in the shape it understands.
     """
     code: str
     path: str
@@ -59,4 +62,4 @@ class Protocol:
     server_paths: tuple
     read_request: Callable
     encode_answer: Callable
-    credit_error_in_result: bool
+    credit_error_in_result: Callable

@@ -72,5 +72,5 @@ PROTOCOL = Protocol(
     server_paths=SERVER_PATHS,
     read_request=read_request,
     encode_answer=encode_answer,
-    credit_error_in_result=False,
+    credit_error_in_result=lambda params: False,
 )

@@ -3,8 +3,15 @@
 Flat company items without contacts. A client sends the ``reveal_ids`` of the
 companies its database already knows (and its version, language and
 country); the service leaves those companies out.
+
+Clients of every Odoo version call the same route, and differ in two ways
+(docs/developer.md, *Every client version*, cites their source): the
+industries of a search are IAP sector ids (``industry_ids``) or SIC major
+groups (``sic_groups``), and "not enough credits" is read from Odoo's
+``InsufficientCreditError`` or from the answer's ``credit_error`` flag.
 """
 import numbers
+import re
 from urllib.parse import urlsplit
 
 from .base import MiningResult, Protocol
@@ -143,6 +150,50 @@ def read_request(params):
     return params.get('query'), params.get('reveal_ids')
 
 
+# The Odoo series whose client takes "not enough credits" from Odoo's
+# InsufficientCreditError (and reads the credit_error flag, items or not, as
+# "no result"); every other series reads the flag, and shows the error as a
+# failed request without the Buy credits button.
+CREDIT_ERROR_AS_EXCEPTION_SERIES = frozenset({17})
+# release.version of the client: "17.0", "17.0+e", "saas~18.3", "19.5alpha1".
+_DB_VERSION_RE = re.compile(r'^(?:saas~)?([0-9]+)\.[0-9]+')
+_SIC_MAJOR_GROUP_RE = re.compile(r'[0-9]{1,2}')
+
+
+def client_series(db_version):
+    """The major version of Odoo a client says it runs, or None when its
+    ``db_version`` cannot be read."""
+    match = _DB_VERSION_RE.match(db_version) if isinstance(db_version, str) else None
+    return int(match.group(1)) if match else None
+
+
+def credit_error_in_result(params):
+    """Whether the client of these parameters reads "not enough credits"
+    from the answer's flag; an unknown version does (the current clients)."""
+    return client_series(params.get('db_version')) not in CREDIT_ERROR_AS_EXCEPTION_SERIES
+
+
+def read_sic_groups(query):
+    """The SIC major groups a search asks for, as two-digit codes ("01" to
+    "99", sorted), or [] when it names none. Clients of Odoo 19.4 and later
+    send them (``sic_groups``, whole numbers) instead of ``industry_ids``.
+
+    :raise ValueError: ``sic_groups`` holds anything else.
+    """
+    groups = query.get('sic_groups')
+    if groups is None or groups == []:
+        return []
+    if not isinstance(groups, list) or not all(_is_sic_major_group(group) for group in groups):
+        raise ValueError('sic_groups must be a list of SIC major groups, whole numbers from 1 to 99.')
+    return sorted({f'{int(group):02d}' for group in groups})
+
+
+def _is_sic_major_group(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return 1 <= value <= 99
+    return isinstance(value, str) and bool(_SIC_MAJOR_GROUP_RE.fullmatch(value)) and int(value) >= 1
+
+
 def encode_answer(items, reveal_ids):
     """The flat D&B items of our items (their contacts are not sent)."""
     return [_item(item['company_data'], reveal_id) for item, reveal_id in zip(items, reveal_ids, strict=True)]
@@ -178,5 +229,5 @@ PROTOCOL = Protocol(
     server_paths=(PATH,),
     read_request=read_request,
     encode_answer=encode_answer,
-    credit_error_in_result=True,
+    credit_error_in_result=credit_error_in_result,
 )

@@ -23,6 +23,7 @@ from . import crm_iap_lead_credit_line
 from . import crm_iap_lead_service_client
 from . import crm_iap_lead_service_call
 from . import crm_iap_lead_service_call_contact
+from . import crm_iap_lead_service_noise
 from . import crm_lead
 from . import crm_iap_lead_erasure
 from . import res_users

@@ -1,9 +1,11 @@
 """A database allowed to mine our company directory over Odoo's lead-mining protocols."""
 import hmac
 import secrets
+import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools.misc import hmac as odoo_hmac
 
 from ..tools.lead_mining_client import InsufficientCreditsError
 from ..tools.lead_mining_service import ServiceRefusal, hash_token
@@ -19,6 +21,11 @@ CONTACT_EMAIL_PARAM = "crm_iap_mine.service_contact_email"
 CONTACT_TEXT_PARAM = "crm_iap_mine.service_contact_text"
 MAX_LEADS_PER_CALL = 200
 MAX_CONTACTS_PER_COMPANY = 10
+MAX_REVEAL_IDS = 200000  # as many as the default body limit holds
+# First key of the advisory lock a client's call holds (the second is the client's id).
+CALL_LOCK_KEY = 0x1EAD
+# How long the Buy credits page remembers whose page it is (its cookie).
+CREDIT_PAGE_SECONDS = 600
 
 
 class CrmIapLeadServiceClient(models.Model):
@@ -53,6 +60,8 @@ class CrmIapLeadServiceClient(models.Model):
     rate_limit = fields.Integer(string="Calls per Minute", default=30, required=True)
     balance = fields.Integer(string="Credits", compute="_compute_balance")
     call_ids = fields.One2many("crm.iap.lead.service.call", "client_id", string="Calls")
+    last_call_date = fields.Datetime(readonly=True, copy=False,
+                                     help="When the client's last mining call started (written by that call).")
 
     _sql_constraints = [
         ("prices_not_negative", "CHECK (price_per_company >= 0 AND price_per_contact >= 0)",
@@ -113,7 +122,9 @@ class CrmIapLeadServiceClient(models.Model):
     @api.model
     def _authenticate(self, token):
         """The active client holding `token`, or an empty recordset."""
-        if not isinstance(token, str) or not token:
+        # Our tokens are URL-safe ASCII: anything else (a lone surrogate
+        # cannot even be hashed) is unknown.
+        if not isinstance(token, str) or not token or not token.isascii():
             return self.browse()
         digest = hash_token(token)
         client = self.sudo().search([("token_hash", "=", digest)], limit=1)
@@ -122,16 +133,35 @@ class CrmIapLeadServiceClient(models.Model):
         return client
 
     def _lock(self):
-        """Serialise the calls of one client: its rate limit, cap and
-        deliveries are counted by the call before."""
-        self.env.cr.execute("SELECT id FROM crm_iap_lead_service_client WHERE id = %s FOR NO KEY UPDATE", (self.id,))
+        """One call at a time per client: its rate limit, cap and deliveries
+        are counted by the call before. A call that finds another one under
+        way is refused at once ("busy"), so that one client never holds
+        several workers waiting.
 
-    def _check_rate_limit(self):
+        Call it first in a fresh transaction, in a savepoint. The advisory
+        lock excludes; writing the client's row then makes PostgreSQL refuse
+        (SerializationFailure, for the caller to answer "busy" too) a call
+        whose snapshot was taken before the previous call committed, so what
+        a call reads after its lock always includes the previous call."""
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (CALL_LOCK_KEY, self.id))
+        if not cr.fetchone()[0]:
+            raise self._busy()
+        cr.execute("UPDATE crm_iap_lead_service_client SET last_call_date = now() at time zone 'UTC' WHERE id = %s",
+                   (self.id,))
+
+    @api.model
+    def _busy(self):
+        return ServiceRefusal("user", "busy", "Another call of this account is under way: "
+                                              "one call at a time per account. Retry in a moment.")
+
+    def _check_rate_limit(self, balance=False):
+        """Mining calls and balance calls each have the client's limit a minute."""
         self.env.cr.execute("""
             SELECT count(*) FROM crm_iap_lead_service_call
-             WHERE client_id = %s AND protocol != 'balance'
+             WHERE client_id = %s AND (protocol = 'balance') = %s
                AND date > (clock_timestamp() at time zone 'UTC') - interval '1 minute'
-        """, (self.id,))
+        """, (self.id, balance))
         if self.env.cr.fetchone()[0] >= self.rate_limit:
             raise ServiceRefusal("user", "rate_limited",
                                  f"Too many calls: this account may make {self.rate_limit} calls per minute.")
@@ -150,9 +180,10 @@ class CrmIapLeadServiceClient(models.Model):
         :return: (answer items in the protocol's shape, directory company
                   ids delivered, contacts delivered, credits charged)
         :raise ServiceRefusal: nothing was delivered nor charged.
+
+        Call it with the client's `_lock` held.
         """
         self.ensure_one()
-        self._lock()
         self._check_rate_limit()
         search = self._service_search(protocol, query, reveal_ids)
         # The client's own prices, whatever the register.
@@ -180,11 +211,11 @@ class CrmIapLeadServiceClient(models.Model):
                                  f"Not enough credits: {delivery.cost} needed, {self.balance} left.") from None
 
     @api.model
-    def _get_credit_page_values(self, token):
-        """What the *Buy credits* page shows a client: who runs the service
-        and whom to contact; a balance only to the holder of its token."""
+    def _get_credit_page_values(self, client):
+        """What the *Buy credits* page shows: who runs the service and whom
+        to contact; `client`'s balance when the visitor holds its token
+        (see `_from_credit_page_cookie`)."""
         params = self.env["ir.config_parameter"].sudo()
-        client = self._authenticate(token)
         company = client.company_id or self.env.company
         contact = params.get_param(CONTACT_NAME_PARAM) or company.name
         return {
@@ -197,6 +228,32 @@ class CrmIapLeadServiceClient(models.Model):
                                   account=client.name, balance=client.balance) if client else False,
         }
 
+    def _credit_page_cookie(self):
+        """The value of the short-lived cookie that stands for the client's
+        token on the *Buy credits* page: its id and an expiry, signed with the
+        database secret and the token's hash (a new token voids it). The
+        token itself is not in it."""
+        self.ensure_one()
+        message = f"{self.id}.{int(time.time()) + CREDIT_PAGE_SECONDS}"
+        return f"{message}.{self._credit_page_signature(message)}"
+
+    def _credit_page_signature(self, message):
+        return odoo_hmac(self.env(su=True), "crm_iap_mine.credit_page", f"{message}.{self.sudo().token_hash}")
+
+    @api.model
+    def _from_credit_page_cookie(self, value):
+        """The active client a *Buy credits* cookie stands for, or an empty
+        recordset (no cookie, expired, tampered with, or an older token)."""
+        try:
+            client_id, expiry, signature = value.split(".")
+            client_id, expiry = int(client_id), int(expiry)
+        except (AttributeError, ValueError):
+            return self.browse()
+        client = self.sudo().browse(client_id).exists().filtered("active") if expiry > time.time() else self.browse()
+        if not client or not hmac.compare_digest(signature, client._credit_page_signature(f"{client_id}.{expiry}")):
+            return self.browse()
+        return client
+
     @api.model
     def _reveal_prefix(self):
         """Our companies' ids as clients see them: unique to this database,
@@ -205,39 +262,60 @@ class CrmIapLeadServiceClient(models.Model):
         return f"dir-{uuid[:8]}-"
 
     def _service_search(self, protocol, query, reveal_ids):
-        """The DirectorySearch of a client's query; ServiceRefusal when it is not valid."""
+        """The DirectorySearch of a client's query; ServiceRefusal when it is
+        not valid. Every value is checked for its type before use: whatever
+        a client sends gets a clear refusal, never a server error."""
         def refuse(message):
             raise ServiceRefusal("user", "refused_request", message)
 
+        def whole_number(key, low, high):
+            value = query.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                refuse(f"{key} must be a whole number from {low} to {high}.")
+            return value
+
+        def code(value, key):
+            """A code the client sends (country, state, industry, role):
+            short printable ASCII (a number is taken as its digits)."""
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            if not isinstance(value, str) or not value.isascii() or not value.isprintable() or len(value) > 64:
+                refuse(f"{key} must hold codes (short ASCII texts).")
+            return value
+
+        def codes(value, key):
+            if value is None or value is False:
+                return []
+            if not isinstance(value, list):
+                refuse(f"{key} must be a list of codes.")
+            return [code(item, key) for item in value]
+
         if not isinstance(query, dict):
             refuse("The search is missing.")
-        lead_number = query.get("lead_number")
-        if isinstance(lead_number, bool) or not isinstance(lead_number, int) \
-                or not 1 <= lead_number <= MAX_LEADS_PER_CALL:
-            refuse(f"lead_number must be a whole number from 1 to {MAX_LEADS_PER_CALL}.")
+        known_ids = self._revealed_company_ids(reveal_ids)
+        lead_number = whole_number("lead_number", 1, MAX_LEADS_PER_CALL)
         countries = query.get("countries")
-        if not isinstance(countries, list) or not countries \
-                or not all(isinstance(c, dict) and isinstance(c.get("code"), str) for c in countries):
+        if not isinstance(countries, list) or not countries or not all(isinstance(c, dict) for c in countries):
             refuse("countries must be a list of {code, states}.")
-        codes = {c["code"].upper() for c in countries}
-        country_records = self.env["res.country"].search([("code", "in", list(codes))])
+        codes_states = [(code(c.get("code"), "countries").upper(), codes(c.get("states"), "states")) for c in countries]
+        country_records = self.env["res.country"].search([("code", "in", [c for c, _states in codes_states])])
         forbidden = country_records - self.country_ids if self.country_ids else country_records.browse()
         if forbidden:
             refuse(f"This account may not mine companies in: {', '.join(sorted(forbidden.mapped('code')))}.")
-        state_codes = {(c["code"].upper(), s) for c in countries for s in (c.get("states") or []) if isinstance(s, str)}
+        state_codes = {(country, state) for country, states in codes_states for state in states}
         states = self.env["res.country.state"].search([("country_id", "in", country_records.ids)]).filtered(
             lambda state: (state.country_id.code, state.code) in state_codes) if state_codes else self.env["res.country.state"]
         industries = self.env["crm.iap.lead.industry"]
-        sectors = {str(sector) for sector in query.get("industry_ids") or []}
+        sectors = set(codes(query.get("industry_ids"), "industry_ids"))
         if sectors:
             industries = industries.search([("reveal_ids", "!=", False)]).filtered(lambda industry: sectors & set(industry._get_reveal_ids()))
         industries |= self._sic_group_industries(query)
         size_min, size_max = query.get("company_size_min"), query.get("company_size_max")
         size_range = None
         if size_min is not None or size_max is not None:
-            if not all(value is None or (isinstance(value, int) and not isinstance(value, bool))
+            if not all(value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** 31)
                        for value in (size_min, size_max)):
-                refuse("company_size_min and company_size_max must be whole numbers.")
+                refuse("company_size_min and company_size_max must be whole numbers from 0 to 2147483647.")
             size_range = (size_min or 0, size_max if size_max is not None else 2 ** 31 - 1)
         # Contacts only in a protocol whose items carry them.
         people = PROTOCOLS[protocol].gives_contacts and query.get("search_type") == "people"
@@ -245,22 +323,19 @@ class CrmIapLeadServiceClient(models.Model):
             company_id=self.company_id.id, country_ids=country_records.ids, limit=lead_number,
             seed=f"client-{self.id}", state_ids=states.ids, state_country_ids=states.country_id.ids,
             industry_ids=industries.ids, size_range=size_range, people=people,
-            service_client_id=self.id, known_ids=self._revealed_company_ids(reveal_ids),
+            service_client_id=self.id, known_ids=known_ids,
         )
         if people:
-            contact_number = query.get("contact_number")
-            if isinstance(contact_number, bool) or not isinstance(contact_number, int) \
-                    or not 1 <= contact_number <= MAX_CONTACTS_PER_COMPANY:
-                refuse(f"contact_number must be a whole number from 1 to {MAX_CONTACTS_PER_COMPANY}.")
-            search.contact_number = contact_number
+            search.contact_number = whole_number("contact_number", 1, MAX_CONTACTS_PER_COMPANY)
             if query.get("contact_filter_type") == "seniority":
-                seniority = self.env["crm.iap.lead.seniority"].search([("reveal_id", "=", str(query.get("seniority")))], limit=1)
+                seniority = self.env["crm.iap.lead.seniority"].search(
+                    [("reveal_id", "=", code(query.get("seniority"), "seniority"))], limit=1)
                 if not seniority:
                     refuse("Unknown seniority.")
                 search.seniority_id = seniority.id
             else:
-                preferred = str(query.get("preferred_role") or "")
-                others = [str(role) for role in query.get("other_roles") or []]
+                preferred = code(query.get("preferred_role") or "", "preferred_role")
+                others = codes(query.get("other_roles"), "other_roles")
                 roles = self.env["crm.iap.lead.role"].search([("reveal_id", "in", [preferred] + others)])
                 if not roles:
                     refuse("Unknown contact roles.")
@@ -295,7 +370,13 @@ class CrmIapLeadServiceClient(models.Model):
     def _revealed_company_ids(self, reveal_ids):
         """Directory ids among the `reveal_ids` a client already knows."""
         prefix = self._reveal_prefix()
-        if not isinstance(reveal_ids, list):
+        if reveal_ids is None or reveal_ids is False:
             return []
-        return [int(rid[len(prefix):]) for rid in reveal_ids
-                if isinstance(rid, str) and rid.startswith(prefix) and rid[len(prefix):].isdigit()]
+        if not isinstance(reveal_ids, list):
+            raise ServiceRefusal("user", "refused_request", "reveal_ids must be a list.")
+        if len(reveal_ids) > MAX_REVEAL_IDS:
+            raise ServiceRefusal("user", "refused_request", f"Too many reveal_ids: at most {MAX_REVEAL_IDS} a call.")
+        # Others' ids (and anything else) are skipped: ours are ASCII digits of a 32-bit id.
+        return [int(number) for number in (rid[len(prefix):] for rid in reveal_ids
+                                           if isinstance(rid, str) and rid.startswith(prefix))
+                if number.isascii() and number.isdigit() and len(number) <= 10 and int(number) < 2 ** 31]

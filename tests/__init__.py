@@ -24,3 +24,4 @@ from . import test_permissions
 from . import test_client_versions
 from . import test_iap_deadline
 from . import test_result_reasons
+from . import test_lead_mining_service_guards

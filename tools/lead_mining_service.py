@@ -33,6 +33,30 @@ class ServiceRefusal(Exception):
         self.message = message
 
 
+MAX_JSON_DEPTH = 16  # a lead-mining call nests 4 deep: room to spare, far from Python's recursion limit
+
+
+def too_deep(value, limit=MAX_JSON_DEPTH):
+    """Whether the JSON `value` nests lists and objects deeper than `limit`
+    (checked without recursion: what reads it later recurses)."""
+    stack = [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if items is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((item, depth + 1) for item in items if isinstance(item, (dict, list)))
+    return False
+
+
+def jsonrpc_id(call):
+    """The id to answer a call with: JSON-RPC ids are texts, numbers or null."""
+    call_id = call.get('id') if isinstance(call, dict) else None
+    return call_id if isinstance(call_id, (str, int, float)) and not isinstance(call_id, bool) else None
+
+
 def hash_token(token):
     """What we store of a client's token (the token itself is never kept)."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -70,8 +70,10 @@ wait_all || die "installation failed, see $OUT_DIR/install-*.log"
 # Scenario 5, alone with BENCH_ONLY=service: our database serves its
 # directory to BENCH_SERVICE_CLIENTS concurrent clients (default 8; threads on
 # 127.0.0.1, scripts/bench/bench_service_load.py) for BENCH_SERVICE_SECONDS (default
-# 60) through an Odoo server with --workers=2; scripts/bench/bench_service.py
-# prepares the client accounts and checks deliveries and credits after.
+# 60) through an Odoo server with --workers=2, then one token called by as
+# many threads at once for BENCH_SERVICE_SHARED_SECONDS (default 20: one call
+# served at a time, the others answered "busy" at once); scripts/bench/bench_service.py
+# prepares the client accounts and checks deliveries, credits and busy answers after.
 service_load() {
     local port state="$OUT_DIR/service-state.json"
     BENCH_STEP=setup BENCH_STATE="$state" odoo_run "$ADDONS_PATH" shell -d "$OURS_DB" --no-http \
@@ -104,7 +106,8 @@ LAUNCHER
         sleep 1
     done
     "$ODOO_PYTHON" "$REPO_DIR/scripts/bench/bench_service_load.py" "http://127.0.0.1:$port" "$state" \
-        "$OUT_DIR/service-load.json" "${BENCH_SERVICE_SECONDS:-60}" || die "the service load failed"
+        "$OUT_DIR/service-load.json" "${BENCH_SERVICE_SECONDS:-60}" "${BENCH_SERVICE_SHARED_SECONDS:-20}" \
+        || die "the service load failed"
     stop_background "$SERVICE_PID"; SERVICE_PID=
     BENCH_STEP=check BENCH_STATE="$state" BENCH_LOAD_OUT="$OUT_DIR/service-load.json" \
         BENCH_OUT="$OUT_DIR/step-ours-service.json" odoo_run "$ADDONS_PATH" shell -d "$OURS_DB" --no-http \

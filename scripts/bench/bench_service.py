@@ -30,18 +30,21 @@ def last_id(table):
 def setup():
     env["ir.config_parameter"].sudo().set_param("crm_iap_mine.service_enabled", "True")
     Client = env["crm.iap.lead.service.client"]
-    clients = []
-    for number in range(1, CLIENTS + 1):
-        name = f"Bench client {number}"
+
+    def ready(name):
         client = Client.search([("name", "=", name)]) or Client.create({"name": name, "rate_limit": 100000})
+        client.rate_limit = 10 ** 6  # busy answers count in the rate limit too
         if client.balance < CREDITS // 2:
             env["crm.iap.lead.credit.line"]._record(client.company_id, "directory", [(CREDITS, "topup")],
                                                     reference="make bench", service_client=client)
         token = client.action_generate_token()["params"]["message"].rsplit(" ", 1)[-1]
         client.invalidate_recordset(["balance"])  # read before the top-up
-        clients.append({"id": client.id, "token": token, "price": client.price_per_company,
-                        "balance_before": client.balance})
-    state = {"clients": clients, "after_call_id": last_id("crm_iap_lead_service_call"),
+        return {"id": client.id, "token": token, "price": client.price_per_company, "balance_before": client.balance}
+
+    clients = [ready(f"Bench client {number}") for number in range(1, CLIENTS + 1)]
+    # One token called by CLIENTS threads at once (after the clients' load).
+    state = {"clients": clients, "shared": ready("Bench shared client"),
+             "after_call_id": last_id("crm_iap_lead_service_call"),
              "after_ledger_id": last_id("crm_iap_lead_credit_line")}
     env.cr.commit()
     with open(STATE, "w", encoding="utf-8") as state_file:
@@ -57,9 +60,10 @@ def check():
     env.invalidate_all()
     failures = list(load["failures"])
     after_call, after_ledger = state["after_call_id"], state["after_ledger_id"]
-    for client_state in state["clients"]:
+    seen_of = dict(load["clients"], **{str(state["shared"]["id"]): load["shared"]})
+    for client_state in state["clients"] + [state["shared"]]:
         client = env["crm.iap.lead.service.client"].browse(client_state["id"])
-        seen = load["clients"][str(client.id)]
+        seen = seen_of[str(client.id)]
         env.cr.execute("""
             SELECT COALESCE(SUM(company_count), 0), COALESCE(SUM(credits), 0) FROM crm_iap_lead_service_call
              WHERE client_id = %s AND id > %s AND outcome = 'done'
@@ -76,6 +80,11 @@ def check():
             failures.append(f"{client.name}: {seen['companies']} companies received x {client_state['price']} "
                             f"credits = {expected}, but {logged_companies} companies logged, {debited} debited, "
                             f"balance down by {spent}")
+    env.cr.execute("SELECT count(*) FROM crm_iap_lead_service_call WHERE client_id = %s AND id > %s AND outcome = 'busy'",
+                   (state["shared"]["id"], after_call))
+    busy_logged = env.cr.fetchone()[0]
+    if busy_logged != load["shared"]["busy_answers"]:
+        failures.append(f"shared token: {load['shared']['busy_answers']} busy answers received, {busy_logged} logged")
     # Over every call ever made, not only this run's.
     env.cr.execute("""
         SELECT count(*) FROM (
@@ -98,7 +107,8 @@ def check():
         json.dump(result, out, indent=1)
     print(f"service: time per call in the server (audit): p50 {server_p50} ms, p95 {server_p95} ms; "
           f"companies delivered twice to a client: {delivered_twice}; credits: "
-          f"{'debits == companies delivered x price for every client' if not failures else 'MISMATCH'}")
+          f"{'debits == companies delivered x price for every client' if not failures else 'MISMATCH'}; "
+          f"shared token: {busy_logged} busy answers logged")
     for failure in failures:
         print(f"BENCH FAILURE: {failure}")
 

@@ -223,7 +223,8 @@ class CrmIapLeadMiningRequest(models.Model):
     def _compute_display_lead_label(self):
         labels = dict(self._fields["lead_type"]._description_selection(self.env))
         for request in self:
-            request.display_lead_label = f"{request.lead_number} {labels.get(request.lead_type, '')}"
+            request.display_lead_label = (
+                f"{formatLang(self.env, request.lead_number, digits=0)} {labels.get(request.lead_type, '')}")
 
     @api.depends("lead_ids")
     def _compute_lead_count(self):
@@ -291,12 +292,14 @@ class CrmIapLeadMiningRequest(models.Model):
             request.credit_balance = balance or 0
             request.credit_balance_known = balance is not None
 
-    @api.depends("estimated_credits", "search_type")
+    @api.depends("estimated_credits", "search_type", "is_recurring")
     def _compute_cost_summary(self):
         # The balance is not part of it: reading it may cost a call to the
         # provider, which the dialog makes on its own (`get_credit_balance_text`).
         for request in self:
             request.cost_summary = request._cost_sentence()
+            if request.is_recurring:
+                request.cost_summary = _("Per run: %(cost)s", cost=request.cost_summary)
 
     def _cost_sentence(self):
         """The cost line: the most the request can cost, at the price of the
@@ -349,20 +352,21 @@ class CrmIapLeadMiningRequest(models.Model):
             if request.state != "done":
                 request.result_summary = False
                 continue
-            parts = [_("%(created)s of %(asked)s created.", created=request.lead_count, asked=request.lead_number)]
+            parts = [_("%(created)s of %(asked)s created.", created=formatLang(self.env, request.lead_count, digits=0),
+                             asked=formatLang(self.env, request.lead_number, digits=0))]
             # One full sentence per case: translations must agree with the count.
             if request.duplicate_count == 1:
                 parts.append(_("1 company found was already in your CRM: it got the new note instead."))
             elif request.duplicate_count:
                 parts.append(_(
                     "%(count)s companies found were already in your CRM: they got the new note instead.",
-                    count=request.duplicate_count,
+                    count=formatLang(self.env, request.duplicate_count, digits=0),
                 ))
             if request.excluded_count == 1:
                 parts.append(_("1 company already in your CRM was skipped."))
             elif request.excluded_count:
                 parts.append(_(
-                    "%(count)s companies already in your CRM were skipped.", count=request.excluded_count,
+                    "%(count)s companies already in your CRM were skipped.", count=formatLang(self.env, request.excluded_count, digits=0),
                 ))
             request.result_summary = " ".join(parts)
 
@@ -453,14 +457,15 @@ class CrmIapLeadMiningRequest(models.Model):
     def _contact_number_error(self):
         return _(
             "The number of contacts per company must be between 1 and %(maximum)s (you typed %(typed)s).",
-            maximum=MAX_CONTACTS_PER_COMPANY, typed=self.contact_number,
+            maximum=MAX_CONTACTS_PER_COMPANY, typed=formatLang(self.env, self.contact_number, digits=0),
         )
 
     def _company_size_error(self):
         return _(
             "The company size must go from at least 1 employee up to a number "
             "no smaller than the minimum (you typed %(min)s to %(max)s).",
-            min=self.company_size_min, max=self.company_size_max,
+            min=formatLang(self.env, self.company_size_min, digits=0),
+            max=formatLang(self.env, self.company_size_max, digits=0),
         )
 
     @api.constrains("state_ids", "country_ids", "provider")
@@ -793,10 +798,12 @@ class CrmIapLeadMiningRequest(models.Model):
         if self.lead_type == "lead":
             if count == 1:
                 return _("A new lead from request %(name)s was assigned to you.", name=self.name)
-            return _("%(count)s new leads from request %(name)s were assigned to you.", count=count, name=self.name)
+            return _("%(count)s new leads from request %(name)s were assigned to you.",
+                     count=formatLang(self.env, count, digits=0), name=self.name)
         if count == 1:
             return _("A new opportunity from request %(name)s was assigned to you.", name=self.name)
-        return _("%(count)s new opportunities from request %(name)s were assigned to you.", count=count, name=self.name)
+        return _("%(count)s new opportunities from request %(name)s were assigned to you.",
+                 count=formatLang(self.env, count, digits=0), name=self.name)
 
     def _post_to_inbox(self, user, message):
         """A note on the request that also lands in `user`'s inbox.
@@ -928,6 +935,8 @@ class CrmIapLeadMiningRequest(models.Model):
                 "message": message,
                 "button": _("View"),
                 "action": self._action_view_leads() if self.lead_count else False,
+                # Stays until closed, like the background one: the View button must wait for the user.
+                "sticky": bool(self.lead_count),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }

@@ -3,6 +3,7 @@ import hmac
 import secrets
 
 from odoo import _, api, fields, models
+from odoo.tools import formatLang
 from odoo.exceptions import AccessError
 
 from ..tools.lead_mining_client import InsufficientCreditsError
@@ -193,7 +194,7 @@ class CrmIapLeadServiceClient(models.Model):
             "contact_email": params.get_param(CONTACT_EMAIL_PARAM) or company.email,
             "contact_text": params.get_param(CONTACT_TEXT_PARAM),
             "balance_sentence": _("Your account %(account)s has %(balance)s credits left.",
-                                  account=client.name, balance=client.balance) if client else False,
+                                  account=client.name, balance=formatLang(self.env, client.balance, digits=0)) if client else False,
         }
 
     @api.model

@@ -3,6 +3,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.tools import formatLang
 
 
 class CrmLead(models.Model):
@@ -65,7 +66,8 @@ class CrmLead(models.Model):
         if leads:
             leads.action_archive()
             note = Markup("<p>%s</p>") % _(
-                "Archived by the Lead Generation retention rule: nobody worked on it for %(days)s days.", days=days,
+                "Archived by the Lead Generation retention rule: nobody worked on it for %(days)s days.",
+                days=formatLang(self.env, days, digits=0),
             )
             leads._message_log_batch(bodies=dict.fromkeys(leads.ids, note))
         if len(leads) == limit:

@@ -263,3 +263,21 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         self.assertFalse(self.salesman.has_group("sales_team.group_sale_manager"))
         self._start_tour("crm_iap_mine_salesman", self.salesman)
         self.assertFalse(self.requests.search([("create_uid", "=", self.salesman.id)]))
+
+    def test_second_use_menus_ledger_and_words(self):
+        """Issue 24, points 6 to 9: grouped menus, the ledger's balances, the form's words."""
+        admin = self.env.ref("base.user_admin")
+        self.env["ir.config_parameter"].sudo().set_param("crm_iap_mine.service_enabled", False)
+        self.env["crm.iap.lead.directory.company"].create({
+            "name": "Tour Directory Co", "domain": "tour-directory.example", "country_id": self.country_es.id,
+        })
+        ledger = self.env["crm.iap.lead.credit.line"]
+        ledger._record(admin.company_id, "directory", [(70 - ledger._get_balance(admin.company_id, "directory"),
+                                                        "adjustment")])
+        self.requests.with_user(admin).create({
+            "provider": "iap", "lead_type": "opportunity", "lead_number": 2,
+            "country_ids": [(6, 0, self.country_es.ids)],
+        }).action_submit()
+        self._start_tour("crm_iap_mine_second_use", admin)
+        self.assertFalse(self.requests.search([("create_uid", "=", admin.id), ("state", "=", "draft")]),
+                         "the dialog closed without a request")

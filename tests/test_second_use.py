@@ -1,8 +1,10 @@
 """What a sales manager meets after the first request (issue 24, points 6 to 12)."""
 from lxml import etree
 
-from odoo.tests import tagged, users
+from odoo.tests import Form, tagged, users
+from odoo.tools.safe_eval import safe_eval
 
+from ..tools.lead_mining_client import InsufficientCreditsError
 from .common import BackgroundCase
 
 LEAD_GENERATION = "crm_iap_mine.crm_menu_lead_generation"
@@ -87,3 +89,82 @@ class TestSecondUse(BackgroundCase):
         self.assertTrue(arch.xpath("//field[@name='lead_mining_provider']"))
         for name in ("lead_mining_iap_protocol", "lead_mining_service_enabled"):
             self.assertFalse(arch.xpath(f"//field[@name='{name}']"), f"{name} outside developer mode")
+
+    # Point 8 ---------------------------------------------------------------
+
+    def _ledger_filter(self, name):
+        arch = etree.fromstring(self.env["crm.iap.lead.credit.line"].get_view(view_type="search")["arch"])
+        return safe_eval(arch.xpath(f"//filter[@name='{name}']")[0].get("domain"))
+
+    @users("user_sales_manager")
+    def test_ledger_header_names_each_provider_with_a_balance(self):
+        providers = dict(self.env["crm.iap.lead.credit.line"].get_balance_providers())
+        self.assertEqual(providers, {"iap": "Odoo IAP", "directory": "Company directory"})
+        Request = self.env["crm.iap.lead.mining.request"]
+        self.assertEqual(Request.get_credit_balance_text("directory"), "Balance: 1,000 credits.")
+        for view_type, js_view in (("tree", "list"), ("graph", "graph")):
+            arch = etree.fromstring(self.env["crm.iap.lead.credit.line"].get_view(view_type=view_type)["arch"])
+            self.assertEqual(arch.get("js_class"), f"crm_iap_mine_credit_ledger_{js_view}")
+            self.assertTrue(arch.get("banner_route"), "turns the header on")
+
+    @users("user_sales_manager")
+    def test_ledger_hides_reservations_until_asked(self):
+        request = self._big_request()
+        request.action_submit()
+        self.assertEqual(request.state, "queued")
+        self._run_one_batch()
+        Line = self.env["crm.iap.lead.credit.line"]
+        lines = Line.search([("request_id", "=", request.id)])
+        holds = lines.filtered(lambda line: line.reason == "hold")
+        self.assertTrue(holds and holds != lines, "a reservation and what the first batch spent")
+        action = self.env["ir.actions.actions"]._for_xml_id("crm_iap_mine.crm_iap_lead_credit_line_action")
+        self.assertEqual(safe_eval(action["context"]), {"search_default_spent": 1})
+        shown = Line.search([("request_id", "=", request.id)] + self._ledger_filter("spent"))
+        self.assertEqual(shown, lines - holds, "by default, what was spent and no reservation")
+        self.assertEqual(Line.search([("request_id", "=", request.id)] + self._ledger_filter("reservations")), holds)
+
+    # Point 9 ---------------------------------------------------------------
+
+    @users("user_sales_manager")
+    def test_numbers_in_messages_follow_the_language(self):
+        self.env["res.lang"].sudo()._activate_lang("de_DE")
+        request = self._directory_request(lead_number=1000)
+        request.sudo().write({"state": "done"})
+        self.assertIn("of 1,000 created.", request.result_summary)
+        self.assertEqual(request.display_lead_label, "1,000 Opportunities")
+        self.assertEqual(request._assignment_summary(1200),
+                         f"1,200 new opportunities from request {request.name} were assigned to you.")
+        german = request.with_context(lang="de_DE")
+        german.invalidate_recordset()
+        self.assertIn("1.000", german.result_summary, "German groups with a dot")
+        with self.assertRaises(InsufficientCreditsError) as refused:
+            self.env["crm.iap.lead.credit.line"]._record(self.env.company, "directory", [(-1500, "companies")])
+        self.assertIn("needs up to 1,500, the balance is 1,000", refused.exception.user_message)
+
+    @users("user_sales_manager")
+    def test_recurring_cost_line_says_per_run(self):
+        form = Form(self.env["crm.iap.lead.mining.request"].with_context(default_provider="directory"))
+        form.country_ids.clear()
+        form.country_ids.add(self.country_es)
+        form.lead_number = 20
+        self.assertEqual(form.cost_summary, "Up to 20 credits: 1 per company found.")
+        form.is_recurring = True
+        self.assertEqual(form.cost_summary, "Per run: Up to 20 credits: 1 per company found.")
+
+    @users("user_sales_manager")
+    def test_form_words_for_a_request_already_made(self):
+        arch = etree.fromstring(self.env["crm.iap.lead.mining.request"].get_view(view_type="form")["arch"])
+        question = arch.xpath("//h3[text()='How many leads would you like?']")[0]
+        done = arch.xpath("//h3[text()='Leads requested']")[0]
+        self.assertEqual(question.get("invisible"), "state not in ('draft', 'error')")
+        self.assertEqual(done.get("invisible"), "state in ('draft', 'error')")
+        cap = arch.xpath("//field[@name='monthly_credit_cap']/following-sibling::span")[0]
+        self.assertEqual(cap.text, "0 = no cap")
+
+    @users("user_sales_manager")
+    def test_created_notification_with_view_stays_until_closed(self):
+        request = self._directory_request(lead_number=2)
+        action = request.action_submit()
+        self.assertEqual(action["tag"], "crm_iap_mine_leads_created")
+        self.assertTrue(action["params"]["action"], "a View button")
+        self.assertTrue(action["params"]["sticky"])

@@ -1,4 +1,5 @@
 from odoo import _, fields, models
+from odoo.tools import formatLang
 
 
 class CrmIapLeadForget(models.TransientModel):
@@ -34,7 +35,9 @@ class CrmIapLeadForget(models.TransientModel):
                 "title": _("Personal data erased"),
                 "message": _(
                     "%(leads)s leads and %(notes)s notes cleaned, %(contacts)s directory contacts deleted.",
-                    leads=trace.lead_count, notes=trace.note_count, contacts=trace.contact_count,
+                    leads=formatLang(self.env, trace.lead_count, digits=0),
+                    notes=formatLang(self.env, trace.note_count, digits=0),
+                    contacts=formatLang(self.env, trace.contact_count, digits=0),
                 ),
                 "next": {"type": "ir.actions.act_window_close"},
             },

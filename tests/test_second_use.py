@@ -17,6 +17,7 @@ class TestSecondUse(BackgroundCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.admin = cls.env.ref("base.user_admin")
+        cls.admin.lead_mining_gdpr_ack_date = "2026-01-01"
 
     # Point 6 ---------------------------------------------------------------
 
@@ -168,3 +169,40 @@ class TestSecondUse(BackgroundCase):
         self.assertEqual(action["tag"], "crm_iap_mine_leads_created")
         self.assertTrue(action["params"]["action"], "a View button")
         self.assertTrue(action["params"]["sticky"])
+
+    # Point 10 --------------------------------------------------------------
+
+    def _generate_leads_dialog(self):
+        """The Generate Leads action, and the new request its dialog shows."""
+        action = self.env["crm.lead"].action_generate_leads()
+        return Form(self.env[action["res_model"]].with_context(action["context"]))
+
+    @users("user_sales_manager")
+    def test_generate_leads_starts_from_the_last_request(self):
+        first = self._generate_leads_dialog()
+        self.assertEqual(first.country_ids[:], self.env.company.country_id, "first time: the company's country")
+        self._directory_request(
+            country_ids=[(6, 0, (self.country_es | self.country_it).ids)], state_ids=[(6, 0, self.madrid.ids)],
+            industry_ids=[(6, 0, self.software.ids)], filter_on_size=True, company_size_min=10, company_size_max=500,
+        ).action_submit()
+        form = self._generate_leads_dialog()
+        self.assertEqual(form.provider, "directory")
+        self.assertEqual(form.country_ids[:], self.country_es | self.country_it)
+        self.assertEqual(form.state_ids[:], self.madrid)
+        self.assertEqual(form.industry_ids[:], self.software)
+        self.assertEqual((form.filter_on_size, form.company_size_min, form.company_size_max), (True, 10, 500))
+        self.assertEqual(form.lead_number, 3, "the number is asked anew")
+        # Other creates of a request keep the usual defaults.
+        plain = Form(self.env["crm.iap.lead.mining.request"])
+        self.assertEqual(plain.country_ids[:], self.env.company.country_id)
+        self.assertFalse(plain.filter_on_size)
+
+    @users("user_sales_manager")
+    def test_generate_leads_ignores_others_and_other_companies(self):
+        self._new_request(country_ids=[(6, 0, self.country_it.ids)]).sudo().company_id = \
+            self.env["res.company"].sudo().create({"name": "Other Mining Co"})
+        self.env["crm.iap.lead.mining.request"].with_user(self.admin).create({
+            "provider": "iap", "country_ids": [(6, 0, self.country_us.ids)], "lead_type": "lead"})
+        form = self._generate_leads_dialog()
+        self.assertEqual(form.country_ids[:], self.env.company.country_id)
+        self.assertFalse(form.industry_ids)

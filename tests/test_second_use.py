@@ -175,7 +175,7 @@ class TestSecondUse(BackgroundCase):
     def _generate_leads_dialog(self):
         """The Generate Leads action, and the new request its dialog shows."""
         action = self.env["crm.lead"].action_generate_leads()
-        return Form(self.env[action["res_model"]].with_context(action["context"]))
+        return Form(self.env[action["res_model"]].with_context(**action["context"]))
 
     @users("user_sales_manager")
     def test_generate_leads_starts_from_the_last_request(self):

@@ -1,11 +1,21 @@
 """What a sales manager meets after the first request (issue 24, points 6 to 12)."""
+import os
+
 from lxml import etree
 
 from odoo.tests import Form, tagged, users
 from odoo.tools.safe_eval import safe_eval
 
+from ..models.crm_iap_lead_directory_sample import (
+    COUNTRY_SAMPLES,
+    MAKE_DEMO_CREDITS,
+    MAKE_DEMO_SIZE,
+    ascii_slug,
+    contact_title,
+)
 from ..tools.lead_mining_client import InsufficientCreditsError
 from .common import BackgroundCase
+from .directory_sample import load_copy
 
 LEAD_GENERATION = "crm_iap_mine.crm_menu_lead_generation"
 
@@ -206,3 +216,63 @@ class TestSecondUse(BackgroundCase):
         form = self._generate_leads_dialog()
         self.assertEqual(form.country_ids[:], self.env.company.country_id)
         self.assertFalse(form.industry_ids)
+
+    # Point 11 --------------------------------------------------------------
+
+    def test_sample_domains_are_transliterated(self):
+        self.assertEqual(ascii_slug("Alpenglück Bäckerei"), "alpenglueck-baeckerei")
+        self.assertEqual(ascii_slug("Solé Diseño Straße"), "sole-diseno-strasse")
+        self.assertEqual(ascii_slug("Río de la Plata Soluções"), "rio-de-la-plata-solucoes")
+
+    def test_sample_titles_fit_role_and_seniority(self):
+        self.assertEqual(contact_title("sale", "director"), "Sales Director")
+        self.assertEqual(contact_title("finance", "executive"), "CFO")
+        self.assertEqual(contact_title("marketing", "manager"), "Marketing Manager")
+        self.assertEqual(contact_title("ceo", "manager"), "CEO")
+
+    def _assert_looks_of_its_country(self, companies):
+        for company in companies:
+            vocab = COUNTRY_SAMPLES[company.country_id.code]
+            label = f"{company.name} ({company.country_id.code})"
+            self.assertTrue(company.phones.startswith(vocab["phone"] + " "), label)
+            self.assertIn(company.city, vocab["cities"], label)
+            self.assertTrue(any(f" {form} " in company.legal_name for form in vocab["legal_forms"]), label)
+            self.assertTrue(company.domain.isascii() and company.domain.endswith(".example"), label)
+            self.assertTrue(company.name.startswith(tuple(vocab["words"][0])), label)
+            for contact in company.contact_ids:
+                self.assertIn(contact.name.split(" ")[0], vocab["first_names"] + [
+                    name.split(" ")[0] for name in vocab["first_names"]], label)
+                self.assertTrue(contact.phone.startswith(vocab["phone"] + " "), label)
+                self.assertEqual(contact.title, contact_title(contact.role_id.reveal_id, contact.seniority_id.reveal_id))
+                if contact.role_id.reveal_id in ("ceo", "founder", "owner", "president"):
+                    self.assertEqual(contact.seniority_id.reveal_id, "executive", label)
+
+    def test_demo_companies_look_of_their_country(self):
+        companies = self.env["crm.iap.lead.directory.sample"]._generate(60, seed=7)
+        self.assertEqual(len(companies.country_id), len(COUNTRY_SAMPLES), "every country")
+        self.assertTrue(companies.contact_ids)
+        self._assert_looks_of_its_country(companies)
+        german = companies.filtered(lambda company: company.country_id.code == "DE")
+        self.assertFalse(german.filtered(lambda company: "Ltd" in company.legal_name))
+
+    def test_copy_sample_looks_of_its_country(self):
+        Company = self.env["crm.iap.lead.directory.company"]
+        before = Company.search([]).ids
+        load_copy(self.env, 40, seed=9, contact_every=2)
+        loaded = Company.search([("id", "not in", before)])
+        self.assertEqual(len(loaded), 40)
+        self._assert_looks_of_its_country(loaded)
+
+    def test_make_demo_balance_is_the_readme_one(self):
+        sample = self.env["crm.iap.lead.directory.sample"]
+        ledger = self.env["crm.iap.lead.credit.line"]
+        company = self.env.ref("base.main_company")
+        ledger._record(company, "directory", [(500 - ledger._get_balance(company, "directory"), "adjustment")])
+        size = self.env["crm.iap.lead.directory.company"].search_count([]) + 20
+        sample._load_make_demo(size=size)
+        self.assertEqual(ledger._get_balance(company, "directory"), MAKE_DEMO_CREDITS, "the demo data's 500 included")
+        self.assertEqual(self.env["crm.iap.lead.directory.company"].search_count([]), size)
+        with open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8") as readme:
+            text = " ".join(readme.read().split())
+        self.assertIn(f"sample directory of {MAKE_DEMO_SIZE:,} fictitious companies", text)
+        self.assertIn(f"with {MAKE_DEMO_CREDITS:,} credits", text)

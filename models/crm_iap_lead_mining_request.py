@@ -969,6 +969,33 @@ class CrmIapLeadMiningRequest(models.Model):
     def action_draft(self):
         self._set_draft()
 
+    def action_close_after_error(self):
+        """*Cancel* of the dialog showing an error: a request that never got
+        anywhere is discarded (the list does not fill with orphans); one that
+        left a trace is kept, and the user is told where it went."""
+        self.ensure_one()
+        if self._is_discardable_after_error():
+            self.unlink()
+            return {"type": "ir.actions.act_window_close"}
+        return self._action_close_with_notice(
+            _("Request %(name)s kept", name=self.name),
+            _("Saved as %(name)s, in Error: retry it from Lead Mining Requests "
+              "(CRM > Configuration > Lead Generation).", name=self.name),
+        )
+
+    def _is_discardable_after_error(self):
+        """Whether this request in error left nothing worth keeping: nothing
+        created, charged or reserved, no ledger line, no stored answer of a
+        paid service, and no timeout (the service may have charged then)."""
+        self.ensure_one()
+        if self.state != "error" or self.error_type == "timeout" or self.parent_id or self.is_recurring:
+            return False
+        if self.lead_count or self.mined_count or self.credits_charged or self.held_credits:
+            return False
+        request_domain = [("request_id", "=", self.id)]
+        return not (self.env["crm.iap.lead.credit.line"].sudo().search_count(request_domain, limit=1)
+                    or self.env["crm.iap.lead.mining.answer"].sudo().search_count(request_domain, limit=1))
+
     @api.model
     def get_credit_balance_text(self, provider, company_id=False):
         """The balance sentence of `provider` for the dialog and the settings,

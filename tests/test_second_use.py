@@ -4,6 +4,7 @@ import os
 from lxml import etree
 
 from odoo.tests import Form, tagged, users
+from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
 from ..models.crm_iap_lead_directory_sample import (
@@ -276,3 +277,47 @@ class TestSecondUse(BackgroundCase):
             text = " ".join(readme.read().split())
         self.assertIn(f"sample directory of {MAKE_DEMO_SIZE:,} fictitious companies", text)
         self.assertIn(f"with {MAKE_DEMO_CREDITS:,} credits", text)
+
+    # Point 12 --------------------------------------------------------------
+
+    @users("user_sales_manager")
+    def test_cancel_after_an_error_discards_what_never_ran(self):
+        self.lead_mining_server.fail_with = "http_500"
+        request = self._new_request().with_context(is_modal=True)
+        request.action_submit()
+        self.assertEqual(request.state, "error")
+        action = request.action_close_after_error()
+        self.assertEqual(action, {"type": "ir.actions.act_window_close"})
+        self.assertFalse(request.exists(), "no orphan left in Error")
+
+    @users("user_sales_manager")
+    def test_cancel_after_an_error_says_where_a_traced_request_went(self):
+        # A background request whose batch failed: it reserved credits (ledger lines).
+        request = self._big_request()
+        request.action_submit()
+        request.sudo()._set_error("remote", "The service failed to answer.")
+        self.assertTrue(self.env["crm.iap.lead.credit.line"].sudo().search_count([("request_id", "=", request.id)]))
+        action = request.action_close_after_error()
+        self.assertTrue(request.exists())
+        self.assertEqual(action["params"]["message"],
+                         f"Saved as {request.name}, in Error: retry it from Lead Mining Requests "
+                         "(CRM > Configuration > Lead Generation).")
+        self.assertEqual(action["params"]["next"], {"type": "ir.actions.act_window_close"})
+
+    @users("user_sales_manager")
+    @mute_logger("odoo.addons.crm_iap_mine.tools.lead_mining_client")
+    def test_cancel_after_a_timeout_keeps_the_request(self):
+        self.lead_mining_server.fail_with = "http_500"
+        request = self._new_request()
+        request.action_submit()
+        request.sudo().error_type = "timeout"  # the service may have charged: keep the trace
+        self.assertIn(request.name, request.action_close_after_error()["params"]["message"])
+        self.assertTrue(request.exists())
+
+    @users("user_sales_manager")
+    def test_cancel_after_an_error_keeps_a_stored_paid_answer(self):
+        request = self._new_request()
+        request.sudo()._set_error("creation", "The leads could not be created.")
+        self.env["crm.iap.lead.mining.answer"].sudo().create({"request_id": request.id, "answer": {"items": []}})
+        self.assertIn("in Error", request.action_close_after_error()["params"]["message"])
+        self.assertTrue(request.exists())

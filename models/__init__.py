@@ -28,3 +28,4 @@ from . import crm_lead
 from . import crm_iap_lead_erasure
 from . import res_users
 from . import res_config_settings
+from . import ir_ui_menu

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.tools import formatLang
 
 from .crm_iap_lead_mining_request import provider_selection
 from ..tools.lead_mining_client import InsufficientCreditsError
@@ -62,6 +63,15 @@ class CrmIapLeadCreditLine(models.Model):
             line.credits_spent = max(-line.amount, 0) if line.reason != "hold" else 0
 
     @api.model
+    def get_balance_providers(self):
+        """[(code, label)] of the providers whose balance the ledger's header
+        shows: those the dialog may offer to the current company."""
+        self.check_access_rights("read")
+        requests = self.env["crm.iap.lead.mining.request"]
+        return [(code, label) for code, label in provider_selection(self)
+                if requests._provider_model(code)._is_usable(self.env.company)]
+
+    @api.model
     def _get_balance(self, company, provider):
         self.env.cr.execute(
             "SELECT balance FROM crm_iap_lead_credit_balance WHERE company_id = %s AND provider = %s",
@@ -105,7 +115,8 @@ class CrmIapLeadCreditLine(models.Model):
                 error = InsufficientCreditsError("Not enough credits for this request.")
                 error.user_message = _(
                     "You do not have enough credits: this request needs up to %(needed)s, the balance is %(balance)s.",
-                    needed=-delta, balance=self._get_balance(company, balance_key),
+                    needed=formatLang(self.env, -delta, digits=0),
+                    balance=formatLang(self.env, self._get_balance(company, balance_key), digits=0),
                 )
                 raise error
         return self.sudo().create([{

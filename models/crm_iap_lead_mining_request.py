@@ -243,7 +243,8 @@ class CrmIapLeadMiningRequest(models.Model):
     def _compute_display_lead_label(self):
         labels = dict(self._fields["lead_type"]._description_selection(self.env))
         for request in self:
-            request.display_lead_label = f"{request.lead_number} {labels.get(request.lead_type, '')}"
+            request.display_lead_label = (
+                f"{formatLang(self.env, request.lead_number, digits=0)} {labels.get(request.lead_type, '')}")
 
     @api.depends("lead_ids")
     def _compute_lead_count(self):
@@ -328,12 +329,14 @@ class CrmIapLeadMiningRequest(models.Model):
             request.credit_balance = balance or 0
             request.credit_balance_known = balance is not None
 
-    @api.depends("estimated_credits", "search_type")
+    @api.depends("estimated_credits", "search_type", "is_recurring")
     def _compute_cost_summary(self):
         # The balance is not part of it: reading it may cost a call to the
         # provider, which the dialog makes on its own (`get_credit_balance_text`).
         for request in self:
             request.cost_summary = request._cost_sentence()
+            if request.is_recurring:
+                request.cost_summary = _("Per run: %(cost)s", cost=request.cost_summary)
 
     def _cost_sentence(self):
         """The cost line: the most the request can cost, at the price of the
@@ -554,14 +557,15 @@ class CrmIapLeadMiningRequest(models.Model):
     def _contact_number_error(self):
         return _(
             "The number of contacts per company must be between 1 and %(maximum)s (you typed %(typed)s).",
-            maximum=MAX_CONTACTS_PER_COMPANY, typed=self.contact_number,
+            maximum=MAX_CONTACTS_PER_COMPANY, typed=formatLang(self.env, self.contact_number, digits=0),
         )
 
     def _company_size_error(self):
         return _(
             "The company size must go from at least 1 employee up to a number "
             "no smaller than the minimum (you typed %(min)s to %(max)s).",
-            min=self.company_size_min, max=self.company_size_max,
+            min=formatLang(self.env, self.company_size_min, digits=0),
+            max=formatLang(self.env, self.company_size_max, digits=0),
         )
 
     @api.constrains("state_ids", "country_ids", "provider")
@@ -900,10 +904,12 @@ class CrmIapLeadMiningRequest(models.Model):
         if self.lead_type == "lead":
             if count == 1:
                 return _("A new lead from request %(name)s was assigned to you.", name=self.name)
-            return _("%(count)s new leads from request %(name)s were assigned to you.", count=count, name=self.name)
+            return _("%(count)s new leads from request %(name)s were assigned to you.",
+                     count=formatLang(self.env, count, digits=0), name=self.name)
         if count == 1:
             return _("A new opportunity from request %(name)s was assigned to you.", name=self.name)
-        return _("%(count)s new opportunities from request %(name)s were assigned to you.", count=count, name=self.name)
+        return _("%(count)s new opportunities from request %(name)s were assigned to you.",
+                 count=formatLang(self.env, count, digits=0), name=self.name)
 
     def _post_to_inbox(self, user, message):
         """A note on the request that also lands in `user`'s inbox.
@@ -1033,6 +1039,8 @@ class CrmIapLeadMiningRequest(models.Model):
                 "message": message,
                 "button": _("View"),
                 "action": self._action_view_leads() if self.lead_count else False,
+                # Stays until closed, like the background one: the View button must wait for the user.
+                "sticky": bool(self.lead_count),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
@@ -1064,6 +1072,33 @@ class CrmIapLeadMiningRequest(models.Model):
 
     def action_draft(self):
         self._set_draft()
+
+    def action_close_after_error(self):
+        """*Cancel* of the dialog showing an error: a request that never got
+        anywhere is discarded (the list does not fill with orphans); one that
+        left a trace is kept, and the user is told where it went."""
+        self.ensure_one()
+        if self._is_discardable_after_error():
+            self.unlink()
+            return {"type": "ir.actions.act_window_close"}
+        return self._action_close_with_notice(
+            _("Request %(name)s kept", name=self.name),
+            _("Saved as %(name)s, in Error: retry it from Lead Mining Requests "
+              "(CRM > Configuration > Lead Generation).", name=self.name),
+        )
+
+    def _is_discardable_after_error(self):
+        """Whether this request in error left nothing worth keeping: nothing
+        created, charged or reserved, no ledger line, no stored answer of a
+        paid service, and no timeout (the service may have charged then)."""
+        self.ensure_one()
+        if self.state != "error" or self.error_type == "timeout" or self.parent_id or self.is_recurring:
+            return False
+        if self.lead_count or self.mined_count or self.credits_charged or self.held_credits:
+            return False
+        request_domain = [("request_id", "=", self.id)]
+        return not (self.env["crm.iap.lead.credit.line"].sudo().search_count(request_domain, limit=1)
+                    or self.env["crm.iap.lead.mining.answer"].sudo().search_count(request_domain, limit=1))
 
     @api.model
     def get_credit_balance(self, provider, company_id=False):

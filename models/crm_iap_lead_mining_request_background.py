@@ -10,6 +10,7 @@ import time
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
+from odoo.tools import formatLang
 
 from ..tools.lead_mining_client import LeadMiningError
 from ..const import SUBMITTABLE_STATES
@@ -83,7 +84,7 @@ class CrmIapLeadMiningRequest(models.Model):
             _(
                 "%(count)s leads will be created in the background. You will be notified when they are ready; "
                 "the progress is on the request (CRM > Configuration > Lead Generation > Lead Mining Requests).",
-                count=self.lead_number - self.mined_count,
+                count=formatLang(self.env, self.lead_number - self.mined_count, digits=0),
             ),
         )
 
@@ -110,7 +111,7 @@ class CrmIapLeadMiningRequest(models.Model):
         self._message_log(body=_(
             "Queued: %(count)s leads will be created in the background; %(credits)s credits are reserved "
             "and what is not used is given back.",
-            count=remaining, credits=cost,
+            count=formatLang(self.env, remaining, digits=0), credits=formatLang(self.env, cost, digits=0),
         ))
         self.env.ref("crm_iap_mine.ir_cron_mine_in_background")._trigger()
         return True
@@ -274,5 +275,5 @@ class CrmIapLeadMiningRequest(models.Model):
         for request in self:
             request._message_log(body=_(
                 "Cancelled: %(count)s leads were created, nothing more will be mined or charged.",
-                count=request.lead_count,
+                count=formatLang(self.env, request.lead_count, digits=0),
             ))

@@ -5,7 +5,7 @@ import logging
 import psycopg2
 from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
-from odoo.tools import format_datetime
+from odoo.tools import format_datetime, formatLang
 
 
 _logger = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class CrmIapLeadMiningRequest(models.Model):
         if not lead_number:
             self._message_log(body=_(
                 "Run skipped: the monthly cap of %(cap)s credits is reached. Next run: %(date)s.",
-                cap=self.monthly_credit_cap, date=format_datetime(self.env, next_run),
+                cap=formatLang(self.env, self.monthly_credit_cap, digits=0), date=format_datetime(self.env, next_run),
             ))
             return self.browse()
         run = self.copy({

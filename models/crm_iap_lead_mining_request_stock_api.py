@@ -3,6 +3,7 @@ stock *Lead Mining* may call these names): thin shims onto this addon's
 flow, with no second implementation. Requests themselves do not run through
 them: to change how requests run, override the provider hooks instead."""
 from odoo import _, api, fields, models
+from odoo.tools import formatLang
 
 from ..tools.lead_mining_client import LeadMiningError
 from ..tools.protocols import MiningResult
@@ -28,11 +29,11 @@ class CrmIapLeadMiningRequest(models.Model):
     def _compute_tooltip(self):
         for request in self:
             companies = max(request.lead_number, 0) * max(request._company_prices().values(), default=0)
-            request.lead_credits = _("Credits for the companies: up to %(credits)s.", credits=companies)
+            request.lead_credits = _("Credits for the companies: up to %(credits)s.", credits=formatLang(self.env, companies, digits=0))
             request.lead_contacts_credits = _(
-                "Credits for their contacts: up to %(credits)s.", credits=request.estimated_credits - companies,
+                "Credits for their contacts: up to %(credits)s.", credits=formatLang(self.env, request.estimated_credits - companies, digits=0),
             )
-            request.lead_total_credits = _("Credits in all: up to %(credits)s.", credits=request.estimated_credits)
+            request.lead_total_credits = _("Credits in all: up to %(credits)s.", credits=formatLang(self.env, request.estimated_credits, digits=0))
 
     def _prepare_iap_payload(self):
         """Stock API: the search this request sends to Odoo's IAP service."""

@@ -9,7 +9,7 @@ from contextlib import ExitStack, contextmanager
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import config
+from odoo.tools import config, formatLang
 
 from ..const import IMPORT_STATE_TRANSITIONS
 from ..tools.register_files import RegisterFileError
@@ -418,8 +418,9 @@ class CrmIapLeadRegisterImport(models.Model):
         if self.state == "done":
             message = _("%(import)s is done: %(imported)s companies imported, %(updated)s updated, "
                         "%(archived)s archived.", **{
-                            "import": self.display_name, "imported": self.imported_count,
-                            "updated": self.updated_count, "archived": self.archived_count})
+                            "import": self.display_name, "imported": formatLang(self.env, self.imported_count, digits=0),
+                            "updated": formatLang(self.env, self.updated_count, digits=0),
+                            "archived": formatLang(self.env, self.archived_count, digits=0)})
         elif self.state == "error":
             message = _("%(import)s failed: %(error)s", **{"import": self.display_name, "error": self.error_message})
         else:

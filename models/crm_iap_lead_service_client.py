@@ -4,6 +4,7 @@ import secrets
 import time
 
 from odoo import _, api, fields, models
+from odoo.tools import formatLang
 from odoo.exceptions import AccessError
 from odoo.tools.misc import hmac as odoo_hmac
 
@@ -225,7 +226,7 @@ class CrmIapLeadServiceClient(models.Model):
             "contact_email": params.get_param(CONTACT_EMAIL_PARAM) or company.email,
             "contact_text": params.get_param(CONTACT_TEXT_PARAM),
             "balance_sentence": _("Your account %(account)s has %(balance)s credits left.",
-                                  account=client.name, balance=client.balance) if client else False,
+                                  account=client.name, balance=formatLang(self.env, client.balance, digits=0)) if client else False,
         }
 
     def _credit_page_cookie(self):

@@ -3,6 +3,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.tools import formatLang
 
 
 class CrmLead(models.Model):
@@ -35,7 +36,7 @@ class CrmLead(models.Model):
         Opened from the Leads menu it creates leads, from the pipeline
         opportunities (when leads are enabled at all).
         """
-        context = {"is_modal": True}
+        context = {"is_modal": True, **self._last_lead_mining_search_defaults()}
         if self.env.context.get("default_type") in ("lead", "opportunity") and self.env.user.has_group("crm.group_use_lead"):
             context["default_lead_type"] = self.env.context["default_type"]
         return {
@@ -46,6 +47,30 @@ class CrmLead(models.Model):
             "views": [[False, "form"]],
             "context": context,
         }
+
+    @api.model
+    def _last_lead_mining_search_defaults(self):
+        """The dialog's starting filters: those of the user's last request in
+        the current company (a sales manager mines the same market again and
+        again). Only this action gets them, not every create of a request."""
+        Request = self.env["crm.iap.lead.mining.request"]
+        last = Request.search([
+            ("create_uid", "=", self.env.uid), ("company_id", "=", self.env.company.id),
+            ("parent_id", "=", False), ("country_ids", "!=", False),
+        ], order="id desc", limit=1)
+        if not last:
+            return {}
+        defaults = {
+            "default_country_ids": last.country_ids.ids,
+            "default_industry_ids": last.industry_ids.ids,
+            "default_filter_on_size": last.filter_on_size,
+            "default_company_size_min": last.company_size_min,
+            "default_company_size_max": last.company_size_max,
+        }
+        if last.provider in last._get_usable_providers():
+            defaults["default_provider"] = last.provider
+            defaults["default_state_ids"] = last.state_ids.ids
+        return defaults
 
     @api.model
     def _cron_archive_untouched_mined_leads(self, limit=5000):
@@ -75,7 +100,8 @@ class CrmLead(models.Model):
         if leads:
             leads.action_archive()
             note = Markup("<p>%s</p>") % _(
-                "Archived by the Lead Generation retention rule: nobody worked on it for %(days)s days.", days=days,
+                "Archived by the Lead Generation retention rule: nobody worked on it for %(days)s days.",
+                days=formatLang(self.env, days, digits=0),
             )
             leads._message_log_batch(bodies=dict.fromkeys(leads.ids, note))
         if len(leads) == limit:

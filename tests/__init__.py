@@ -25,3 +25,4 @@ from . import test_client_versions
 from . import test_iap_deadline
 from . import test_result_reasons
 from . import test_lead_mining_service_guards
+from . import test_second_use

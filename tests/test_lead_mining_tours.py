@@ -163,9 +163,8 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         leads_before = self.leads.search_count([])
         self._start_tour("crm_iap_mine_no_credits", self.manager)
 
-        request = self.requests.search([("create_uid", "=", self.manager.id)])
-        self.assertRecordValues(request, [{"state": "error", "error_type": "credits", "credits_charged": 0}])
-        self.assertFalse(request.lead_ids)
+        # Cancel after the error: the request never ran nor left a trace, so it is discarded.
+        self.assertFalse(self.requests.search([("create_uid", "=", self.manager.id)]), "no orphan in Error")
         self.assertEqual(self.leads.search_count([]), leads_before, "no lead was created")
         self.assertEqual(self.lead_mining_server.balance, 0)
 
@@ -303,3 +302,21 @@ class TestLeadMiningTours(LeadMiningServerMixin, HttpCase):
         topup = ledger.search([("reason", "=", "topup"), ("reference", "=", "PO 2026/0042")])
         self.assertEqual(topup.amount, 10)
         self.assertEqual(ledger._get_balance(self.manager.company_id, "directory"), 2 + 10 - 4)
+
+    def test_second_use_menus_ledger_and_words(self):
+        """Issue 24, points 6 to 9: grouped menus, the ledger's balances, the form's words."""
+        admin = self.env.ref("base.user_admin")
+        self.env["ir.config_parameter"].sudo().set_param("crm_iap_mine.service_enabled", False)
+        self.env["crm.iap.lead.directory.company"].create({
+            "name": "Tour Directory Co", "domain": "tour-directory.example", "country_id": self.country_es.id,
+        })
+        ledger = self.env["crm.iap.lead.credit.line"]
+        ledger._record(admin.company_id, "directory", [(70 - ledger._get_balance(admin.company_id, "directory"),
+                                                        "adjustment")])
+        self.requests.with_user(admin).create({
+            "provider": "iap", "lead_type": "opportunity", "lead_number": 2,
+            "country_ids": [(6, 0, self.country_es.ids)],
+        }).action_submit()
+        self._start_tour("crm_iap_mine_second_use", admin)
+        self.assertFalse(self.requests.search([("create_uid", "=", admin.id), ("state", "=", "draft")]),
+                         "the dialog closed without a request")

@@ -1,4 +1,5 @@
 from odoo import _, fields, models
+from odoo.tools import formatLang
 
 
 class CrmIapLeadForget(models.TransientModel):
@@ -29,8 +30,10 @@ class CrmIapLeadForget(models.TransientModel):
         message = _(
             "%(leads)s leads, %(notes)s notes and %(answers)s service answers cleaned, "
             "%(contacts)s directory contacts deleted.",
-            leads=trace.lead_count, notes=trace.note_count, answers=trace.answer_count,
-            contacts=trace.contact_count,
+            leads=formatLang(self.env, trace.lead_count, digits=0),
+            notes=formatLang(self.env, trace.note_count, digits=0),
+            answers=formatLang(self.env, trace.answer_count, digits=0),
+            contacts=formatLang(self.env, trace.contact_count, digits=0),
         )
         if trace.service_client_ids or trace.possible_service_client_ids:
             message += " " + _(

@@ -46,8 +46,8 @@ registry.category("web_tour.tours").add("crm_iap_mine_no_credits", {
             isCheck: true,
         },
         {
-            content: "Close the dialog",
-            trigger: ".modal-footer button:contains('Cancel')",
+            content: "Cancel: the request that never ran is discarded",
+            trigger: ".modal-footer button[name=action_close_after_error]:contains('Cancel')",
             run: "click",
         },
         {

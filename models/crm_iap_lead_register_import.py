@@ -464,6 +464,16 @@ class CrmIapLeadRegisterImport(models.Model):
             return _("Line %(line)s: the company number is missing.", line=line)
         if bad.reason == "bad_number":
             return _("Line %(line)s: %(value)s is not a valid register number.", line=line, value=bad.value)
+        if bad.reason == "bad_siret":
+            return _("Line %(line)s: %(value)s is not a valid SIRET (14 digits starting with the SIREN).",
+                     line=line, value=bad.value)
+        if bad.reason == "nul_byte":
+            return _("Line %(line)s: the column %(column)s holds a NUL byte.", line=line, column=bad.value)
+        if bad.reason == "too_long":
+            return _("Line %(line)s: the column %(column)s is longer than the register publishes.",
+                     line=line, column=bad.value)
+        if bad.reason == "too_big":
+            return _("Line %(line)s: %(value)s is too big a number.", line=line, value=bad.value)
         if bad.reason == "bad_employees":
             return _("Line %(line)s: %(value)s is not a number of employees.", line=line, value=bad.value)
         if bad.reason == "missing_name":

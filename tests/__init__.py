@@ -21,3 +21,4 @@ from . import test_lead_mining_service
 from . import test_register_import
 from . import test_register_loader
 from . import test_permissions
+from . import test_register_rows

@@ -441,8 +441,8 @@ class TestSireneImport(RegisterImportCase):
         run = self._import_pair()
         self.assertEqual(run.state, "done", run.error_message)
         self.assertRecordValues(run, [{
-            "rows_read": 18, "imported_count": 3, "excluded_closed_count": 1, "excluded_person_count": 1,
-            "excluded_private_count": 2, "bad_row_count": 2, "unknown_industry_count": 1,
+            "rows_read": 18, "imported_count": 3, "excluded_closed_count": 1, "excluded_person_count": 2,
+            "excluded_private_count": 1, "bad_row_count": 2, "unknown_industry_count": 1,
         }])
         self.assertEqual(run.bad_rows.splitlines(), [
             "Line 9: 55200X008 is not a valid register number.",

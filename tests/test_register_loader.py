@@ -87,7 +87,8 @@ class TestRegisterLoader(TransactionCase):
     def test_staging_in_steps_gives_the_rows_of_one_step(self):
         at_once = self._run("gb_companies_house", [UK_JANUARY], 1000)
         self.assertEqual([step.position for step in at_once["progress"]], [RegisterPosition(1, 0)])
-        self.assertEqual(len(at_once["staged"][0]), 8, "6 companies, a bad date kept as skipped, a duplicate")
+        self.assertEqual(len(at_once["staged"][0]), 9,
+                         "6 companies, a bad date and a missing name kept as skipped, a duplicate")
         self.assertEqual((at_once["counters"]["rows_read"], at_once["counters"]["imported_count"]), (10, 6))
         self.assertEqual([reason for _line, reason, _value in at_once["bad_rows"]],
                          ["bad_date", "missing_name", "duplicate_number"])

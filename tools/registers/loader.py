@@ -28,7 +28,7 @@ from contextlib import ExitStack, contextmanager
 from ..domains import normalize_domain
 from ..register_files import RegisterCsvReader, RegisterFileError, open_register_file
 from . import detect_adapter
-from .base import BadRow, Excluded, RegisterCompany
+from .base import EXCLUSION_ORDER, BadRow, Excluded, RegisterCompany
 
 MAX_LISTED_BAD_ROWS = 100
 # The staging tables, created empty by `create_staging` and dropped by
@@ -40,7 +40,7 @@ STAGING_TABLES = {
         line_no integer NOT NULL, skip boolean NOT NULL, register_number varchar NOT NULL,
         name varchar, street varchar, city varchar, zip varchar, state_name varchar,
         country_code varchar, industry_code varchar, employees integer, domain varchar,
-        founded_year integer""",
+        founded_year integer, exclusion varchar, register_status varchar, register_status_date date""",
     # The legal units of a register of two files (France), joined by number.
     "crm_iap_register_units": """
         register_number varchar NOT NULL, name varchar, founded_year integer, exclusion varchar""",
@@ -214,7 +214,7 @@ class RegisterLoader:
     def _company_values(self, line, row):
         """The staging values of a row of the companies file, counting it."""
         try:
-            company = self.adapter.parse_row(row)
+            company = self.adapter.read_row(row)
         except BadRow as bad:
             self.counters["bad_row_count"] += 1
             self._list_bad_row(line, bad)
@@ -231,7 +231,12 @@ class RegisterLoader:
         return (line, False) + company
 
     def _unit_values(self, line, row):
-        return self.adapter.parse_unit_row(row)
+        try:
+            return self.adapter.read_unit_row(row)
+        except BadRow as bad:
+            self.counters["bad_row_count"] += 1
+            self._list_bad_row(line, bad)
+            return None
 
     def _list_bad_row(self, line, bad):
         if len(self.bad_rows) < MAX_LISTED_BAD_ROWS:
@@ -268,16 +273,6 @@ class RegisterLoader:
         cr.execute("""
             CREATE INDEX ON crm_iap_register_units (register_number);
             ANALYZE crm_iap_register_units;
-            WITH excluded AS (
-                DELETE FROM crm_iap_register_staging s USING crm_iap_register_units u
-                 WHERE u.register_number = s.register_number AND u.exclusion IS NOT NULL AND NOT s.skip
-             RETURNING u.exclusion
-            )
-            SELECT exclusion, count(*) FROM excluded GROUP BY exclusion
-        """)
-        for reason, count in cr.fetchall():
-            self.counters[f"excluded_{reason}"] += count
-        cr.execute("""
             WITH orphan AS (
                 UPDATE crm_iap_register_staging s SET skip = TRUE
                  WHERE NOT s.skip AND NOT EXISTS (SELECT 1 FROM crm_iap_register_units u
@@ -289,6 +284,21 @@ class RegisterLoader:
               FROM orphan
         """, (MAX_LISTED_BAD_ROWS,))
         count, listed = cr.fetchone()
+        # The first reason that applies, of the legal unit's and the
+        # establishment's own (EXCLUSION_ORDER).
+        cr.execute("""
+            WITH excluded AS (
+                DELETE FROM crm_iap_register_staging s USING crm_iap_register_units u
+                 WHERE u.register_number = s.register_number AND NOT s.skip
+                   AND (u.exclusion IS NOT NULL OR s.exclusion IS NOT NULL)
+             RETURNING (SELECT reason FROM unnest(ARRAY[u.exclusion, s.exclusion]) reason
+                         WHERE reason IS NOT NULL
+                         ORDER BY array_position(%s::varchar[], reason) LIMIT 1) AS exclusion
+            )
+            SELECT exclusion, count(*) FROM excluded GROUP BY exclusion
+        """, (list(EXCLUSION_ORDER),))
+        for reason, count_excluded in cr.fetchall():
+            self.counters[f"excluded_{reason}"] += count_excluded
         cr.execute("""
             WITH nameless AS (
                 UPDATE crm_iap_register_staging s SET skip = TRUE

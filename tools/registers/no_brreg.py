@@ -7,12 +7,13 @@ Rev. 2.1) since 2026: both keep the NACE division numbers the mapping uses.
 """
 import re
 
-from .base import BadRow, Excluded, RegisterAdapter, RegisterCompany
+from .base import MAX_INTEGER, BadRow, Excluded, RegisterAdapter, RegisterCompany
 
 # Sole proprietorships are natural persons (GDPR): never imported.
 NATURAL_PERSON_FORMS = {"ENK"}
 CLOSING_FLAGS = ("konkurs", "underAvvikling", "underTvangsavviklingEllerTvangsopplosning")
 _NUMBER_RE = re.compile(r"^\d{9}$")
+_COUNT_RE = re.compile(r"^[0-9]+$")
 _DATE_RE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
 
 
@@ -24,6 +25,7 @@ class BrregAdapter(RegisterAdapter):
     # The organisation number, or the VAT number "NO" + it + "MVA".
     registry_number_sql = r"""substring(regexp_replace(p.company_registry, '[\s.-]', '', 'g') from '^(\d{9})$')"""
     vat_number_sql = r"""substring(upper(regexp_replace(p.vat, '[\s.-]', '', 'g')) from '^NO(\d{9})MVA$')"""
+    number_column = "organisasjonsnummer"
     required_columns = (
         "organisasjonsnummer", "navn", "organisasjonsform.kode", "forretningsadresse.adresse",
         "forretningsadresse.postnummer", "forretningsadresse.poststed", "naeringskode1.kode",
@@ -38,14 +40,16 @@ class BrregAdapter(RegisterAdapter):
         name = row["navn"].strip()
         if not name:
             raise BadRow("missing_name", register_number=number)
+        employees = row.get("antallAnsatte", "").strip()
+        if employees and not _COUNT_RE.match(employees):
+            raise BadRow("bad_employees", employees, register_number=number)
+        if employees and int(employees) > MAX_INTEGER:
+            raise BadRow("too_big", employees, register_number=number)
         if row["organisasjonsform.kode"].strip().upper() in NATURAL_PERSON_FORMS:
             raise Excluded("natural_person")
         if row.get("slettedato", "").strip() or any(
                 row.get(flag, "").strip().lower() in ("true", "j") for flag in CLOSING_FLAGS):
             raise Excluded("closed")
-        employees = row.get("antallAnsatte", "").strip()
-        if employees and not employees.isdigit():
-            raise BadRow("bad_employees", employees, register_number=number)
         founded = _DATE_RE.match(row.get("stiftelsesdato", "").strip())
         industry = re.sub(r"\D", "", row["naeringskode1.kode"])
         return RegisterCompany(

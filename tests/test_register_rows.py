@@ -1,0 +1,146 @@
+"""Register files row by row: bad rows, the reason each row left out is
+counted under, companies on their way out, Norway's JSON and hostile files."""
+import base64
+import csv
+import io
+
+from odoo.tests import tagged, users
+
+from .test_register_import import FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_JANUARY, RegisterImportCase, _read
+
+
+def _csv(header, rows):
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def _sample(path):
+    """(header, rows as dicts) of a sample file, to be changed and written back."""
+    reader = csv.reader(io.StringIO(_read(path).decode("utf-8-sig")))
+    header = next(reader)
+    return header, [dict(zip(header, row)) for row in reader]
+
+
+def _write(header, rows):
+    return _csv(header, [[row[column] for column in header] for row in rows])
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterBadRows(RegisterImportCase):
+    """A malformed key or a bad value makes a bad row, counted, listed by line and skipped, never fatal."""
+
+    def _uk_rows(self, changes):
+        """The first company of the UK sample once per change, each with
+        its number and the given columns changed."""
+        header, rows = _sample(UK_JANUARY)
+        first = rows[0]
+        return header, [dict(first, **{" CompanyNumber": number}, **change) for number, change in changes]
+
+    @users("user_sales_manager")
+    def test_uk_bad_keys_and_values_make_bad_rows_not_a_failed_import(self):
+        header, rows = self._uk_rows([
+            ("09100001", {}),
+            ("9100002", {}),                                        # 7 characters
+            ("0910000a", {}),                                       # lower case
+            ("09100004", {"CompanyName": "N" * 161}),               # over the published 160
+            ("09100005", {"CompanyName": "N" * 160}),               # at the limit: fine
+            ("09100006", {"RegAddress.PostTown": "LON\x00DON"}),    # NUL byte
+            ("09100007", {"CompanyStatus": "Dissolved", "IncorporationDate": "99/99/2015"}),  # bad first
+            ("09100008", {"CompanyStatus": "Dissolved"}),
+        ])
+        run = self._import(_write(header, rows))
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertRecordValues(run, [{"rows_read": 8, "imported_count": 2, "bad_row_count": 5,
+                                       "excluded_closed_count": 1}])
+        self.assertEqual(run.bad_rows.splitlines(), [
+            "Line 3: 9100002 is not a valid register number.",
+            "Line 4: 0910000a is not a valid register number.",
+            "Line 5: the column CompanyName is longer than the register publishes.",
+            "Line 7: the column RegAddress.PostTown holds a NUL byte.",
+            "Line 8: 99/99/2015 is not a date (dd/mm/yyyy).",
+        ])
+        self.assertEqual(sorted(self._by_number("gb_companies_house")), ["09100001", "09100005"])
+
+    @users("user_sales_manager")
+    def test_the_first_100_bad_rows_are_listed_and_all_are_counted(self):
+        header, rows = self._uk_rows([(f"BAD{index}", {}) for index in range(150)] + [("09100001", {})])
+        run = self._import(_write(header, rows))
+        self.assertRecordValues(run, [{"state": "done", "bad_row_count": 150, "imported_count": 1}])
+        listed = run.bad_rows.splitlines()
+        self.assertEqual(len(listed), 100)
+        self.assertEqual(listed[0], "Line 2: BAD0 is not a valid register number.")
+        self.assertEqual(listed[-1], "Line 101: BAD99 is not a valid register number.")
+
+    @users("user_sales_manager")
+    def test_a_bad_row_keeps_its_company_from_being_archived(self):
+        header, rows = self._uk_rows([("09100001", {}), ("09100002", {})])
+        self._import(_write(header, rows))
+        rows[1]["RegAddress.PostTown"] = "X" * 51
+        run = self._import(_write(header, rows))
+        self.assertRecordValues(run, [{"state": "done", "bad_row_count": 1, "archived_count": 0}])
+        self.assertTrue(self._by_number("gb_companies_house")["09100002"].active)
+
+    @users("user_sales_manager")
+    def test_norway_a_number_too_big_is_a_bad_row_and_bad_rows_come_before_exclusions(self):
+        header, rows = _sample(SAMPLES + "no_brreg_enheter.csv")
+        company, person = rows[0], rows[2]
+        rows = [
+            company,
+            dict(company, organisasjonsnummer="910000011", antallAnsatte="99999999999"),
+            dict(person, organisasjonsnummer="910000012", antallAnsatte="mange"),  # a person, but bad first
+            dict(person, organisasjonsnummer="910000013", konkurs="true"),          # a person first
+        ]
+        run = self._import(_write(header, rows), "no_brreg")
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertRecordValues(run, [{"imported_count": 1, "bad_row_count": 2, "excluded_person_count": 1,
+                                       "excluded_closed_count": 0}])
+        self.assertEqual(run.bad_rows.splitlines(), [
+            "Line 3: 99999999999 is too big a number.",
+            "Line 4: mange is not a number of employees.",
+        ])
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestSireneRows(RegisterImportCase):
+    """SIRENE: SIRETs checked on every establishment; a reason of the legal unit outranks the establishment's."""
+
+    def _import_pair(self, establishments, units):
+        run = self.imports.create({
+            "register_code": "fr_sirene", "file": base64.b64encode(establishments),
+            "second_file": base64.b64encode(units),
+        })
+        run.action_import()
+        return run
+
+    @users("user_sales_manager")
+    def test_bad_sirets_and_sirens_are_bad_rows_and_a_natural_person_counts_first(self):
+        header, rows = _sample(FR_ESTABLISHMENTS)
+        unit_header, units = _sample(FR_UNITS)
+        headquarters, branch = rows[0], rows[1]
+        rows += [
+            dict(branch, siret="5520000010002"),               # a branch: 13 digits
+            dict(branch, siret="55200000200099"),              # a branch: another SIREN's
+            # A natural person (its unit) whose headquarters is closed: a natural person.
+            dict(headquarters, siren="552000020", siret="55200002000015", etatAdministratifEtablissement="F"),
+        ]
+        units += [
+            dict(units[2], siren="552000020"),                 # category 1000
+            dict(units[0], siren="55200002"),                  # 8 digits
+        ]
+        run = self._import_pair(_write(header, rows), _write(unit_header, units))
+        self.assertEqual(run.state, "done", run.error_message)
+        # The sample's own: 552000004 (a natural person, not diffusible) counts as a natural person.
+        self.assertRecordValues(run, [{"imported_count": 3, "excluded_person_count": 3,
+                                       "excluded_private_count": 1, "excluded_closed_count": 1,
+                                       "bad_row_count": 5}])
+        self.assertEqual(run.bad_rows.splitlines(), [
+            # Line 11 of the legal units file, read first; then the establishments.
+            "Line 11: 55200002 is not a valid register number.",
+            "Line 9: 55200X008 is not a valid register number.",
+            "Line 12: 5520000010002 is not a valid SIRET (14 digits starting with the SIREN).",
+            "Line 13: 55200000200099 is not a valid SIRET (14 digits starting with the SIREN).",
+            "Line 10: the legal unit 552000009 is not in the legal units file.",
+        ])

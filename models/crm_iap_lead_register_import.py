@@ -90,8 +90,12 @@ class CrmIapLeadRegisterImport(models.Model):
     updated_count = fields.Integer(string="Updated", readonly=True)
     unchanged_count = fields.Integer(string="Unchanged", readonly=True)
     archived_count = fields.Integer(string="Archived", readonly=True,
-                                    help="Companies gone from the file, closed or winding up.")
-    excluded_closed_count = fields.Integer(string="Excluded: Closed or Winding Up", readonly=True)
+                                    help="Companies gone from the file, or closed.")
+    undeliverable_count = fields.Integer(
+        string="Imported, Not Deliverable", readonly=True,
+        help="Companies on their way out (bankrupt, in liquidation, administration or receivership, proposed for "
+             "strike-off, winding up): kept with their register status, never delivered.")
+    excluded_closed_count = fields.Integer(string="Excluded: Closed or Dissolved", readonly=True)
     excluded_person_count = fields.Integer(string="Excluded: Natural Persons", readonly=True)
     excluded_private_count = fields.Integer(string="Excluded: Not to Be Diffused", readonly=True)
     bad_row_count = fields.Integer(string="Bad Rows", readonly=True)
@@ -368,7 +372,8 @@ class CrmIapLeadRegisterImport(models.Model):
         report(1.0)
         counters = loader.counters
         values = dict(
-            self._report_counts(counters), unchanged_count=counters["unchanged_count"], unknown_industry_count=counters["unknown_industry_count"],
+            self._report_counts(counters), unchanged_count=counters["unchanged_count"],
+            undeliverable_count=counters["undeliverable_count"], unknown_industry_count=counters["unknown_industry_count"],
             excluded_closed_count=counters["excluded_closed"],
             excluded_person_count=counters["excluded_natural_person"],
             excluded_private_count=counters["excluded_non_diffusible"],

@@ -4,6 +4,7 @@ import base64
 import csv
 import io
 
+from odoo import fields
 from odoo.tests import tagged, users
 
 from .test_register_import import FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_JANUARY, RegisterImportCase, _read
@@ -144,3 +145,117 @@ class TestSireneRows(RegisterImportCase):
             "Line 13: 55200000200099 is not a valid SIRET (14 digits starting with the SIREN).",
             "Line 10: the legal unit 552000009 is not in the legal units file.",
         ])
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestCompaniesOnTheirWayOut(RegisterImportCase):
+    """Bankrupt, in liquidation, administration, receivership, proposed for strike-off, winding up:
+    imported with their status and its date, never delivered, counted as imported, not deliverable."""
+
+    def _uk_file(self, statuses):
+        header, rows = _sample(UK_JANUARY)
+        return _write(header, [dict(rows[0], **{" CompanyNumber": number, "CompanyStatus": status})
+                               for number, status in statuses])
+
+    def _engine_pick(self, country):
+        """The companies the directory engine picks for a search as the service builds it."""
+        from odoo.addons.crm_iap_mine.models.crm_iap_lead_directory_search import DirectorySearch
+        company_ids, _known = self.env["crm.iap.lead.directory.search"]._pick_companies(DirectorySearch(
+            company_id=self.env.company.id, country_ids=country.ids, limit=50, seed="service", known_ids=[]))
+        return set(self.env["crm.iap.lead.directory.company"].browse(company_ids).mapped("register_number"))
+
+    @users("user_sales_manager")
+    def test_uk_companies_on_their_way_out_are_kept_and_never_delivered(self):
+        country_gb = self.env.ref("base.uk")
+        run = self._import(self._uk_file([
+            ("09200001", "Active"), ("09200002", "Liquidation"), ("09200003", "In Administration"),
+            ("09200004", "Receivership"), ("09200005", "Active - Proposal to Strike off"),
+            ("09200006", "Dissolved"),
+        ]))
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertRecordValues(run, [{"imported_count": 5, "undeliverable_count": 4, "excluded_closed_count": 1}])
+        companies = self._register_companies()
+        today = fields.Date.context_today(companies[:1])
+        self.assertEqual({company.register_number: (company.register_status, company.register_status_date)
+                          for company in companies}, {
+            "09200001": (False, False), "09200002": ("liquidation", today), "09200003": ("administration", today),
+            "09200004": ("receivership", today), "09200005": ("strike_off", today),
+        })
+        self.assertTrue(all(companies.mapped("active")), "kept active: the register watch follows them")
+
+        self.assertEqual(self._engine_pick(country_gb), {"09200001"}, "the service never picks them")
+        request = self._directory_request(lead_number=10, country_ids=[(6, 0, country_gb.ids)])
+        request.action_submit()
+        self.assertEqual(request.state, "done", request.error_message)
+        self.assertEqual(request.lead_ids.mapped("partner_name"), ["NORDWIND SOFTWARE LTD"])
+        self.assertEqual(len(request.lead_ids), 1)
+
+    @users("user_sales_manager")
+    def test_the_status_date_is_the_day_it_changed_and_a_recovery_clears_it(self):
+        self._import(self._uk_file([("09200001", "Liquidation"), ("09200002", "In Administration"),
+                                    ("09200003", "Receivership")]))
+        companies = self._register_companies()
+        long_ago = fields.Date.to_date("2020-01-01")
+        companies.sudo().write({"register_status_date": long_ago})
+        run = self._import(self._uk_file([("09200001", "Liquidation"), ("09200002", "Liquidation"),
+                                          ("09200003", "Active")]))
+        self.assertRecordValues(run, [{"undeliverable_count": 2, "updated_count": 2, "unchanged_count": 1}])
+        companies.invalidate_recordset()
+        today = fields.Date.context_today(companies[:1])
+        self.assertEqual({company.register_number: (company.register_status, company.register_status_date)
+                          for company in companies}, {
+            "09200001": ("liquidation", long_ago),      # unchanged: the day it was first seen stays
+            "09200002": ("liquidation", today),         # administration, now liquidation
+            "09200003": (False, False),                 # out of receivership: delivered again
+        })
+        self.assertEqual(self._engine_pick(self.env.ref("base.uk")), {"09200003"})
+
+    @users("user_sales_manager")
+    def test_norway_bankrupt_and_winding_up_with_the_register_s_date(self):
+        header, rows = _sample(SAMPLES + "no_brreg_enheter.csv")
+        company = rows[0]
+        rows = [
+            company,
+            dict(company, organisasjonsnummer="910000021", konkurs="true", konkursdato="2025-11-03"),
+            # Bankrupt comes before winding up.
+            dict(company, organisasjonsnummer="910000022", konkurs="true", konkursdato="2025-10-01",
+                 underAvvikling="true", underAvviklingDato="2025-09-01"),
+            dict(company, organisasjonsnummer="910000023", underAvvikling="true", underAvviklingDato="2025-08-15"),
+            dict(company, organisasjonsnummer="910000024", underTvangsavviklingEllerTvangsopplosning="true",
+                 tvangsavvikletPgaManglendeSlettingDato="2025-07-01"),
+            # A person stays excluded, whatever else.
+            dict(rows[2], organisasjonsnummer="910000025", konkurs="true"),
+        ]
+        run = self._import(_write(header, rows), "no_brreg")
+        self.assertRecordValues(run, [{"state": "done", "imported_count": 5, "undeliverable_count": 4,
+                                       "excluded_person_count": 1}])
+        units = self._by_number("no_brreg")
+        self.assertEqual({number: (unit.register_status, str(unit.register_status_date or ""))
+                          for number, unit in units.items()}, {
+            "910000001": (False, ""), "910000021": ("bankrupt", "2025-11-03"),
+            "910000022": ("bankrupt", "2025-10-01"), "910000023": ("winding_up", "2025-08-15"),
+            "910000024": ("winding_up", "2025-07-01"),
+        })
+        self.assertEqual(self._engine_pick(self.env.ref("base.no")), {"910000001"})
+
+    @users("user_sales_manager")
+    def test_france_a_company_en_liquidation_is_winding_up(self):
+        header, rows = _sample(FR_ESTABLISHMENTS)
+        unit_header, units = _sample(FR_UNITS)
+        units[0]["denominationUniteLegale"] += " EN LIQUIDATION"
+        units[0]["dateDebut"] = "2025-06-30"
+        run = self.imports.create({
+            "register_code": "fr_sirene", "file": base64.b64encode(_write(header, rows)),
+            "second_file": base64.b64encode(_write(unit_header, units)),
+        })
+        run.action_import()
+        self.assertRecordValues(run, [{"state": "done", "imported_count": 3, "undeliverable_count": 1}])
+        companies = self._by_number("fr_sirene")
+        self.assertEqual(companies["552000001"].register_status, "winding_up")
+        self.assertEqual(str(companies["552000001"].register_status_date), "2025-06-30")
+        self.assertEqual(self._engine_pick(self.env.ref("base.fr")), {"552000002", "552000010"})
+
+    def test_the_picking_indexes_leave_them_out(self):
+        self.env.cr.execute("""SELECT indexname FROM pg_indexes WHERE tablename = 'crm_iap_lead_directory_company'
+                                  AND indexdef LIKE '%%WHERE (active AND (register_status IS NULL)%%'""")
+        self.assertEqual(len(self.env.cr.fetchall()), 3)

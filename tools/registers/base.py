@@ -16,6 +16,10 @@ RegisterCompany = namedtuple("RegisterCompany", [
 # rows before all (so a natural person whose establishment is closed counts
 # as a natural person).
 EXCLUSION_ORDER = ("natural_person", "non_diffusible", "closed")
+# The statuses of companies on their way out, kept but never delivered
+# (`crm.iap.lead.directory.company.register_status`); an adapter gives a
+# company with several the first, bankrupt before winding up.
+REGISTER_STATUSES = ("bankrupt", "liquidation", "strike_off", "administration", "receivership", "winding_up")
 # PostgreSQL's integer column.
 MAX_INTEGER = 2 ** 31 - 1
 

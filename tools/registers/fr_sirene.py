@@ -30,6 +30,10 @@ MAPPED_NOMENCLATURE = "NAFRev2"
 _SIREN_RE = re.compile(r"^\d{9}$")
 _SIRET_RE = re.compile(r"^\d{14}$")
 _DATE_RE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
+# SIRENE publishes no insolvency proceedings; a company being wound up
+# carries "en liquidation" in its name (Code de commerce, L237-2), which
+# INSEE records as a new period of the unit (its dateDebut).
+_LIQUIDATION_RE = re.compile(r"\bEN LIQUIDATION\b", re.IGNORECASE)
 
 
 class SireneAdapter(RegisterAdapter):
@@ -109,7 +113,8 @@ class SireneAdapter(RegisterAdapter):
         )
 
     def parse_unit_row(self, row):
-        """(siren, name, founded year, exclusion reason or None) of a legal unit."""
+        """(siren, name, founded year, exclusion reason or None, register
+        status or None, its date or None) of a legal unit."""
         number = row["siren"].strip()
         if not _SIREN_RE.match(number):
             raise BadRow("bad_number", number)
@@ -123,4 +128,8 @@ class SireneAdapter(RegisterAdapter):
         name = (row["denominationUniteLegale"].strip() or row.get("denominationUsuelle1UniteLegale", "").strip()
                 or row.get("sigleUniteLegale", "").strip())
         founded = _DATE_RE.match(row["dateCreationUniteLegale"].strip())
-        return number, name or None, int(founded.group(1)) if founded else None, exclusion
+        status = status_date = None
+        if name and _LIQUIDATION_RE.search(name):
+            status = "winding_up"
+            status_date = row.get("dateDebut", "").strip() if _DATE_RE.match(row.get("dateDebut", "").strip()) else None
+        return number, name or None, int(founded.group(1)) if founded else None, exclusion, status, status_date

@@ -7,11 +7,24 @@ import re
 
 from .base import BadRow, Excluded, RegisterAdapter, RegisterCompany
 
-# Still listed, but on their way out: archived like the dissolved ones.
-WINDING_UP_STATUSES = {
-    "liquidation", "receivership", "in administration", "administration order",
-    "administrative receiver", "receiver manager / administrative receiver", "receiver action",
-    "insolvency proceedings", "active - proposal to strike off", "dissolved", "closed", "converted / closed",
+# CompanyStatus: closed ones are left out (archived); those on their way out
+# are kept with a status (see base.REGISTER_STATUSES), never delivered.
+CLOSED_STATUSES = {"dissolved", "closed", "converted / closed"}
+WAY_OUT_STATUSES = {
+    "active - proposal to strike off": "strike_off",
+    "liquidation": "liquidation",
+    "insolvency proceedings": "liquidation",
+    "in administration": "administration",
+    "administration order": "administration",
+    "in administration/administrative receiver": "administration",
+    "in administration/receiver manager": "administration",
+    "receivership": "receivership",
+    "receiver action": "receivership",
+    "administrative receiver": "receivership",
+    "receiver manager / administrative receiver": "receivership",
+    "live but receiver manager on at least one charge": "receivership",
+    "voluntary arrangement / administrative receiver": "receivership",
+    "voluntary arrangement / receiver manager": "receivership",
 }
 # The field lengths of the product's description (Companies House, "Free
 # Company Data Product"): a longer value is a damaged row.
@@ -60,7 +73,8 @@ class CompaniesHouseAdapter(RegisterAdapter):
             if not match or not 1 <= int(match.group(1)) <= 31 or not 1 <= int(match.group(2)) <= 12:
                 raise BadRow("bad_date", founded, register_number=number)
             founded_year = int(match.group(3))
-        if row["CompanyStatus"].strip().lower() in WINDING_UP_STATUSES:
+        status = row["CompanyStatus"].strip().lower()
+        if status in CLOSED_STATUSES:
             raise Excluded("closed")
         street = ", ".join(part for part in (
             row["RegAddress.AddressLine1"].strip(), row.get("RegAddress.AddressLine2", "").strip(),
@@ -77,6 +91,8 @@ class CompaniesHouseAdapter(RegisterAdapter):
             employees=None,
             domain=None,
             founded_year=founded_year,
+            # The file gives no date of the status: the merge dates it.
+            register_status=WAY_OUT_STATUSES.get(status),
         )
 
     @staticmethod

@@ -43,10 +43,11 @@ STAGING_TABLES = {
         founded_year integer, exclusion varchar, register_status varchar, register_status_date date""",
     # The legal units of a register of two files (France), joined by number.
     "crm_iap_register_units": """
-        register_number varchar NOT NULL, name varchar, founded_year integer, exclusion varchar""",
+        register_number varchar NOT NULL, name varchar, founded_year integer, exclusion varchar,
+        register_status varchar, register_status_date date""",
 }
 STAGING_COLUMNS = ("line_no", "skip") + RegisterCompany._fields
-UNIT_COLUMNS = ("register_number", "name", "founded_year", "exclusion")
+UNIT_COLUMNS = ("register_number", "name", "founded_year", "exclusion", "register_status", "register_status_date")
 _SKIPPED_VALUES = (None,) * (len(STAGING_COLUMNS) - 3)
 # Directory columns a register import writes, with the value each takes
 # from the resolved row `r`. An update compares the same expressions, so a
@@ -62,8 +63,18 @@ MERGED_COLUMNS = (
     ("employees", "r.employees"),
     ("domain", "r.domain"),
     ("founded_year", "r.founded_year"),
+    ("register_status", "r.register_status"),
+    # The register's date of the status, else the day an import first saw it.
+    ("register_status_date", "COALESCE(r.register_status_date, CASE WHEN r.register_status IS NOT NULL "
+                             "THEN (now() at time zone 'UTC')::date END)"),
     ("active", "TRUE"),
 )
+# An update keeps the day a status was first seen while it lasts.
+UPDATED_VALUES = {
+    "register_status_date": "COALESCE(r.register_status_date, CASE WHEN r.register_status IS NULL THEN NULL "
+                            "WHEN r.register_status = d.register_status THEN d.register_status_date "
+                            "ELSE (now() at time zone 'UTC')::date END)",
+}
 # Only some registers publish a website: one added by hand stays otherwise.
 KEPT_UNLESS_GIVEN = {"domain"}
 
@@ -338,6 +349,9 @@ class RegisterLoader:
             SELECT s.register_number, COALESCE(s.name, u.name) AS name, s.street, s.city, s.zip, s.employees,
                    s.domain, COALESCE(s.founded_year, u.founded_year) AS founded_year,
                    COALESCE(country.id, %(home_country)s) AS country_id, state.id AS state_id, code.industry_id,
+                   COALESCE(s.register_status, u.register_status) AS register_status,
+                   CASE WHEN s.register_status IS NOT NULL THEN s.register_status_date
+                        ELSE u.register_status_date END AS register_status_date,
                    s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown
               FROM ({staged}) s
               LEFT JOIN crm_iap_register_units u ON u.register_number = s.register_number
@@ -350,16 +364,19 @@ class RegisterLoader:
                      ON code.classification = %(classification)s AND code.code = left(s.industry_code, 2);
             CREATE INDEX ON crm_iap_register_resolved (register_number);
             ANALYZE crm_iap_register_resolved;
-            SELECT count(*), count(*) FILTER (WHERE industry_unknown), {last}
+            SELECT count(*), count(*) FILTER (WHERE industry_unknown),
+                   count(*) FILTER (WHERE register_status IS NOT NULL), {last}
               FROM crm_iap_register_resolved;
         """, params)
-        resolved, unknown_industry, last = cr.fetchone()
+        resolved, unknown_industry, undeliverable, last = cr.fetchone()
         self.counters["unknown_industry_count"] += unknown_industry
+        # Imported (or kept), on their way out: never delivered.
+        self.counters["undeliverable_count"] += undeliverable
         columns = ", ".join(column for column, _value in MERGED_COLUMNS)
         values = ", ".join(value for _column, value in MERGED_COLUMNS)
         current = ", ".join(f"d.{column}" for column, _value in MERGED_COLUMNS)
         updated_values = ", ".join(
-            f"COALESCE({value}, d.{column})" if column in KEPT_UNLESS_GIVEN else value
+            f"COALESCE({value}, d.{column})" if column in KEPT_UNLESS_GIVEN else UPDATED_VALUES.get(column, value)
             for column, value in MERGED_COLUMNS
         )
         cr.execute(f"""

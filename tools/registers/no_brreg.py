@@ -11,7 +11,15 @@ from .base import MAX_INTEGER, BadRow, Excluded, RegisterAdapter, RegisterCompan
 
 # Sole proprietorships are natural persons (GDPR): never imported.
 NATURAL_PERSON_FORMS = {"ENK"}
-CLOSING_FLAGS = ("konkurs", "underAvvikling", "underTvangsavviklingEllerTvangsopplosning")
+# On their way out: (flag, its status, the columns of its date, first given).
+WAY_OUT_FLAGS = (
+    ("konkurs", "bankrupt", ("konkursdato",)),
+    ("underAvvikling", "winding_up", ("underAvviklingDato",)),
+    ("underTvangsavviklingEllerTvangsopplosning", "winding_up", (
+        "tvangsavvikletPgaManglendeSlettingDato", "tvangsopplostPgaManglendeDagligLederDato",
+        "tvangsopplostPgaManglendeRevisorDato", "tvangsopplostPgaManglendeRegnskapDato",
+        "tvangsopplostPgaMangelfulltStyreDato")),
+)
 _NUMBER_RE = re.compile(r"^\d{9}$")
 _COUNT_RE = re.compile(r"^[0-9]+$")
 _DATE_RE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
@@ -47,9 +55,13 @@ class BrregAdapter(RegisterAdapter):
             raise BadRow("too_big", employees, register_number=number)
         if row["organisasjonsform.kode"].strip().upper() in NATURAL_PERSON_FORMS:
             raise Excluded("natural_person")
-        if row.get("slettedato", "").strip() or any(
-                row.get(flag, "").strip().lower() in ("true", "j") for flag in CLOSING_FLAGS):
+        if row.get("slettedato", "").strip():
             raise Excluded("closed")
+        status, status_date = next((
+            (status, next((row[column].strip() for column in dates if _DATE_RE.match(row.get(column, "").strip())),
+                          None))
+            for flag, status, dates in WAY_OUT_FLAGS if row.get(flag, "").strip().lower() in ("true", "j")
+        ), (None, None))
         founded = _DATE_RE.match(row.get("stiftelsesdato", "").strip())
         industry = re.sub(r"\D", "", row["naeringskode1.kode"])
         return RegisterCompany(
@@ -64,4 +76,6 @@ class BrregAdapter(RegisterAdapter):
             employees=int(employees) if employees else None,
             domain=row.get("hjemmeside", "").strip() or None,
             founded_year=int(founded.group(1)) if founded else None,
+            register_status=status,
+            register_status_date=status_date,
         )

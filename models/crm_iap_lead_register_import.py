@@ -12,6 +12,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import config
 
 from ..const import IMPORT_STATE_TRANSITIONS
+from ..tools import register_files
 from ..tools.register_files import RegisterFileError
 from ..tools.registers import ADAPTERS
 from ..tools.registers.loader import RegisterLoader
@@ -456,6 +457,22 @@ class CrmIapLeadRegisterImport(models.Model):
                          "Nothing was imported: download the file again.", line=error.line, detail=error.detail)
             return _("The zip archive cannot be read (%(detail)s). Nothing was imported: download the file again.",
                      detail=error.detail)
+        if error.kind == "line_too_long":
+            return _("Line %(line)s is longer than %(limit)s characters, more than any register file has. "
+                     "Nothing was imported.", line=error.line, limit=f"{register_files.MAX_LINE_CHARS:,}")
+        if error.kind == "element_too_long":
+            return _("Element %(line)s of the JSON array is longer than %(limit)s characters, more than any register "
+                     "file has. Nothing was imported.", line=error.line, limit=f"{register_files.MAX_ELEMENT_CHARS:,}")
+        if error.kind == "json":
+            return _("Element %(line)s: the file is not a JSON array of objects as the register publishes it "
+                     "(%(detail)s). Nothing was imported.", line=error.line, detail=error.detail)
+        if error.kind == "too_big":
+            return _("The compressed file holds more than %(limit)s bytes, more than any register file: it was "
+                     "not read further. Nothing was imported.", limit=f"{register_files.MAX_DECOMPRESSED_BYTES:,}")
+        if error.kind == "ratio":
+            return _("The compressed file expands to more than %(ratio)s times its size, which no register file "
+                     "does: it was not read further. Nothing was imported.",
+                     ratio=register_files.MAX_COMPRESSION_RATIO)
         if error.kind == "empty":
             return _("The file is empty. Nothing was imported.")
         if error.kind == "encoding":

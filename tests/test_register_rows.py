@@ -2,12 +2,19 @@
 counted under, companies on their way out, Norway's JSON and hostile files."""
 import base64
 import csv
+import gzip
 import io
+import json
+import time
+import tracemalloc
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged, users
 
-from .test_register_import import FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_JANUARY, RegisterImportCase, _read
+from odoo.addons.crm_iap_mine.tools import register_files
+
+from .test_register_import import FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_JANUARY, RegisterImportCase, _read, _zipped
 
 
 def _csv(header, rows):
@@ -259,3 +266,158 @@ class TestCompaniesOnTheirWayOut(RegisterImportCase):
         self.env.cr.execute("""SELECT indexname FROM pg_indexes WHERE tablename = 'crm_iap_lead_directory_company'
                                   AND indexdef LIKE '%%WHERE (active AND (register_status IS NULL)%%'""")
         self.assertEqual(len(self.env.cr.fetchall()), 3)
+
+
+def _brreg_json(rows):
+    """The CSV sample's units as data.brreg.no's JSON gives them: nested
+    objects, booleans, numbers, address lines as a list, empty fields left out."""
+    elements = []
+    for row in rows:
+        element = {}
+        for column, value in row.items():
+            if value == "":
+                continue
+            if value in ("true", "false"):
+                value = value == "true"
+            elif column == "antallAnsatte" and value.isdigit():
+                value = int(value)
+            elif column.endswith(".adresse"):
+                value = [value]
+            *parents, key = column.split(".")
+            target = element
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[key] = value
+        elements.append(element)
+    return elements
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestBrregJson(RegisterImportCase):
+    """Norway's enheter_alle.json.gz: one JSON array, read as a stream, the same companies as its CSV."""
+
+    def _snapshot(self):
+        return {company.register_number: company.read([
+            "name", "street", "city", "zip", "country_id", "industry_id", "employees", "domain", "founded_year",
+            "register_status", "register_status_date", "active"])[0]
+            for company in self._register_companies("no_brreg")}
+
+    def _counts(self, run):
+        return {field: run[field] for field in (
+            "rows_read", "excluded_person_count", "excluded_closed_count", "bad_row_count", "undeliverable_count",
+            "unknown_industry_count", "bad_rows")}
+
+    @users("user_sales_manager")
+    def test_the_json_download_gives_the_same_companies_as_the_csv(self):
+        csv_content = _read(SAMPLES + "no_brreg_enheter.csv")
+        _header, rows = _sample(SAMPLES + "no_brreg_enheter.csv")
+        elements = _brreg_json(rows)
+        self.assertEqual(elements[0]["forretningsadresse"]["adresse"], ["Storgata 1"])
+        from_csv = self._import(gzip.compress(csv_content), "no_brreg", "enheter_alle.csv.gz")
+        self.assertEqual(from_csv.state, "done", from_csv.error_message)
+        companies = self._snapshot()
+        self.assertEqual(len(companies), 5)
+        # One line, as published, gzipped; then pretty-printed over many lines.
+        for content in (json.dumps(elements, ensure_ascii=False), json.dumps(elements, indent=2)):
+            with self.subTest(lines=content.count("\n") + 1):
+                from_json = self._import(gzip.compress(content.encode()), "no_brreg", "enheter_alle.json.gz")
+                self.assertEqual(from_json.state, "done", from_json.error_message)
+                self.assertEqual(self._counts(from_json), dict(self._counts(from_csv), bad_rows=(
+                    # Elements are numbered from 1: the CSV's line 7 is element 6.
+                    "Line 6: 12345 is not a valid register number.\n"
+                    "Line 7: mange is not a number of employees.")))
+                self.assertRecordValues(from_json, [{"imported_count": 0, "updated_count": 0, "unchanged_count": 5,
+                                                     "archived_count": 0}])
+                self.assertEqual(self._snapshot(), companies)
+
+    @users("user_sales_manager")
+    def test_an_element_over_the_limit_says_so(self):
+        _header, rows = _sample(SAMPLES + "no_brreg_enheter.csv")
+        elements = _brreg_json(rows[:2])
+        elements[1]["beskrivelse"] = "x" * (register_files.MAX_ELEMENT_CHARS + 10)
+        run = self._import(gzip.compress(json.dumps(elements).encode()), "no_brreg")
+        self.assertEqual(run.state, "error")
+        self.assertEqual(run.error_message, "Element 2 of the JSON array is longer than 1,048,576 characters, "
+                                            "more than any register file has. Nothing was imported.")
+        self.assertFalse(self._register_companies("no_brreg"))
+        cut = self._import(gzip.compress(json.dumps(elements[:1]).encode()[:-1]), "no_brreg")
+        self.assertEqual(cut.state, "error")
+        self.assertIn("Element 2: the file is not a JSON array of objects", cut.error_message)
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestHostileRegisterFiles(RegisterImportCase):
+    """Lines and JSON elements capped, zip and gzip capped in size and ratio, duplicates counted in SQL."""
+
+    @users("user_sales_manager")
+    def test_a_gzip_of_one_endless_line_fails_fast_in_little_memory(self):
+        compressed = io.BytesIO()
+        with gzip.GzipFile(fileobj=compressed, mode="wb", compresslevel=9) as endless:
+            chunk = b"A" * (1 << 20)
+            while compressed.tell() < 300_000:
+                endless.write(chunk)
+        content = compressed.getvalue()
+        self.assertLess(len(content), 330_000)
+        run = self.imports.create({"register_code": "gb_companies_house", "file": base64.b64encode(content)})
+        tracemalloc.start()
+        try:
+            started = time.monotonic()
+            run.action_import()
+            elapsed = time.monotonic() - started
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        self.assertEqual(run.state, "error")
+        self.assertEqual(run.error_message, "Line 1 is longer than 1,048,576 characters, more than any register "
+                                            "file has. Nothing was imported.")
+        self.assertLess(elapsed, 5)
+        self.assertLess(peak, 100 << 20, f"{peak / (1 << 20):.1f} MiB")
+
+    @users("user_sales_manager")
+    def test_a_long_line_further_down_is_named_and_a_long_field_is_no_damage(self):
+        header, rows = _sample(UK_JANUARY)
+        # 200 KB in a column the import does not read: a valid file (the csv
+        # module's own field limit, 128 KiB, called it damaged).
+        rows[1]["URI"] = "u" * 200_000
+        rows[2]["URI"] = "u" * (register_files.MAX_LINE_CHARS + 1)
+        run = self._import(_write(header, rows))
+        self.assertEqual(run.state, "error")
+        self.assertEqual(run.error_message, "Line 4 is longer than 1,048,576 characters, more than any register "
+                                            "file has. Nothing was imported.")
+        del rows[2]
+        run = self._import(_write(header, rows))
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertIn("HIGHLAND DISTILLERS LIMITED", self._register_companies().mapped("name"))
+
+    @users("user_sales_manager")
+    def test_compression_bombs_are_refused(self):
+        header, rows = _sample(UK_JANUARY)
+        # One row repeated: 1,000 times smaller compressed.
+        rows_bomb = _write(header, rows[:1] * 20_000)
+        # gzip: judged while read, once past 4 MiB.
+        started = time.monotonic()
+        run = self._import(gzip.compress(rows_bomb, compresslevel=9))
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertEqual(run.state, "error")
+        self.assertEqual(run.error_message, "The compressed file expands to more than 100 times its size, which no "
+                                            "register file does: it was not read further. Nothing was imported.")
+        # zip: refused on what the archive declares.
+        run = self._import(_zipped(rows_bomb))
+        self.assertEqual(run.error_message, "The compressed file expands to more than 100 times its size, which no "
+                                            "register file does: it was not read further. Nothing was imported.")
+        # The size cap (40 GB) on a smaller file: past it, refused while read.
+        content = b"".join(_write(header, rows) for _round in range(400))
+        with patch.object(register_files, "MAX_DECOMPRESSED_BYTES", 1 << 20):
+            run = self._import(gzip.compress(content))
+        self.assertEqual(run.state, "error")
+        self.assertIn("The compressed file holds more than 1,048,576 bytes", run.error_message)
+        self.assertFalse(self._register_companies())
+
+    @users("user_sales_manager")
+    def test_duplicate_numbers_are_counted_and_listed_up_to_100(self):
+        header, rows = _sample(UK_JANUARY)
+        run = self._import(_write(header, [rows[0]] * 5001))
+        self.assertRecordValues(run, [{"state": "done", "imported_count": 1, "bad_row_count": 5000}])
+        listed = run.bad_rows.splitlines()
+        self.assertEqual(len(listed), 100)
+        self.assertEqual(listed[-1], "Line 102: the number 09000001 is already on an earlier line.")

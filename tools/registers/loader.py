@@ -26,7 +26,7 @@ from collections import Counter, namedtuple
 from contextlib import ExitStack, contextmanager
 
 from ..domains import normalize_domain
-from ..register_files import RegisterCsvReader, RegisterFileError, open_register_file
+from ..register_files import RegisterFileError, open_register_file, open_register_reader
 from . import detect_adapter
 from .base import EXCLUSION_ORDER, BadRow, Excluded, RegisterCompany
 
@@ -141,7 +141,7 @@ class RegisterLoader:
         with ExitStack() as stack:
             self._members = self._sort_files([
                 (binary, _size(binary),
-                 RegisterCsvReader(stack.enter_context(open_register_file(binary)), self.adapter.delimiter))
+                 open_register_reader(stack.enter_context(open_register_file(binary)), self.adapter.delimiter))
                 for binary in binaries
             ])
             self._member, rows = position or (0, 0)
@@ -260,19 +260,28 @@ class RegisterLoader:
     def drop_duplicates(self):
         """A number twice in the file: the first row wins, the others are
         bad rows. Return how many were dropped."""
+        # Counted whole, listed up to MAX_LISTED_BAD_ROWS, each row joined to
+        # its number's first line only: a hostile file of one number repeated
+        # is neither fetched whole nor joined to itself row by row.
         self.cr.execute("""
             CREATE INDEX ON crm_iap_register_staging (register_number);
             ANALYZE crm_iap_register_staging;
-            DELETE FROM crm_iap_register_staging s
-             USING crm_iap_register_staging first
-             WHERE first.register_number = s.register_number AND first.line_no < s.line_no
-         RETURNING s.line_no, s.register_number
-        """)
-        duplicates = sorted(self.cr.fetchall())
-        self.counters["bad_row_count"] += len(duplicates)
-        for line, number in duplicates[:MAX_LISTED_BAD_ROWS]:
-            self._list_bad_row(line, BadRow("duplicate_number", number))
-        return len(duplicates)
+            WITH duplicate AS (
+                DELETE FROM crm_iap_register_staging s
+                 USING (SELECT register_number, min(line_no) AS line_no FROM crm_iap_register_staging
+                         GROUP BY register_number HAVING count(*) > 1) first
+                 WHERE first.register_number = s.register_number AND first.line_no < s.line_no
+             RETURNING s.line_no, s.register_number
+            )
+            SELECT count(*), ARRAY(SELECT ARRAY[line_no::varchar, register_number] FROM duplicate
+                                    ORDER BY line_no LIMIT %s)
+              FROM duplicate
+        """, (MAX_LISTED_BAD_ROWS,))
+        count, listed = self.cr.fetchone()
+        self.counters["bad_row_count"] += count
+        for line, number in listed:
+            self._list_bad_row(int(line), BadRow("duplicate_number", number))
+        return count
 
     def apply_units(self):
         """A register of two files: leave out the companies whose legal unit

@@ -1,77 +1,20 @@
 import base64
 import gzip
-import io
 import os
 import shutil
 import tempfile
 import time
-import zipfile
 from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged, users
-from odoo.tools import config, file_open, file_path, mute_logger
+from odoo.tools import config, file_path, mute_logger
 
-from .common import DirectoryCase
-
-SAMPLES = "crm_iap_mine/tests/data/registers/"
-UK_JANUARY = SAMPLES + "gb_companies_house_2026-01.csv"
-UK_FEBRUARY = SAMPLES + "gb_companies_house_2026-02.csv"
-
-
-def _read(path):
-    with file_open(path, "rb") as sample:
-        return sample.read()
-
-
-def _zipped(content, name="BasicCompanyDataAsOneFile-2026-02-01.csv"):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-class RegisterImportCase(DirectoryCase):
-    """Imports write the shared directory: an administrator runs them, the
-    tests' users (sales managers) mine what they imported."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.user_register_admin = mail_new_test_user(
-            cls.env, login="user_register_admin", name="Register Admin",
-            groups="base.group_user,sales_team.group_sale_manager,base.group_system",
-        )
-
-    @property
-    def imports(self):
-        """The import model, as the administrator."""
-        return self.env["crm.iap.lead.register.import"].with_user(self.user_register_admin)
-
-    def _import(self, content, register="gb_companies_house", file_name="upload.csv"):
-        run = self.imports.create({
-            "register_code": register, "file": base64.b64encode(content), "file_name": file_name,
-        })
-        run.action_import()
-        return run
-
-    def _queue(self, content):
-        run = self.imports.create({
-            "register_code": "gb_companies_house", "file": base64.b64encode(content),
-        })
-        run.action_queue()
-        return run
-
-    def _by_number(self, register):
-        return {company.register_number: company for company in self._register_companies(register)}
-
-    def _register_companies(self, register="gb_companies_house"):
-        Company = self.env["crm.iap.lead.directory.company"].with_context(active_test=False)
-        return Company.search([("register_code", "=", register)])
-
+from .common import (
+    FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_FEBRUARY, UK_JANUARY, RegisterImportCase, _read, _zipped,
+)
 
 @tagged("post_install", "-at_install", "lead_mining")
 class TestRegisterImport(RegisterImportCase):
@@ -418,8 +361,6 @@ class TestRegisterCredits(RegisterImportCase):
         self.assertEqual(schedule.credits_spent_this_month, 0)
 
 
-FR_ESTABLISHMENTS = SAMPLES + "fr_sirene_StockEtablissement.csv"
-FR_UNITS = SAMPLES + "fr_sirene_StockUniteLegale.csv"
 
 
 @tagged("post_install", "-at_install", "lead_mining")

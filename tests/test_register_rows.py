@@ -14,7 +14,7 @@ from odoo.tests import tagged, users
 
 from odoo.addons.crm_iap_mine.tools import register_files
 
-from .test_register_import import FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_JANUARY, RegisterImportCase, _read, _zipped
+from .common import FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_JANUARY, RegisterImportCase, _read, _zipped
 
 
 def _csv(header, rows):

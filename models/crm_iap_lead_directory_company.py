@@ -50,6 +50,20 @@ class CrmIapLeadDirectoryCompany(models.Model):
     # Set on companies imported from a public register: its key there.
     register_code = fields.Selection(register_selection, string="Register", readonly=True, copy=False)
     register_number = fields.Char(readonly=True, copy=False)
+    # A company on its way out, as its register says: kept (the register
+    # watch follows it), never delivered. Empty for every other company.
+    register_status = fields.Selection([
+        ("bankrupt", "Bankrupt"),
+        ("liquidation", "In Liquidation"),
+        ("strike_off", "Proposed for Strike-off"),
+        ("administration", "In Administration"),
+        ("receivership", "In Receivership"),
+        ("winding_up", "Winding Up"),
+    ], readonly=True, copy=False, help="Set by register imports: a company on its way out is never delivered.")
+    register_status_date = fields.Date(
+        string="Register Status Since", readonly=True, copy=False,
+        help="The register's date of the status, or else the day an import first saw it.",
+    )
     # Fair rotation: the least delivered, then the longest ago, first.
     delivery_count = fields.Integer(string="Times Delivered", required=True, default=0, readonly=True, copy=False)
     last_delivered_date = fields.Datetime(string="Last Delivered", readonly=True, copy=False)
@@ -72,7 +86,7 @@ class CrmIapLeadDirectoryCompany(models.Model):
         # every matching company (scattered over the whole table at 1M rows).
         # Named anew whenever its columns change: CREATE INDEX IF NOT EXISTS
         # would keep an older definition under the same name (the older names
-        # are dropped by migrations/17.0.3.0.0).
+        # are dropped by migrations/17.0.3.0.0 and 17.0.4.0.0).
         # shuffle_key: a random number drawn once per company (the column's
         # default, for the ORM, the COPY loader and the register merge alike),
         # the last key of the picking order. Each request starts the shuffle
@@ -81,24 +95,26 @@ class CrmIapLeadDirectoryCompany(models.Model):
         # so that a start is a range: picking reads the first ones instead of
         # ranking every candidate (a whole country of a register is
         # millions). Not an ORM field: nothing writes it.
+        # Companies on their way out (register_status) are never delivered:
+        # left out of the picking indexes, like the archived ones.
         self.env.cr.execute("""
             ALTER TABLE crm_iap_lead_directory_company ADD COLUMN IF NOT EXISTS
                 shuffle_key integer NOT NULL DEFAULT (random() * 2147483647)::integer;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_pick_key_idx
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_key_idx
                 ON crm_iap_lead_directory_company (country_id, industry_id, employees)
                    INCLUDE (id, company_id, last_request_id, delivery_count, last_delivered_date, shuffle_key,
                             domain, emails)
-             WHERE active;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_fresh_order_idx
+             WHERE active AND register_status IS NULL;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_fresh_idx
                 ON crm_iap_lead_directory_company (shuffle_key)
                    INCLUDE (id, country_id, state_id, industry_id, employees, company_id, last_request_id,
                             last_delivered_date, domain, emails)
-             WHERE active AND delivery_count = 0;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_delivered_order_idx
+             WHERE active AND register_status IS NULL AND delivery_count = 0;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_rotation_idx
                 ON crm_iap_lead_directory_company (delivery_count, last_delivered_date NULLS FIRST, shuffle_key)
                    INCLUDE (id, country_id, state_id, industry_id, employees, company_id, last_request_id,
                             domain, emails)
-             WHERE active AND delivery_count > 0;
+             WHERE active AND register_status IS NULL AND delivery_count > 0;
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_domain_idx
                 ON crm_iap_lead_directory_company (domain) WHERE domain IS NOT NULL;
         """)

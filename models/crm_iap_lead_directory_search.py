@@ -145,6 +145,8 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
         """(SQL conditions on `c`, params) for every filter of `search`."""
         conditions = [
             "c.active",
+            # On its way out (bankrupt, in liquidation...): kept, never delivered.
+            "c.register_status IS NULL",
             "(c.company_id IS NULL OR c.company_id = %(company)s)",
             "c.country_id = ANY(%(countries)s)",
         ]

@@ -12,6 +12,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import config, formatLang
 
 from ..const import IMPORT_STATE_TRANSITIONS
+from ..tools import register_files
 from ..tools.register_files import RegisterFileError
 from ..tools.registers import ADAPTERS
 from ..tools.registers.loader import RegisterLoader
@@ -90,8 +91,12 @@ class CrmIapLeadRegisterImport(models.Model):
     updated_count = fields.Integer(string="Updated", readonly=True)
     unchanged_count = fields.Integer(string="Unchanged", readonly=True)
     archived_count = fields.Integer(string="Archived", readonly=True,
-                                    help="Companies gone from the file, closed or winding up.")
-    excluded_closed_count = fields.Integer(string="Excluded: Closed or Winding Up", readonly=True)
+                                    help="Companies gone from the file, or closed.")
+    undeliverable_count = fields.Integer(
+        string="Imported, Not Deliverable", readonly=True,
+        help="Companies on their way out (bankrupt, in liquidation, administration or receivership, proposed for "
+             "strike-off, winding up): kept with their register status, never delivered.")
+    excluded_closed_count = fields.Integer(string="Excluded: Closed or Dissolved", readonly=True)
     excluded_person_count = fields.Integer(string="Excluded: Natural Persons", readonly=True)
     excluded_private_count = fields.Integer(string="Excluded: Not to Be Diffused", readonly=True)
     bad_row_count = fields.Integer(string="Bad Rows", readonly=True)
@@ -368,7 +373,8 @@ class CrmIapLeadRegisterImport(models.Model):
         report(1.0)
         counters = loader.counters
         values = dict(
-            self._report_counts(counters), unchanged_count=counters["unchanged_count"], unknown_industry_count=counters["unknown_industry_count"],
+            self._report_counts(counters), unchanged_count=counters["unchanged_count"],
+            undeliverable_count=counters["undeliverable_count"], unknown_industry_count=counters["unknown_industry_count"],
             excluded_closed_count=counters["excluded_closed"],
             excluded_person_count=counters["excluded_natural_person"],
             excluded_private_count=counters["excluded_non_diffusible"],
@@ -452,6 +458,22 @@ class CrmIapLeadRegisterImport(models.Model):
                          "Nothing was imported: download the file again.", line=error.line, detail=error.detail)
             return _("The zip archive cannot be read (%(detail)s). Nothing was imported: download the file again.",
                      detail=error.detail)
+        if error.kind == "line_too_long":
+            return _("Line %(line)s is longer than %(limit)s characters, more than any register file has. "
+                     "Nothing was imported.", line=error.line, limit=f"{register_files.MAX_LINE_CHARS:,}")
+        if error.kind == "element_too_long":
+            return _("Element %(line)s of the JSON array is longer than %(limit)s characters, more than any register "
+                     "file has. Nothing was imported.", line=error.line, limit=f"{register_files.MAX_ELEMENT_CHARS:,}")
+        if error.kind == "json":
+            return _("Element %(line)s: the file is not a JSON array of objects as the register publishes it "
+                     "(%(detail)s). Nothing was imported.", line=error.line, detail=error.detail)
+        if error.kind == "too_big":
+            return _("The compressed file holds more than %(limit)s bytes, more than any register file: it was "
+                     "not read further. Nothing was imported.", limit=f"{register_files.MAX_DECOMPRESSED_BYTES:,}")
+        if error.kind == "ratio":
+            return _("The compressed file expands to more than %(ratio)s times its size, which no register file "
+                     "does: it was not read further. Nothing was imported.",
+                     ratio=register_files.MAX_COMPRESSION_RATIO)
         if error.kind == "empty":
             return _("The file is empty. Nothing was imported.")
         if error.kind == "encoding":
@@ -465,6 +487,16 @@ class CrmIapLeadRegisterImport(models.Model):
             return _("Line %(line)s: the company number is missing.", line=line)
         if bad.reason == "bad_number":
             return _("Line %(line)s: %(value)s is not a valid register number.", line=line, value=bad.value)
+        if bad.reason == "bad_siret":
+            return _("Line %(line)s: %(value)s is not a valid SIRET (14 digits starting with the SIREN).",
+                     line=line, value=bad.value)
+        if bad.reason == "nul_byte":
+            return _("Line %(line)s: the column %(column)s holds a NUL byte.", line=line, column=bad.value)
+        if bad.reason == "too_long":
+            return _("Line %(line)s: the column %(column)s is longer than the register publishes.",
+                     line=line, column=bad.value)
+        if bad.reason == "too_big":
+            return _("Line %(line)s: %(value)s is too big a number.", line=line, value=bad.value)
         if bad.reason == "bad_employees":
             return _("Line %(line)s: %(value)s is not a number of employees.", line=line, value=bad.value)
         if bad.reason == "missing_name":

@@ -1,8 +1,11 @@
+import base64
 import importlib.util
+import io
 import os
 import socket
 import time
 import uuid
+import zipfile
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -10,6 +13,8 @@ from pathlib import Path
 from odoo import SUPERUSER_ID, api, fields
 from odoo.addons.crm.tests.common import TestCrmCommon
 from odoo.addons.iap.tests.common import MockIAPEnrich
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.tools import file_open
 
 from ..models import crm_iap_lead_provider_iap as iap_provider
 from .lead_mining_server import MINING_PATHS, LeadMiningTestServer
@@ -315,3 +320,62 @@ def load_migration(version, script):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# Register files in the published formats, and the administrator who imports them.
+SAMPLES = "crm_iap_mine/tests/data/registers/"
+UK_JANUARY = SAMPLES + "gb_companies_house_2026-01.csv"
+UK_FEBRUARY = SAMPLES + "gb_companies_house_2026-02.csv"
+FR_ESTABLISHMENTS = SAMPLES + "fr_sirene_StockEtablissement.csv"
+FR_UNITS = SAMPLES + "fr_sirene_StockUniteLegale.csv"
+
+
+def _read(path):
+    with file_open(path, "rb") as sample:
+        return sample.read()
+
+
+def _zipped(content, name="BasicCompanyDataAsOneFile-2026-02-01.csv"):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+class RegisterImportCase(DirectoryCase):
+    """Imports write the shared directory: an administrator runs them, the
+    tests' users (sales managers) mine what they imported."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_register_admin = mail_new_test_user(
+            cls.env, login="user_register_admin", name="Register Admin",
+            groups="base.group_user,sales_team.group_sale_manager,base.group_system",
+        )
+
+    @property
+    def imports(self):
+        """The import model, as the administrator."""
+        return self.env["crm.iap.lead.register.import"].with_user(self.user_register_admin)
+
+    def _import(self, content, register="gb_companies_house", file_name="upload.csv"):
+        run = self.imports.create({
+            "register_code": register, "file": base64.b64encode(content), "file_name": file_name,
+        })
+        run.action_import()
+        return run
+
+    def _queue(self, content):
+        run = self.imports.create({
+            "register_code": "gb_companies_house", "file": base64.b64encode(content),
+        })
+        run.action_queue()
+        return run
+
+    def _by_number(self, register):
+        return {company.register_number: company for company in self._register_companies(register)}
+
+    def _register_companies(self, register="gb_companies_house"):
+        Company = self.env["crm.iap.lead.directory.company"].with_context(active_test=False)
+        return Company.search([("register_code", "=", register)])

@@ -1,77 +1,20 @@
 import base64
 import gzip
-import io
 import os
 import shutil
 import tempfile
 import time
-import zipfile
 from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged, users
-from odoo.tools import config, file_open, file_path, mute_logger
+from odoo.tools import config, file_path, mute_logger
 
-from .common import DirectoryCase
-
-SAMPLES = "crm_iap_mine/tests/data/registers/"
-UK_JANUARY = SAMPLES + "gb_companies_house_2026-01.csv"
-UK_FEBRUARY = SAMPLES + "gb_companies_house_2026-02.csv"
-
-
-def _read(path):
-    with file_open(path, "rb") as sample:
-        return sample.read()
-
-
-def _zipped(content, name="BasicCompanyDataAsOneFile-2026-02-01.csv"):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-class RegisterImportCase(DirectoryCase):
-    """Imports write the shared directory: an administrator runs them, the
-    tests' users (sales managers) mine what they imported."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.user_register_admin = mail_new_test_user(
-            cls.env, login="user_register_admin", name="Register Admin",
-            groups="base.group_user,sales_team.group_sale_manager,base.group_system",
-        )
-
-    @property
-    def imports(self):
-        """The import model, as the administrator."""
-        return self.env["crm.iap.lead.register.import"].with_user(self.user_register_admin)
-
-    def _import(self, content, register="gb_companies_house", file_name="upload.csv"):
-        run = self.imports.create({
-            "register_code": register, "file": base64.b64encode(content), "file_name": file_name,
-        })
-        run.action_import()
-        return run
-
-    def _queue(self, content):
-        run = self.imports.create({
-            "register_code": "gb_companies_house", "file": base64.b64encode(content),
-        })
-        run.action_queue()
-        return run
-
-    def _by_number(self, register):
-        return {company.register_number: company for company in self._register_companies(register)}
-
-    def _register_companies(self, register="gb_companies_house"):
-        Company = self.env["crm.iap.lead.directory.company"].with_context(active_test=False)
-        return Company.search([("register_code", "=", register)])
-
+from .common import (
+    FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_FEBRUARY, UK_JANUARY, RegisterImportCase, _read, _zipped,
+)
 
 @tagged("post_install", "-at_install", "lead_mining")
 class TestRegisterImport(RegisterImportCase):
@@ -104,8 +47,8 @@ class TestRegisterImport(RegisterImportCase):
         run = self._import(_read(UK_JANUARY))
         self.assertEqual(run.state, "done", run.error_message)
         self.assertEqual(self._report(run), {
-            "rows_read": 10, "imported_count": 6, "updated_count": 0, "unchanged_count": 0, "archived_count": 0,
-            "excluded_closed_count": 1, "bad_row_count": 3, "unknown_industry_count": 1,
+            "rows_read": 10, "imported_count": 7, "updated_count": 0, "unchanged_count": 0, "archived_count": 0,
+            "excluded_closed_count": 0, "bad_row_count": 3, "unknown_industry_count": 1,
         })
         # The header's lines are 1; rows start at line 2.
         self.assertEqual(run.bad_rows.splitlines(), [
@@ -114,7 +57,8 @@ class TestRegisterImport(RegisterImportCase):
             "Line 10: the number 09000001 is already on an earlier line.",
         ])
         self.assertEqual(sorted(self._register_companies().mapped("register_number")),
-                         ["09000001", "09000003", "09000005", "09000006", "09000010", "SC400002"])
+                         ["09000001", "09000003", "09000004", "09000005", "09000006", "09000010", "SC400002"])
+        self.assertEqual(self._company("09000004").register_status, "liquidation", "kept, never delivered")
         nordwind = self._company("09000001")
         self.assertRecordValues(nordwind, [{
             "name": "NORDWIND SOFTWARE LTD", "street": "Floor 3, 10 Finsbury Square", "city": "LONDON",
@@ -140,8 +84,8 @@ class TestRegisterImport(RegisterImportCase):
         before = self._snapshot()
         run = self._import(_read(UK_JANUARY))
         self.assertEqual(self._report(run), {
-            "rows_read": 10, "imported_count": 0, "updated_count": 0, "unchanged_count": 6, "archived_count": 0,
-            "excluded_closed_count": 1, "bad_row_count": 3, "unknown_industry_count": 1,
+            "rows_read": 10, "imported_count": 0, "updated_count": 0, "unchanged_count": 7, "archived_count": 0,
+            "excluded_closed_count": 0, "bad_row_count": 3, "unknown_industry_count": 1,
         })
         self.assertEqual(self._snapshot(), before)
 
@@ -158,16 +102,17 @@ class TestRegisterImport(RegisterImportCase):
         run = self._import(_zipped(_read(UK_FEBRUARY)), file_name="renamed-download.bin")
         self.assertEqual(run.state, "done", run.error_message)
         self.assertEqual(self._report(run), {
-            "rows_read": 7, "imported_count": 1, "updated_count": 1, "unchanged_count": 3, "archived_count": 2,
-            "excluded_closed_count": 1, "bad_row_count": 1, "unknown_industry_count": 0,
+            "rows_read": 7, "imported_count": 1, "updated_count": 2, "unchanged_count": 3, "archived_count": 2,
+            "excluded_closed_count": 0, "bad_row_count": 1, "unknown_industry_count": 1,
         })
         self.assertEqual(self._company("SC400002").name, "HIGHLAND DISTILLERS (ANGUS) LIMITED")
         self.assertEqual(self._company("09000011").industry_id, self.media)
-        # Dissolved (gone from the file) and in liquidation: archived, history kept.
+        # Dissolved (gone from the file): archived, history kept.
         self.assertFalse(cardiff.active)
         self.assertEqual(cardiff.delivery_count, 1)
         self.assertEqual(cardiff.last_request_id, request)
-        self.assertFalse(self._company("09000005").active)
+        # In liquidation: kept with its status, never delivered.
+        self.assertRecordValues(self._company("09000005"), [{"active": True, "register_status": "liquidation"}])
         for number in ("09000001", "09000006", "09000010"):
             self.assertEqual(self._snapshot()[number], unchanged[number], f"{number} did not change")
 
@@ -257,7 +202,7 @@ class TestRegisterImport(RegisterImportCase):
         run.server_path = file_path(UK_JANUARY)
         run.action_import()
         self.assertEqual(run.state, "done", run.error_message)
-        self.assertEqual(run.imported_count, 6)
+        self.assertEqual(run.imported_count, 7)
 
 
 @tagged("post_install", "-at_install", "lead_mining")
@@ -280,7 +225,8 @@ class TestBrregImport(RegisterImportCase):
         run = self._import_brreg()
         self.assertEqual(run.state, "done", run.error_message)
         self.assertRecordValues(run, [{
-            "rows_read": 8, "imported_count": 3, "excluded_person_count": 1, "excluded_closed_count": 2,
+            "rows_read": 8, "imported_count": 5, "excluded_person_count": 1, "excluded_closed_count": 0,
+            "undeliverable_count": 2,
             "bad_row_count": 2, "unknown_industry_count": 1,
         }])
         self.assertEqual(run.bad_rows.splitlines(), [
@@ -288,7 +234,9 @@ class TestBrregImport(RegisterImportCase):
             "Line 8: mange is not a number of employees.",
         ])
         units = self._units()
-        self.assertEqual(sorted(units), ["910000001", "910000002", "910000008"])
+        self.assertEqual(sorted(units), ["910000001", "910000002", "910000004", "910000005", "910000008"])
+        self.assertEqual((units["910000004"].register_status, units["910000005"].register_status),
+                         ("bankrupt", "winding_up"), "kept, never delivered")
         self.assertRecordValues(units["910000001"], [{
             "name": "NORDLYS PROGRAMVARE AS", "domain": "nordlys-programvare.example", "employees": 12,
             "industry_id": self.software.id, "country_id": self.country_no.id, "city": "OSLO", "zip": "0155",
@@ -317,7 +265,8 @@ class TestBrregImport(RegisterImportCase):
         )
         request.action_submit()
         self.assertEqual(request.state, "done", request.error_message)
-        # Nordlys is already a partner; the directorate's size is unknown.
+        # Nordlys is already a partner; the directorate's size is unknown; the bankrupt and the
+        # one winding up are never delivered.
         self.assertEqual(request.lead_ids.mapped("partner_name"), ["FJORD SJØMAT AS"])
         self.assertEqual(request.excluded_count, 1)
         self.assertEqual(request.credits_charged, 0)
@@ -340,9 +289,9 @@ class TestRegisterImportInBackground(RegisterImportCase):
         self.assertEqual(damaged.state, "error")
         self.assertIn("Line 11: the file is truncated or damaged", damaged.error_message)
         self.assertEqual(good.state, "done", good.error_message)
-        self.assertEqual(good.imported_count, 6)
+        self.assertEqual(good.imported_count, 7)
         self.assertEqual(cancelled.state, "cancel")
-        self.assertEqual(len(self._register_companies()), 6, "the cancelled update did not run")
+        self.assertEqual(len(self._register_companies()), 7, "the cancelled update did not run")
 
     @users("user_sales_manager")
     def test_an_import_runs_once(self):
@@ -412,8 +361,6 @@ class TestRegisterCredits(RegisterImportCase):
         self.assertEqual(schedule.credits_spent_this_month, 0)
 
 
-FR_ESTABLISHMENTS = SAMPLES + "fr_sirene_StockEtablissement.csv"
-FR_UNITS = SAMPLES + "fr_sirene_StockUniteLegale.csv"
 
 
 @tagged("post_install", "-at_install", "lead_mining")
@@ -441,8 +388,8 @@ class TestSireneImport(RegisterImportCase):
         run = self._import_pair()
         self.assertEqual(run.state, "done", run.error_message)
         self.assertRecordValues(run, [{
-            "rows_read": 18, "imported_count": 3, "excluded_closed_count": 1, "excluded_person_count": 1,
-            "excluded_private_count": 2, "bad_row_count": 2, "unknown_industry_count": 1,
+            "rows_read": 18, "imported_count": 3, "excluded_closed_count": 1, "excluded_person_count": 2,
+            "excluded_private_count": 1, "bad_row_count": 2, "unknown_industry_count": 1,
         }])
         self.assertEqual(run.bad_rows.splitlines(), [
             "Line 9: 55200X008 is not a valid register number.",
@@ -513,10 +460,10 @@ class TestRegisterImportProgress(RegisterImportCase):
         self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
         self.assertEqual(run.state, "done", run.error_message)
         self.assertEqual(self._live(run), {
-            "progress": 100.0, "live_rows_read": 10, "live_excluded_count": 1, "live_bad_row_count": 3,
-            "live_imported_count": 6, "cancel_requested": False,
+            "progress": 100.0, "live_rows_read": 10, "live_excluded_count": 0, "live_bad_row_count": 3,
+            "live_imported_count": 7, "cancel_requested": False,
         })
-        self.assertTrue(any("is done: 6 companies imported, 0 updated, 0 archived." in message
+        self.assertTrue(any("is done: 7 companies imported, 0 updated, 0 archived." in message
                             for message in self._notifications()))
 
     @users("user_sales_manager")
@@ -650,7 +597,7 @@ class TestServerFiles(RegisterImportCase):
         run.action_queue()
         self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
         self.assertEqual(run.state, "done", run.error_message)
-        self.assertEqual(run.imported_count, 6)
+        self.assertEqual(run.imported_count, 7)
 
     def test_a_file_outside_the_register_folder_is_refused(self):
         for path in (file_path(UK_JANUARY), os.path.join(self.folder, "..", os.path.basename(self.folder) + "x"),
@@ -713,7 +660,7 @@ class TestSharedDirectoryIsTheAdministrators(RegisterImportCase):
                                      "file": base64.b64encode(_read(UK_JANUARY))})
         seen = Imports.browse((done | queued | draft).ids)
         self.assertEqual(seen.mapped("state"), ["done", "queued", "draft"])
-        self.assertEqual(seen[0].imported_count, 6, "the results, read-only")
+        self.assertEqual(seen[0].imported_count, 7, "the results, read-only")
         for action in ("action_import", "action_queue", "action_cancel"):
             with self.assertRaises(AccessError, msg=action):
                 getattr(seen[2], action)()

@@ -87,11 +87,12 @@ class TestRegisterLoader(TransactionCase):
     def test_staging_in_steps_gives_the_rows_of_one_step(self):
         at_once = self._run("gb_companies_house", [UK_JANUARY], 1000)
         self.assertEqual([step.position for step in at_once["progress"]], [RegisterPosition(1, 0)])
-        self.assertEqual(len(at_once["staged"][0]), 8, "6 companies, a bad date kept as skipped, a duplicate")
-        self.assertEqual((at_once["counters"]["rows_read"], at_once["counters"]["imported_count"]), (10, 6))
+        self.assertEqual(len(at_once["staged"][0]), 10,
+                         "7 companies, a bad date and a missing name kept as skipped, a duplicate")
+        self.assertEqual((at_once["counters"]["rows_read"], at_once["counters"]["imported_count"]), (10, 7))
         self.assertEqual([reason for _line, reason, _value in at_once["bad_rows"]],
                          ["bad_date", "missing_name", "duplicate_number"])
-        self.assertEqual(len(at_once["companies"]), 6)
+        self.assertEqual(len(at_once["companies"]), 7)
         for n_rows in (1, 4, 5):
             with self.subTest(n_rows=n_rows):
                 self._assert_same_import(self._run("gb_companies_house", [UK_JANUARY], n_rows), at_once)
@@ -146,10 +147,10 @@ class TestRegisterLoader(TransactionCase):
         self.assertEqual(at_once["merges"], 1)
         counts = {key: at_once["counters"][key] for key in (
             "imported_count", "updated_count", "unchanged_count", "archived_count")}
-        self.assertEqual(counts, {"imported_count": 1, "updated_count": 1, "unchanged_count": 3,
+        self.assertEqual(counts, {"imported_count": 1, "updated_count": 2, "unchanged_count": 3,
                                   "archived_count": 2})
-        for limit, merges in ((1, 6), (2, 3), (3, 2), (10, 1)):
+        for limit, merges in ((1, 7), (2, 4), (3, 3), (10, 1)):
             with self.subTest(limit=limit):
                 chunked = self._run("gb_companies_house", [UK_FEBRUARY], 1000, merge_limit=limit)
                 self._assert_same_import(chunked, at_once)
-                self.assertEqual(chunked["merges"], merges, "5 companies, `limit` at a time")
+                self.assertEqual(chunked["merges"], merges, "6 companies, `limit` at a time")

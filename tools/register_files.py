@@ -1,26 +1,57 @@
 """Streaming readers for the bulk files of the public business registers.
 
-A register file is a CSV, plain or alone in a zip archive, of millions of
-rows: it is read row by row, never loaded whole. Columns are found by their
-header (published headers carry stray spaces, and newer files add columns),
-never by position. No ORM here: tested against plain files.
+A register file is a CSV, or a JSON array of objects (Norway's
+``enheter_alle.json.gz``), plain, gzipped or alone in a zip archive, of
+millions of rows: it is read row by row, never loaded whole. Columns are
+found by their header (published headers carry stray spaces, and newer files
+add columns), never by position; a JSON object's fields are flattened with
+dots, as the CSV downloads name them. No ORM here: tested against plain files.
+
+A hostile file cannot exhaust memory: lines and JSON elements are read with
+a cap, and so are the size and the compression ratio of what a zip or gzip
+decompresses to (the caps below; every real national file is far within
+them, see docs/administrator.md).
 """
 import csv
 import gzip
 import io
+import json
+import re
 import zipfile
 from contextlib import contextmanager
 
 ZIP_MAGIC = b"PK\x03\x04"
 GZIP_MAGIC = b"\x1f\x8b"
+# The longest CSV line (or record) and JSON element read, in characters:
+# real rows are a few hundred.
+MAX_LINE_CHARS = 1 << 20
+MAX_ELEMENT_CHARS = 1 << 20
+# What a zip or gzip member may decompress to: 40 GB (the biggest national
+# file, SIRENE's establishments, is about 9 GB), at most 100 times its
+# compressed size (real register files compress 4 to 15 times). The ratio is
+# judged once 4 MiB are decompressed (what the reader read ahead of the
+# compressed file only lowers it): past the line and element caps, so that
+# an endless line is called what it is, and soon enough that a bomb of short
+# lines stops before many rows are parsed.
+MAX_DECOMPRESSED_BYTES = 40 * 10 ** 9
+MAX_COMPRESSION_RATIO = 100
+RATIO_GRACE_BYTES = 4 << 20
+# A JSON file's columns are the fields of its first elements.
+JSON_HEADER_ELEMENTS = 20
+_JSON_CHUNK_CHARS = 1 << 16
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+# A field over the csv module's default limit (128 KiB) is still under the line cap.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))
 
 
 class RegisterFileError(Exception):
     """The file cannot be read as a whole: nothing of it may be imported.
 
     ``kind`` says what is wrong (``zip``, ``empty``, ``encoding``, ``structure``,
-    ``columns``), ``line`` where (1 is the header), ``detail`` the reader's
-    own words.
+    ``json``, ``line_too_long``, ``element_too_long``, ``too_big``,
+    ``ratio``, ``columns``), ``line`` where (1 is the header; in a JSON file,
+    the element's number), ``detail`` the reader's own words.
     """
 
     def __init__(self, kind, line=None, detail=""):
@@ -30,10 +61,38 @@ class RegisterFileError(Exception):
         self.detail = detail
 
 
+class _CappedStream(io.RawIOBase):
+    """The decompressed bytes of a zip or gzip member, refused past
+    MAX_DECOMPRESSED_BYTES or MAX_COMPRESSION_RATIO times what was read of
+    the compressed file."""
+
+    def __init__(self, member, compressed, start):
+        super().__init__()
+        self._member = member
+        self._compressed = compressed   # its tell(): how far the member's reader read it
+        self._start = start             # where the member starts in it
+        self.size = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self._member.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.size += size
+        if self.size > MAX_DECOMPRESSED_BYTES:
+            raise RegisterFileError("too_big", detail=f"over {MAX_DECOMPRESSED_BYTES:,} bytes decompressed")
+        if self.size > RATIO_GRACE_BYTES \
+                and self.size > MAX_COMPRESSION_RATIO * max(self._compressed.tell() - self._start, 1):
+            raise RegisterFileError("ratio", detail=f"over {MAX_COMPRESSION_RATIO} times its compressed size")
+        return size
+
+
 @contextmanager
 def open_register_file(binary):
-    """A text stream over a binary file object holding a CSV, plain, zipped
-    or gzipped.
+    """A text stream over a binary file object holding a CSV or JSON file,
+    plain, zipped or gzipped.
 
     The compression is recognised by the content, not the name (users rename
     downloads); a zip must hold exactly one file.
@@ -41,6 +100,7 @@ def open_register_file(binary):
     head = binary.read(4)
     binary.seek(0)
     archive = member = None
+    stream = binary
     if head == ZIP_MAGIC:
         try:
             archive = zipfile.ZipFile(binary)
@@ -50,18 +110,63 @@ def open_register_file(binary):
         if len(files) != 1:
             archive.close()
             raise RegisterFileError("zip", detail=f"{len(files)} files in the archive, 1 expected")
-        member = archive.open(files[0])
-        binary = member
+        info = files[0]
+        # Refused at once when the archive says so itself.
+        if info.file_size > MAX_DECOMPRESSED_BYTES:
+            archive.close()
+            raise RegisterFileError("too_big", detail=f"{info.file_size:,} bytes decompressed")
+        if info.file_size > RATIO_GRACE_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            archive.close()
+            raise RegisterFileError("ratio", detail=f"{info.file_size:,} bytes from {info.compress_size:,}")
+        member = archive.open(info)
+        stream = io.BufferedReader(_CappedStream(member, binary, info.header_offset), 1 << 16)
     elif head[:2] == GZIP_MAGIC:
-        binary = gzip.GzipFile(fileobj=binary, mode="rb")
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        member = gzip.GzipFile(fileobj=binary, mode="rb")
+        stream = io.BufferedReader(_CappedStream(member, binary, 0), 1 << 16)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
         yield text
     finally:
         text.detach()
         if member:
             member.close()
+        if archive:
             archive.close()
+
+
+def open_register_reader(text, delimiter=","):
+    """The reader of a register file's text: `RegisterJsonReader` for a JSON
+    array, else `RegisterCsvReader`."""
+    with _reading(1):
+        first = text.readline(MAX_LINE_CHARS + 1)
+        while first and not first.strip():
+            first = text.readline(MAX_LINE_CHARS + 1)
+    if first.lstrip().startswith("["):
+        # A JSON file may be one line: the first (capped) read is its start.
+        return RegisterJsonReader(text, first)
+    return RegisterCsvReader(text, delimiter, _checked_line(first, 1) or None)
+
+
+def _checked_line(read, line):
+    if len(read) > MAX_LINE_CHARS:
+        raise RegisterFileError("line_too_long", line=line, detail=f"over {MAX_LINE_CHARS:,} characters")
+    return read
+
+
+@contextmanager
+def _reading(line):
+    """Errors of the text stream as `RegisterFileError` at `line`."""
+    try:
+        yield
+    except UnicodeDecodeError as error:
+        raise RegisterFileError("encoding", line=line, detail=str(error)) from error
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        # A zip or gzip cut short or damaged fails while it is read.
+        raise RegisterFileError("zip", line=line, detail=str(error)) from error
+    except RegisterFileError as error:
+        # Over a cap of the decompressed stream: where it was reached.
+        error.line = error.line or line
+        raise
 
 
 class RegisterCsvReader:
@@ -69,26 +174,45 @@ class RegisterCsvReader:
 
     Header names are stripped of spaces. A row whose number of fields differs
     from the header's, an unterminated quote or undecodable bytes mean a
-    truncated or damaged file: `RegisterFileError` naming the line.
+    truncated or damaged file: `RegisterFileError` naming the line. So does
+    a line over MAX_LINE_CHARS.
     """
 
-    def __init__(self, text, delimiter=","):
-        self._reader = csv.reader(text, delimiter=delimiter, strict=True)
+    def __init__(self, text, delimiter=",", first_line=None):
+        self._text = text
+        self._first = first_line
+        self._reader = csv.reader(self._lines(), delimiter=delimiter, strict=True)
         try:
             self.header = [name.strip() for name in self._next_row()]
         except StopIteration:
             raise RegisterFileError("empty", line=1, detail="the file is empty") from None
 
+    def _lines(self):
+        # Once per line of millions: kept lean (the errors of reading are
+        # turned into RegisterFileError by `_next_row`).
+        if self._first is not None:
+            yield self._first
+        readline = self._text.readline
+        while True:
+            line = readline(MAX_LINE_CHARS + 1)
+            if not line:
+                return
+            if len(line) > MAX_LINE_CHARS:
+                raise RegisterFileError("line_too_long", line=self._reader.line_num + 1,
+                                        detail=f"over {MAX_LINE_CHARS:,} characters")
+            yield line
+
     def _next_row(self):
         try:
             return next(self._reader)
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise RegisterFileError("line_too_long", line=self._reader.line_num,
+                                        detail=f"over {MAX_LINE_CHARS:,} characters") from error
             raise RegisterFileError("structure", line=self._reader.line_num, detail=str(error)) from error
-        except UnicodeDecodeError as error:
-            raise RegisterFileError("encoding", line=self._reader.line_num + 1, detail=str(error)) from error
-        except (zipfile.BadZipFile, EOFError, OSError) as error:
-            # A zip or gzip cut short or damaged fails while it is read.
-            raise RegisterFileError("zip", line=self._reader.line_num + 1, detail=str(error)) from error
+        except (UnicodeDecodeError, zipfile.BadZipFile, EOFError, OSError, RegisterFileError) as error:
+            with _reading(self._reader.line_num + 1):
+                raise error
 
     def __iter__(self):
         header = self.header
@@ -106,3 +230,131 @@ class RegisterCsvReader:
                     detail=f"{len(row)} fields where the header has {width}",
                 )
             yield self._reader.line_num, dict(zip(header, row))
+
+
+class _JsonRow(dict):
+    """A flattened JSON object: a field it does not have reads as empty, as
+    an empty column of the CSV."""
+
+    def __missing__(self, key):
+        return ""
+
+
+class RegisterJsonReader:
+    """Elements of a JSON array of objects as ``(element number, {field:
+    value})``, read as a stream (`json.JSONDecoder.raw_decode` over a
+    buffer), one line or many.
+
+    Nested objects are flattened with dots (``forretningsadresse.poststed``),
+    lists of values joined with ", ", values given as the CSV gives them
+    (``true``/``false``, numbers as digits, null as empty). The header is
+    the fields of the first elements. An element over MAX_ELEMENT_CHARS,
+    anything but an object in the array, or invalid JSON stop the reading
+    with `RegisterFileError`.
+    """
+
+    def __init__(self, text, start=""):
+        self._text = text
+        self._buffer = start
+        self._pos = 0
+        self._eof = False
+        self._decoder = json.JSONDecoder()
+        self._count = 0
+        self._skip_space()
+        if self._buffer[self._pos:self._pos + 1] != "[":
+            raise RegisterFileError("json", line=1, detail="a JSON array of objects expected")
+        self._pos += 1
+        self._ahead = []
+        while len(self._ahead) < JSON_HEADER_ELEMENTS:
+            element = self._next_element()
+            if element is None:
+                break
+            self._ahead.append(element)
+        if not self._ahead:
+            raise RegisterFileError("empty", line=1, detail="the array is empty")
+        self.header = list(dict.fromkeys(key for element in self._ahead for key in element))
+
+    def __iter__(self):
+        number = 0
+        while True:
+            element = self._ahead.pop(0) if self._ahead else self._next_element()
+            if element is None:
+                return
+            number += 1
+            yield number, element
+
+    def _fill(self):
+        """Read the next chunk into the buffer; False at the end of the file."""
+        if self._eof:
+            return False
+        with _reading(self._count + 1):
+            chunk = self._text.read(_JSON_CHUNK_CHARS)
+        if not chunk:
+            self._eof = True
+            return False
+        if self._pos > _JSON_CHUNK_CHARS:
+            self._buffer, self._pos = self._buffer[self._pos:], 0
+        self._buffer += chunk
+        return True
+
+    def _skip_space(self):
+        while True:
+            self._pos = _JSON_SPACE.match(self._buffer, self._pos).end()
+            if self._pos < len(self._buffer) or not self._fill():
+                return
+
+    def _next_element(self):
+        """The next element flattened, or None after the last one."""
+        self._skip_space()
+        char = self._buffer[self._pos:self._pos + 1]
+        if char == "]":
+            return None
+        if self._count:
+            if char != ",":
+                raise RegisterFileError("json", line=self._count + 1,
+                                        detail="the array is cut short" if not char else f"',' expected, not {char!r}")
+            self._pos += 1
+            self._skip_space()
+        line = self._count + 1
+        while True:
+            try:
+                value, end = self._decoder.raw_decode(self._buffer, self._pos)
+                break
+            except json.JSONDecodeError as error:
+                # Near the end of the buffer (or in a string not closed yet):
+                # the element goes on in the next chunk.
+                incomplete = error.msg.startswith("Unterminated string") or error.pos >= len(self._buffer) - 16
+                if not incomplete or self._eof:
+                    raise RegisterFileError("json", line=line, detail=str(error)) from None
+                if len(self._buffer) - self._pos > MAX_ELEMENT_CHARS:
+                    raise RegisterFileError("element_too_long", line=line,
+                                            detail=f"over {MAX_ELEMENT_CHARS:,} characters") from None
+                self._fill()
+        if end - self._pos > MAX_ELEMENT_CHARS:
+            raise RegisterFileError("element_too_long", line=line, detail=f"over {MAX_ELEMENT_CHARS:,} characters")
+        if not isinstance(value, dict):
+            raise RegisterFileError("json", line=line, detail="an element of the array is not an object")
+        self._pos = end
+        self._count += 1
+        row = _JsonRow()
+        _flatten(value, "", row)
+        return row
+
+
+def _flatten(value, prefix, row):
+    for key, item in value.items():
+        name = prefix + key
+        if isinstance(item, dict):
+            _flatten(item, name + ".", row)
+        elif isinstance(item, list):
+            row[name] = ", ".join(_json_text(part) for part in item if not isinstance(part, (dict, list)))
+        else:
+            row[name] = _json_text(item)
+
+
+def _json_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

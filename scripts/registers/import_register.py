@@ -38,7 +38,7 @@ if run.state == "error":
     print(run.error_message)  # pylint: disable=print-used
     sys.exit(1)
 for field in ("rows_read", "imported_count", "updated_count", "unchanged_count", "archived_count",
-              "excluded_closed_count", "excluded_person_count", "excluded_private_count",
+              "undeliverable_count", "excluded_closed_count", "excluded_person_count", "excluded_private_count",
               "unknown_industry_count", "bad_row_count", "duration"):
     print(f"{run._fields[field].string}: {run[field]}")  # pylint: disable=print-used
 if run.bad_rows:

@@ -15,7 +15,7 @@ Odoo 17 has no French states: the state stays empty.
 """
 import re
 
-from .base import BadRow, Excluded, RegisterAdapter, RegisterCompany
+from .base import BadRow, RegisterAdapter, RegisterCompany
 
 NATURAL_PERSON_CATEGORY = "1000"
 NON_DIFFUSIBLE = {"P", "N"}
@@ -28,7 +28,12 @@ EMPLOYEE_BANDS = {
 # division numbers for other activities: only NAF rév. 2 is mapped.
 MAPPED_NOMENCLATURE = "NAFRev2"
 _SIREN_RE = re.compile(r"^\d{9}$")
+_SIRET_RE = re.compile(r"^\d{14}$")
 _DATE_RE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
+# SIRENE publishes no insolvency proceedings; a company being wound up
+# carries "en liquidation" in its name (Code de commerce, L237-2), which
+# INSEE records as a new period of the unit (its dateDebut).
+_LIQUIDATION_RE = re.compile(r"\bEN LIQUIDATION\b", re.IGNORECASE)
 
 
 class SireneAdapter(RegisterAdapter):
@@ -39,6 +44,16 @@ class SireneAdapter(RegisterAdapter):
     # The SIREN, the SIRET (SIREN + 5 digits) or the VAT number "FR" + key + SIREN.
     registry_number_sql = r"""substring(regexp_replace(p.company_registry, '[\s.-]', '', 'g') from '^(\d{9})(\d{5})?$')"""
     vat_number_sql = r"""substring(upper(regexp_replace(p.vat, '[\s.-]', '', 'g')) from '^FR[0-9A-Z]{2}(\d{9})$')"""
+    number_column = "siren"
+    # The lengths of INSEE's description of the stock files, for the columns read.
+    field_lengths = {
+        "siren": 9, "siret": 14, "codePostalEtablissement": 5, "libelleVoieEtablissement": 100,
+        "libelleCommuneEtablissement": 100, "activitePrincipaleEtablissement": 6,
+    }
+    unit_field_lengths = {
+        "siren": 9, "denominationUniteLegale": 120, "denominationUsuelle1UniteLegale": 70, "sigleUniteLegale": 20,
+        "categorieJuridiqueUniteLegale": 4,
+    }
     required_columns = (
         "siren", "siret", "statutDiffusionEtablissement", "trancheEffectifsEtablissement", "etablissementSiege",
         "numeroVoieEtablissement", "typeVoieEtablissement", "libelleVoieEtablissement", "codePostalEtablissement",
@@ -49,18 +64,30 @@ class SireneAdapter(RegisterAdapter):
         "denominationUniteLegale", "categorieJuridiqueUniteLegale",
     )
 
+    def row_number(self, row):
+        # A branch is no company of its own: its bad row keeps no number.
+        return super().row_number(row) if row.get("etablissementSiege", "").strip().lower() == "true" else None
+
     def parse_row(self, row):
-        if row["etablissementSiege"].strip().lower() != "true":
-            return None   # a branch: its company comes with its headquarters
+        # The numbers are checked on every establishment, branches included.
         number = row["siren"].strip()
         if not number:
             raise BadRow("missing_number")
         if not _SIREN_RE.match(number):
             raise BadRow("bad_number", number)
+        headquarters = row["etablissementSiege"].strip().lower() == "true"
+        siret = row["siret"].strip()
+        if not _SIRET_RE.match(siret) or not siret.startswith(number):
+            raise BadRow("bad_siret", siret, register_number=number if headquarters else None)
+        if not headquarters:
+            return None   # a branch: its company comes with its headquarters
+        # Left out, but only once its legal unit is known: a reason of the
+        # unit (a natural person) comes first.
+        exclusion = None
         if row["statutDiffusionEtablissement"].strip().upper() in NON_DIFFUSIBLE:
-            raise Excluded("non_diffusible")
-        if row["etatAdministratifEtablissement"].strip().upper() == "F":
-            raise Excluded("closed")
+            exclusion = "non_diffusible"
+        elif row["etatAdministratifEtablissement"].strip().upper() == "F":
+            exclusion = "closed"
         band = row["trancheEffectifsEtablissement"].strip()
         industry = None
         if row.get("nomenclatureActivitePrincipaleEtablissement", MAPPED_NOMENCLATURE).strip() in (
@@ -82,11 +109,15 @@ class SireneAdapter(RegisterAdapter):
             employees=EMPLOYEE_BANDS.get(band),
             domain=None,
             founded_year=None,  # from the legal unit
+            exclusion=exclusion,
         )
 
     def parse_unit_row(self, row):
-        """(siren, name, founded year, exclusion reason or None) of a legal unit."""
+        """(siren, name, founded year, exclusion reason or None, register
+        status or None, its date or None) of a legal unit."""
         number = row["siren"].strip()
+        if not _SIREN_RE.match(number):
+            raise BadRow("bad_number", number)
         exclusion = None
         if row["categorieJuridiqueUniteLegale"].strip() == NATURAL_PERSON_CATEGORY:
             exclusion = "natural_person"
@@ -97,4 +128,8 @@ class SireneAdapter(RegisterAdapter):
         name = (row["denominationUniteLegale"].strip() or row.get("denominationUsuelle1UniteLegale", "").strip()
                 or row.get("sigleUniteLegale", "").strip())
         founded = _DATE_RE.match(row["dateCreationUniteLegale"].strip())
-        return number, name or None, int(founded.group(1)) if founded else None, exclusion
+        status = status_date = None
+        if name and _LIQUIDATION_RE.search(name):
+            status = "winding_up"
+            status_date = row.get("dateDebut", "").strip() if _DATE_RE.match(row.get("dateDebut", "").strip()) else None
+        return number, name or None, int(founded.group(1)) if founded else None, exclusion, status, status_date

@@ -7,11 +7,32 @@ import re
 
 from .base import BadRow, Excluded, RegisterAdapter, RegisterCompany
 
-# Still listed, but on their way out: archived like the dissolved ones.
-WINDING_UP_STATUSES = {
-    "liquidation", "receivership", "in administration", "administration order",
-    "administrative receiver", "receiver manager / administrative receiver", "receiver action",
-    "insolvency proceedings", "active - proposal to strike off", "dissolved", "closed", "converted / closed",
+# CompanyStatus: closed ones are left out (archived); those on their way out
+# are kept with a status (see base.REGISTER_STATUSES), never delivered.
+CLOSED_STATUSES = {"dissolved", "closed", "converted / closed"}
+WAY_OUT_STATUSES = {
+    "active - proposal to strike off": "strike_off",
+    "liquidation": "liquidation",
+    "insolvency proceedings": "liquidation",
+    "in administration": "administration",
+    "administration order": "administration",
+    "in administration/administrative receiver": "administration",
+    "in administration/receiver manager": "administration",
+    "receivership": "receivership",
+    "receiver action": "receivership",
+    "administrative receiver": "receivership",
+    "receiver manager / administrative receiver": "receivership",
+    "live but receiver manager on at least one charge": "receivership",
+    "voluntary arrangement / administrative receiver": "receivership",
+    "voluntary arrangement / receiver manager": "receivership",
+}
+# The field lengths of the product's description (Companies House, "Free
+# Company Data Product"): a longer value is a damaged row.
+FIELD_LENGTHS = {
+    "CompanyName": 160, "CompanyNumber": 8, "RegAddress.CareOf": 100, "RegAddress.POBox": 10,
+    "RegAddress.AddressLine1": 300, "RegAddress.AddressLine2": 300, "RegAddress.PostTown": 50,
+    "RegAddress.County": 50, "RegAddress.Country": 50, "RegAddress.PostCode": 20, "CompanyCategory": 100,
+    "CompanyStatus": 70, "CountryOfOrigin": 50,
 }
 _SIC_RE = re.compile(r"^\s*(\d{4,5})\b")
 _DATE_RE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
@@ -28,6 +49,9 @@ class CompaniesHouseAdapter(RegisterAdapter):
         r"""(SELECT CASE WHEN n ~ '^\d{1,8}$' THEN lpad(n, 8, '0') WHEN n ~ '^[A-Z]{2}\d{6}$' THEN n END
               FROM upper(regexp_replace(p.company_registry, '\s', '', 'g')) AS n)"""
     )
+    number_column = "CompanyNumber"
+    number_pattern = re.compile(r"^[A-Z0-9]{8}$")
+    field_lengths = FIELD_LENGTHS
     required_columns = (
         "CompanyName", "CompanyNumber", "RegAddress.AddressLine1", "RegAddress.PostTown",
         "RegAddress.PostCode", "CompanyStatus", "IncorporationDate", "SICCode.SicText_1",
@@ -37,11 +61,11 @@ class CompaniesHouseAdapter(RegisterAdapter):
         number = row["CompanyNumber"].strip()
         if not number:
             raise BadRow("missing_number")
+        if not self.number_pattern.match(number):
+            raise BadRow("bad_number", number)
         name = row["CompanyName"].strip()
         if not name:
-            raise BadRow("missing_name")
-        if row["CompanyStatus"].strip().lower() in WINDING_UP_STATUSES:
-            raise Excluded("closed")
+            raise BadRow("missing_name", register_number=number)
         founded = row["IncorporationDate"].strip()
         founded_year = None
         if founded:
@@ -49,6 +73,9 @@ class CompaniesHouseAdapter(RegisterAdapter):
             if not match or not 1 <= int(match.group(1)) <= 31 or not 1 <= int(match.group(2)) <= 12:
                 raise BadRow("bad_date", founded, register_number=number)
             founded_year = int(match.group(3))
+        status = row["CompanyStatus"].strip().lower()
+        if status in CLOSED_STATUSES:
+            raise Excluded("closed")
         street = ", ".join(part for part in (
             row["RegAddress.AddressLine1"].strip(), row.get("RegAddress.AddressLine2", "").strip(),
         ) if part)
@@ -64,6 +91,8 @@ class CompaniesHouseAdapter(RegisterAdapter):
             employees=None,
             domain=None,
             founded_year=founded_year,
+            # The file gives no date of the status: the merge dates it.
+            register_status=WAY_OUT_STATUSES.get(status),
         )
 
     @staticmethod

@@ -26,9 +26,9 @@ from collections import Counter, namedtuple
 from contextlib import ExitStack, contextmanager
 
 from ..domains import normalize_domain
-from ..register_files import RegisterCsvReader, RegisterFileError, open_register_file
+from ..register_files import RegisterFileError, open_register_file, open_register_reader
 from . import detect_adapter
-from .base import BadRow, Excluded, RegisterCompany
+from .base import EXCLUSION_ORDER, BadRow, Excluded, RegisterCompany
 
 MAX_LISTED_BAD_ROWS = 100
 # The staging tables, created empty by `create_staging` and dropped by
@@ -40,13 +40,14 @@ STAGING_TABLES = {
         line_no integer NOT NULL, skip boolean NOT NULL, register_number varchar NOT NULL,
         name varchar, street varchar, city varchar, zip varchar, state_name varchar,
         country_code varchar, industry_code varchar, employees integer, domain varchar,
-        founded_year integer""",
+        founded_year integer, exclusion varchar, register_status varchar, register_status_date date""",
     # The legal units of a register of two files (France), joined by number.
     "crm_iap_register_units": """
-        register_number varchar NOT NULL, name varchar, founded_year integer, exclusion varchar""",
+        register_number varchar NOT NULL, name varchar, founded_year integer, exclusion varchar,
+        register_status varchar, register_status_date date""",
 }
 STAGING_COLUMNS = ("line_no", "skip") + RegisterCompany._fields
-UNIT_COLUMNS = ("register_number", "name", "founded_year", "exclusion")
+UNIT_COLUMNS = ("register_number", "name", "founded_year", "exclusion", "register_status", "register_status_date")
 _SKIPPED_VALUES = (None,) * (len(STAGING_COLUMNS) - 3)
 # Directory columns a register import writes, with the value each takes
 # from the resolved row `r`. An update compares the same expressions, so a
@@ -62,8 +63,18 @@ MERGED_COLUMNS = (
     ("employees", "r.employees"),
     ("domain", "r.domain"),
     ("founded_year", "r.founded_year"),
+    ("register_status", "r.register_status"),
+    # The register's date of the status, else the day an import first saw it.
+    ("register_status_date", "COALESCE(r.register_status_date, CASE WHEN r.register_status IS NOT NULL "
+                             "THEN (now() at time zone 'UTC')::date END)"),
     ("active", "TRUE"),
 )
+# An update keeps the day a status was first seen while it lasts.
+UPDATED_VALUES = {
+    "register_status_date": "COALESCE(r.register_status_date, CASE WHEN r.register_status IS NULL THEN NULL "
+                            "WHEN r.register_status = d.register_status THEN d.register_status_date "
+                            "ELSE (now() at time zone 'UTC')::date END)",
+}
 # Only some registers publish a website: one added by hand stays otherwise.
 KEPT_UNLESS_GIVEN = {"domain"}
 
@@ -130,7 +141,7 @@ class RegisterLoader:
         with ExitStack() as stack:
             self._members = self._sort_files([
                 (binary, _size(binary),
-                 RegisterCsvReader(stack.enter_context(open_register_file(binary)), self.adapter.delimiter))
+                 open_register_reader(stack.enter_context(open_register_file(binary)), self.adapter.delimiter))
                 for binary in binaries
             ])
             self._member, rows = position or (0, 0)
@@ -214,7 +225,7 @@ class RegisterLoader:
     def _company_values(self, line, row):
         """The staging values of a row of the companies file, counting it."""
         try:
-            company = self.adapter.parse_row(row)
+            company = self.adapter.read_row(row)
         except BadRow as bad:
             self.counters["bad_row_count"] += 1
             self._list_bad_row(line, bad)
@@ -231,7 +242,12 @@ class RegisterLoader:
         return (line, False) + company
 
     def _unit_values(self, line, row):
-        return self.adapter.parse_unit_row(row)
+        try:
+            return self.adapter.read_unit_row(row)
+        except BadRow as bad:
+            self.counters["bad_row_count"] += 1
+            self._list_bad_row(line, bad)
+            return None
 
     def _list_bad_row(self, line, bad):
         if len(self.bad_rows) < MAX_LISTED_BAD_ROWS:
@@ -244,19 +260,28 @@ class RegisterLoader:
     def drop_duplicates(self):
         """A number twice in the file: the first row wins, the others are
         bad rows. Return how many were dropped."""
+        # Counted whole, listed up to MAX_LISTED_BAD_ROWS, each row joined to
+        # its number's first line only: a hostile file of one number repeated
+        # is neither fetched whole nor joined to itself row by row.
         self.cr.execute("""
             CREATE INDEX ON crm_iap_register_staging (register_number);
             ANALYZE crm_iap_register_staging;
-            DELETE FROM crm_iap_register_staging s
-             USING crm_iap_register_staging first
-             WHERE first.register_number = s.register_number AND first.line_no < s.line_no
-         RETURNING s.line_no, s.register_number
-        """)
-        duplicates = sorted(self.cr.fetchall())
-        self.counters["bad_row_count"] += len(duplicates)
-        for line, number in duplicates[:MAX_LISTED_BAD_ROWS]:
-            self._list_bad_row(line, BadRow("duplicate_number", number))
-        return len(duplicates)
+            WITH duplicate AS (
+                DELETE FROM crm_iap_register_staging s
+                 USING (SELECT register_number, min(line_no) AS line_no FROM crm_iap_register_staging
+                         GROUP BY register_number HAVING count(*) > 1) first
+                 WHERE first.register_number = s.register_number AND first.line_no < s.line_no
+             RETURNING s.line_no, s.register_number
+            )
+            SELECT count(*), ARRAY(SELECT ARRAY[line_no::varchar, register_number] FROM duplicate
+                                    ORDER BY line_no LIMIT %s)
+              FROM duplicate
+        """, (MAX_LISTED_BAD_ROWS,))
+        count, listed = self.cr.fetchone()
+        self.counters["bad_row_count"] += count
+        for line, number in listed:
+            self._list_bad_row(int(line), BadRow("duplicate_number", number))
+        return count
 
     def apply_units(self):
         """A register of two files: leave out the companies whose legal unit
@@ -268,16 +293,6 @@ class RegisterLoader:
         cr.execute("""
             CREATE INDEX ON crm_iap_register_units (register_number);
             ANALYZE crm_iap_register_units;
-            WITH excluded AS (
-                DELETE FROM crm_iap_register_staging s USING crm_iap_register_units u
-                 WHERE u.register_number = s.register_number AND u.exclusion IS NOT NULL AND NOT s.skip
-             RETURNING u.exclusion
-            )
-            SELECT exclusion, count(*) FROM excluded GROUP BY exclusion
-        """)
-        for reason, count in cr.fetchall():
-            self.counters[f"excluded_{reason}"] += count
-        cr.execute("""
             WITH orphan AS (
                 UPDATE crm_iap_register_staging s SET skip = TRUE
                  WHERE NOT s.skip AND NOT EXISTS (SELECT 1 FROM crm_iap_register_units u
@@ -289,6 +304,21 @@ class RegisterLoader:
               FROM orphan
         """, (MAX_LISTED_BAD_ROWS,))
         count, listed = cr.fetchone()
+        # The first reason that applies, of the legal unit's and the
+        # establishment's own (EXCLUSION_ORDER).
+        cr.execute("""
+            WITH excluded AS (
+                DELETE FROM crm_iap_register_staging s USING crm_iap_register_units u
+                 WHERE u.register_number = s.register_number AND NOT s.skip
+                   AND (u.exclusion IS NOT NULL OR s.exclusion IS NOT NULL)
+             RETURNING (SELECT reason FROM unnest(ARRAY[u.exclusion, s.exclusion]) reason
+                         WHERE reason IS NOT NULL
+                         ORDER BY array_position(%s::varchar[], reason) LIMIT 1) AS exclusion
+            )
+            SELECT exclusion, count(*) FROM excluded GROUP BY exclusion
+        """, (list(EXCLUSION_ORDER),))
+        for reason, count_excluded in cr.fetchall():
+            self.counters[f"excluded_{reason}"] += count_excluded
         cr.execute("""
             WITH nameless AS (
                 UPDATE crm_iap_register_staging s SET skip = TRUE
@@ -328,6 +358,9 @@ class RegisterLoader:
             SELECT s.register_number, COALESCE(s.name, u.name) AS name, s.street, s.city, s.zip, s.employees,
                    s.domain, COALESCE(s.founded_year, u.founded_year) AS founded_year,
                    COALESCE(country.id, %(home_country)s) AS country_id, state.id AS state_id, code.industry_id,
+                   COALESCE(s.register_status, u.register_status) AS register_status,
+                   CASE WHEN s.register_status IS NOT NULL THEN s.register_status_date
+                        ELSE u.register_status_date END AS register_status_date,
                    s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown
               FROM ({staged}) s
               LEFT JOIN crm_iap_register_units u ON u.register_number = s.register_number
@@ -340,16 +373,19 @@ class RegisterLoader:
                      ON code.classification = %(classification)s AND code.code = left(s.industry_code, 2);
             CREATE INDEX ON crm_iap_register_resolved (register_number);
             ANALYZE crm_iap_register_resolved;
-            SELECT count(*), count(*) FILTER (WHERE industry_unknown), {last}
+            SELECT count(*), count(*) FILTER (WHERE industry_unknown),
+                   count(*) FILTER (WHERE register_status IS NOT NULL), {last}
               FROM crm_iap_register_resolved;
         """, params)
-        resolved, unknown_industry, last = cr.fetchone()
+        resolved, unknown_industry, undeliverable, last = cr.fetchone()
         self.counters["unknown_industry_count"] += unknown_industry
+        # Imported (or kept), on their way out: never delivered.
+        self.counters["undeliverable_count"] += undeliverable
         columns = ", ".join(column for column, _value in MERGED_COLUMNS)
         values = ", ".join(value for _column, value in MERGED_COLUMNS)
         current = ", ".join(f"d.{column}" for column, _value in MERGED_COLUMNS)
         updated_values = ", ".join(
-            f"COALESCE({value}, d.{column})" if column in KEPT_UNLESS_GIVEN else value
+            f"COALESCE({value}, d.{column})" if column in KEPT_UNLESS_GIVEN else UPDATED_VALUES.get(column, value)
             for column, value in MERGED_COLUMNS
         )
         cr.execute(f"""

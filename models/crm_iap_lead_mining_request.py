@@ -430,7 +430,7 @@ class CrmIapLeadMiningRequest(models.Model):
         """The clauses saying why fewer leads than asked were created."""
         number = self._number
         reasons = []
-        if self.matching_count:
+        if self.provider == "directory":
             # The directory saw every company matching the filters.
             reasons.append(_("%(count)s companies match your filters", count=number(self.matching_count)))
             without_contacts = self.matching_count - self.mined_count - self.excluded_count

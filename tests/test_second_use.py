@@ -142,7 +142,7 @@ class TestSecondUse(BackgroundCase):
         self.env["res.lang"].sudo()._activate_lang("de_DE")
         request = self._directory_request(lead_number=1000)
         request.sudo().write({"state": "done"})
-        self.assertIn("of 1,000 created.", request.result_summary)
+        self.assertIn("0 of 1,000 opportunities created", request.result_summary)
         self.assertEqual(request.display_lead_label, "1,000 Opportunities")
         self.assertEqual(request._assignment_summary(1200),
                          f"1,200 new opportunities from request {request.name} were assigned to you.")

@@ -150,7 +150,11 @@ export function pickRecord(name, search, label, { tag = false } = {}) {
         steps.push({
             content: `${name} is ${label}`,
             trigger: `.o_field_widget[name=${name}] input`,
-            run() {
+            async run() {
+                // The choice is shown once the form's onchange has answered.
+                for (let wait = 0; wait < 50 && this.$anchor.val() !== label; wait++) {
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                }
                 assert(this.$anchor.val() === label, `${name} shows "${this.$anchor.val()}", not "${label}"`);
             },
         });

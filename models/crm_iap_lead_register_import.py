@@ -460,16 +460,16 @@ class CrmIapLeadRegisterImport(models.Model):
                      detail=error.detail)
         if error.kind == "line_too_long":
             return _("Line %(line)s is longer than %(limit)s characters, more than any register file has. "
-                     "Nothing was imported.", line=error.line, limit=f"{register_files.MAX_LINE_CHARS:,}")
+                     "Nothing was imported.", line=error.line, limit=formatLang(self.env, register_files.MAX_LINE_CHARS, digits=0))
         if error.kind == "element_too_long":
             return _("Element %(line)s of the JSON array is longer than %(limit)s characters, more than any register "
-                     "file has. Nothing was imported.", line=error.line, limit=f"{register_files.MAX_ELEMENT_CHARS:,}")
+                     "file has. Nothing was imported.", line=error.line, limit=formatLang(self.env, register_files.MAX_ELEMENT_CHARS, digits=0))
         if error.kind == "json":
             return _("Element %(line)s: the file is not a JSON array of objects as the register publishes it "
                      "(%(detail)s). Nothing was imported.", line=error.line, detail=error.detail)
         if error.kind == "too_big":
             return _("The compressed file holds more than %(limit)s bytes, more than any register file: it was "
-                     "not read further. Nothing was imported.", limit=f"{register_files.MAX_DECOMPRESSED_BYTES:,}")
+                     "not read further. Nothing was imported.", limit=formatLang(self.env, register_files.MAX_DECOMPRESSED_BYTES, digits=0))
         if error.kind == "ratio":
             return _("The compressed file expands to more than %(ratio)s times its size, which no register file "
                      "does: it was not read further. Nothing was imported.",

@@ -24,6 +24,8 @@ MAX_LEADS_PER_CALL = 200
 MAX_CONTACTS_PER_COMPANY = 10
 MAX_REVEAL_IDS = 200000  # as many as the default body limit holds
 # First key of the advisory lock a client's call holds (the second is the client's id).
+# Balance calls a minute allowed per mining call of the client's rate limit.
+BALANCE_CALLS_PER_MINING_CALL = 10
 CALL_LOCK_KEY = 0x1EAD
 # How long the Buy credits page remembers whose page it is (its cookie).
 CREDIT_PAGE_SECONDS = 600
@@ -157,15 +159,21 @@ class CrmIapLeadServiceClient(models.Model):
                                               "one call at a time per account. Retry in a moment.")
 
     def _check_rate_limit(self, balance=False):
-        """Mining calls and balance calls each have the client's limit a minute."""
+        """Mining calls have the client's limit a minute; balance calls are
+        counted apart, with BALANCE_CALLS_PER_MINING_CALL times that limit
+        (a client's dialog asks its balance around every request it sends)."""
+        limit = self.rate_limit * (BALANCE_CALLS_PER_MINING_CALL if balance else 1)
         self.env.cr.execute("""
             SELECT count(*) FROM crm_iap_lead_service_call
              WHERE client_id = %s AND (protocol = 'balance') = %s
                AND date > (clock_timestamp() at time zone 'UTC') - interval '1 minute'
         """, (self.id, balance))
-        if self.env.cr.fetchone()[0] >= self.rate_limit:
+        if self.env.cr.fetchone()[0] >= limit:
+            if balance:
+                raise ServiceRefusal("user", "rate_limited",
+                                     f"Too many balance calls: this account may ask its balance {limit} times per minute.")
             raise ServiceRefusal("user", "rate_limited",
-                                 f"Too many calls: this account may make {self.rate_limit} calls per minute.")
+                                 f"Too many calls: this account may make {limit} calls per minute.")
 
     def _spent_this_month(self):
         self.env.cr.execute("""

@@ -254,10 +254,12 @@ class TestLeadMiningServiceGuards(HttpCase):
         self.assertEqual(Call.search([]), old_delivered, "a configurable number of days")
 
     def test_balance_route_is_rate_limited(self):
-        self.client.rate_limit = 2
-        balance = [self._call({"account_token": self.token, "service_name": "reveal"}, BALANCE) for _call in range(3)]
-        self.assertEqual([answer.get("result") for answer in balance[:2]], [10, 10])
-        self.assertIn("2 calls per minute", balance[2]["error"]["data"]["message"])
+        self.client.rate_limit = 1
+        allowed = service_client.BALANCE_CALLS_PER_MINING_CALL
+        balance = [self._call({"account_token": self.token, "service_name": "reveal"}, BALANCE)
+                   for _call in range(allowed + 1)]
+        self.assertEqual([answer.get("result") for answer in balance[:allowed]], [10] * allowed)
+        self.assertIn(f"ask its balance {allowed} times per minute", balance[allowed]["error"]["data"]["message"])
         self.assertEqual(len(self._dnb()["result"]["data"]), 2, "mining calls have their own count")
 
     # -- point 9: the Buy credits page keeps no token in its address -------------

@@ -14,26 +14,27 @@ from odoo.tools import config
 from ..const import IMPORT_STATE_TRANSITIONS
 from ..tools.register_files import RegisterFileError
 from ..tools.registers import ADAPTERS
-from ..tools.registers.loader import RegisterLoader
+from ..tools.registers.loader import RegisterLoader, drop_staging_tables
 from .crm_iap_lead_directory_company import register_selection
 
 _logger = logging.getLogger(__name__)
 
-# Rows read per step of the loader (one COPY each): memory stays flat
-# whatever the file size, and a cancel is seen within a step.
+# Rows read per step (one COPY each), and companies merged per step: memory
+# stays flat whatever the file size, and a step stays a few seconds long, far
+# under any time budget.
 COPY_CHUNK_ROWS = 10000
+MERGE_CHUNK_ROWS = 20000
 # The progress bar: reading the files is this share of the work, the merge the rest.
 READ_SHARE = 0.9
-# The live counts of the imports running, written by each import in a cursor
-# of its own (its own transaction stays open until the end): a table of its
-# own, never written by the import's transaction, so neither waits for the other.
+# Background runs in a row that may end without committing a step (a killed
+# worker, a failing step) before the import is given up.
+MAX_STALLED_RUNS = 3
+# The live counts of the imports running, written in a cursor of its own
+# (*Import Now* keeps its transaction open until the end): a table of its own,
+# never written by the import's transaction, so neither waits for the other.
 PROGRESS_TABLE = "crm_iap_lead_register_import_progress"
 PROGRESS_COUNTS = ("rows_read", "excluded_count", "bad_row_count", "imported_count", "updated_count",
                    "archived_count")
-
-
-class RegisterImportCancelled(Exception):
-    """A user cancelled the running import: everything it did is rolled back."""
 
 
 # The option of the server's configuration file naming the one folder server
@@ -42,7 +43,7 @@ REGISTER_DIR_OPTION = "crm_iap_mine_register_dir"
 # Fields only an administrator gives: the file on the server (the cron opens
 # it as the superuser), and those only the module writes (see `_update_state`).
 SERVER_FIELDS = ("server_path", "second_server_path")
-MODULE_FIELDS = ("state", "user_id")
+MODULE_FIELDS = ("state", "user_id", "phase", "loader_state", "stalled_runs")
 
 SECOND_FILE_HELP = ("INSEE SIRENE comes as two files, the establishments and the legal units: "
                     "give both, in either order.")
@@ -84,6 +85,18 @@ class CrmIapLeadRegisterImport(models.Model):
         required=True, default="draft", readonly=True,
     )
     user_id = fields.Many2one("res.users", string="Started By", readonly=True)
+    # Where a running import stands: its steps go read -> prepare (duplicates,
+    # legal units) -> merge -> archive, each committed in the background with
+    # the loader's state (position in the files, counts, last number merged).
+    phase = fields.Selection(
+        [("read", "Reading"), ("prepare", "Checking"), ("merge", "Merging"), ("archive", "Archiving")],
+        default="read", required=True, readonly=True, copy=False,
+    )
+    loader_state = fields.Json(readonly=True, copy=False)
+    stalled_runs = fields.Integer(
+        readonly=True, copy=False,
+        help="Background runs in a row that committed no step; the import goes to Error at the third.",
+    )
     error_message = fields.Text(readonly=True)
     rows_read = fields.Integer(readonly=True)
     imported_count = fields.Integer(string="Imported", readonly=True)
@@ -109,7 +122,6 @@ class CrmIapLeadRegisterImport(models.Model):
     live_imported_count = fields.Integer(string="Imported So Far", compute="_compute_progress")
     live_updated_count = fields.Integer(string="Updated So Far", compute="_compute_progress")
     live_archived_count = fields.Integer(string="Archived So Far", compute="_compute_progress")
-    cancel_requested = fields.Boolean(compute="_compute_progress")
 
     def init(self):
         # The columns are PROGRESS_COUNTS.
@@ -118,8 +130,7 @@ class CrmIapLeadRegisterImport(models.Model):
                 import_id integer PRIMARY KEY, progress float NOT NULL DEFAULT 0,
                 rows_read integer NOT NULL DEFAULT 0, excluded_count integer NOT NULL DEFAULT 0,
                 bad_row_count integer NOT NULL DEFAULT 0, imported_count integer NOT NULL DEFAULT 0,
-                updated_count integer NOT NULL DEFAULT 0, archived_count integer NOT NULL DEFAULT 0,
-                cancel_requested boolean NOT NULL DEFAULT FALSE
+                updated_count integer NOT NULL DEFAULT 0, archived_count integer NOT NULL DEFAULT 0
             )
         """)
 
@@ -155,16 +166,15 @@ class CrmIapLeadRegisterImport(models.Model):
 
     def _compute_progress(self):
         self.env.cr.execute(f"""
-            SELECT import_id, progress, {", ".join(PROGRESS_COUNTS)}, cancel_requested
+            SELECT import_id, progress, {", ".join(PROGRESS_COUNTS)}
               FROM {PROGRESS_TABLE} WHERE import_id = ANY(%s)
         """, (self.ids,))
         live = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for run in self:
-            values = live.get(run.id, (0.0,) + (0,) * len(PROGRESS_COUNTS) + (False,))
+            values = live.get(run.id, (0.0,) + (0,) * len(PROGRESS_COUNTS))
             run.progress = 100 * values[0]
             for count, value in zip(PROGRESS_COUNTS, values[1:]):
                 run[f"live_{count}"] = value
-            run.cancel_requested = values[-1]
 
     @api.depends("register_code", "create_date")
     def _compute_display_name(self):
@@ -180,7 +190,8 @@ class CrmIapLeadRegisterImport(models.Model):
     # ------------------------------------------------------------------
 
     def action_import(self):
-        """Import the file now, in this transaction."""
+        """Import the file now, in this transaction (a file small enough for
+        the time limit of a web request)."""
         self.ensure_one()
         self._check_administrator()
         self._check_source()
@@ -200,13 +211,11 @@ class CrmIapLeadRegisterImport(models.Model):
         return True
 
     def action_cancel(self):
-        """Cancel a queued import; a running one stops at its next chunk of
-        rows and changes nothing (all or nothing)."""
+        """Cancel the import at once, wherever it stands: its staging is
+        dropped; what it merged already stays, nothing more is archived.
+        A background step in progress is waited for (`_lock_running`)."""
         self._check_administrator()
-        running = self.filtered(lambda run: run.state == "running")
-        (self - running)._update_state("cancel")
-        for run in running:
-            run._write_progress({"cancel_requested": True})
+        self._update_state("cancel")
         return True
 
     def _state_refusal(self, target_state):
@@ -216,26 +225,87 @@ class CrmIapLeadRegisterImport(models.Model):
             state=self._state_label(self.state),
         )
 
+    def _on_state_reached(self, target_state):
+        """An import that ends drops its staging tables, in the same transaction."""
+        if target_state in ("done", "error", "cancel"):
+            for run in self:
+                drop_staging_tables(self.env.cr, run.id)
+        return super()._on_state_reached(target_state)
+
     @api.model
     def _cron_import_registers(self, autocommit=True):
-        """Run the queued imports one by one, each in its own transaction:
-        one that fails is marked failed and the next one still runs.
+        """Take the queued and running imports through their steps, oldest
+        first, until the run's time budget is spent (`_cron_time_budget`),
+        then trigger the job again: a worker's time limit never kills it,
+        and one that is killed anyway is resumed by the next run from its
+        last committed step. One import that fails never stops the others.
 
-        :param autocommit: commit after each import (off in unit tests).
+        :param autocommit: commit after each step (off in unit tests, which
+          must not commit their transaction: steps run in savepoints there).
         """
-        for run in self.search([("state", "=", "queued")], order="id"):
-            run._update_state("running")
+        budget = self._cron_time_budget()
+        deadline = time.monotonic() + budget if budget else None
+        for run in self.search([("state", "in", ("queued", "running"))], order="id"):
+            while run.state in ("queued", "running"):
+                if deadline and time.monotonic() >= deadline:
+                    self.env.ref("crm_iap_mine.ir_cron_import_registers")._trigger()
+                    return
+                run._run_attempt(deadline, autocommit)
+
+    @api.model
+    def _cron_time_budget(self):
+        """Seconds a run of the import job may work: half the time limit of
+        the cron workers (`limit_time_real_cron`, or `limit_time_real` when
+        it is -1), so the pass over the database's other jobs fits too, and
+        half their CPU limit (`limit_time_cpu`: reading is mostly Python);
+        None when there is no limit."""
+        real = config.get("limit_time_real_cron")
+        if real is None or real < 0:
+            real = config.get("limit_time_real")
+        limits = [limit for limit in (real, config.get("limit_time_cpu")) if limit and limit > 0]
+        return min(limits) / 2 if limits else None
+
+    def _run_attempt(self, deadline, autocommit):
+        """One attempt at going on with this import, until it ends or the
+        deadline passes. The attempt is counted (committed) before it starts
+        and the count cleared by each committed step: an attempt killed or
+        failing before its first step leaves it counted, and after
+        MAX_STALLED_RUNS of them in a row the import goes to *Error*."""
+        self.ensure_one()
+        cr = self.env.cr
+        if self.stalled_runs >= MAX_STALLED_RUNS:
+            self._update_state("error", {"error_message": _(
+                "The import stopped: its last %(attempts)s runs in the background made no progress "
+                "(the server stopped them, or they failed%(error)s). Import the file again; if it stops again, "
+                "ask your administrator to check the server's log.",
+                attempts=MAX_STALLED_RUNS, error=f": {self.error_message}" if self.error_message else "",
+            )})
+            self._notify_user()
             if autocommit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # the user sees it running
-            try:
-                with self.env.cr.savepoint(), run._open_sources() as binaries:
-                    run._import_file(binaries)
-            except Exception as error:  # pylint: disable=broad-except  # one bad import never stops the others
-                _logger.exception("Register import %s failed", run.id)
-                run._update_state("error", {"error_message": str(error)})
-            run._notify_user()
+                cr.commit()  # pylint: disable=invalid-commit  # the import is given up
+            return
+        if self.state == "queued":
+            self._update_state("running")
+        self.sudo().stalled_runs += 1
+        if autocommit:
+            cr.commit()  # pylint: disable=invalid-commit  # counted even if the worker is killed
+        try:
+            self._run_steps(deadline=deadline, autocommit=autocommit)
+        except UserError as error:  # the server file refused, its user no longer an administrator
             if autocommit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # each import stands alone
+                cr.rollback()
+            self.env.invalidate_all()
+            self._update_state("error", {"error_message": str(error)})
+        except Exception as error:  # pylint: disable=broad-except  # retried, then given up (above)
+            _logger.exception("Register import %s: a step failed", self.id)
+            if autocommit:
+                cr.rollback()  # also a new snapshot: a conflict may not meet the next attempt
+            self.env.invalidate_all()
+            self.sudo().error_message = str(error)
+        if self.state in ("done", "error"):
+            self._notify_user()
+        if autocommit:
+            cr.commit()  # pylint: disable=invalid-commit  # how the attempt ended
 
     # ------------------------------------------------------------------
     # Business
@@ -318,57 +388,127 @@ class CrmIapLeadRegisterImport(models.Model):
             raise
 
     def _import_file(self, binaries, progress=None):
-        """Read, stage and merge the files; on a file error or a cancel
-        nothing changes.
+        """Import the files now, every step in this transaction (*Import
+        Now*, the command line); a file error ends the import in *Error*.
 
         :param progress: called with the counters so far (a dict) and the
-          fraction done, now and then; by default, the live counts of the form.
+          fraction done after each step; by default, the live counts of the form.
         """
-        started = time.monotonic()
+        self._run_steps(binaries=binaries, progress=progress)
+        self.env["crm.iap.lead.directory.company"].invalidate_model()
+        _logger.info("Register import %s ended %s", self.id, self.state)
+        return self.state == "done"
+
+    def _run_steps(self, deadline=None, autocommit=False, binaries=None, progress=None):
+        """Take this running import through its steps from where it stands
+        until it ends, is cancelled, or `deadline` (a `time.monotonic()`)
+        passes after a step: one step at least, so every run progresses.
+
+        :param autocommit: commit each step (the background job); else each
+          step is a savepoint of the caller's transaction.
+        :param binaries: the open files; by default opened here.
+        """
+        self.ensure_one()
+        loader = self._loader()
+        if self.loader_state and loader.staging_lost():
+            _logger.warning("Register import %s: its staging was lost (a database crash?), starting again",
+                            self.id)
+            self.sudo().write({"phase": "read", "loader_state": False})
+            loader = self._loader()
+
+        steps = 0
+
+        def go_on():
+            return self.state == "running" and not (steps and deadline and time.monotonic() >= deadline)
+
         try:
-            with self.env.cr.savepoint():
-                counters = self._stage_and_merge(binaries, progress or self._write_live_counts)
+            if self.phase == "read" and go_on():
+                with ExitStack() as stack:
+                    if binaries is None:
+                        binaries = stack.enter_context(self._open_sources())
+                    stack.enter_context(loader.open(binaries))
+                    while self.phase == "read" and go_on():
+                        steps += self._step(loader, self._read_step, autocommit, progress)
         except RegisterFileError as error:
             self._update_state("error", {"error_message": self._describe_file_error(error)})
-            return False
-        except RegisterImportCancelled:
-            self._update_state("cancel")
-            _logger.info("Register import %s cancelled: nothing changed", self.id)
-            return False
-        self.env["crm.iap.lead.directory.company"].invalidate_model()
-        counters["duration"] = time.monotonic() - started
-        self._update_state("done", counters)
-        _logger.info("Register import %s: %s", self.id, counters)
-        return True
+            return
+        steps_of_phase = {"prepare": self._prepare_step, "merge": self._merge_step, "archive": self._archive_step}
+        while go_on():
+            steps += self._step(loader, steps_of_phase[self.phase], autocommit, progress)
 
-    def _stage_and_merge(self, binaries, progress):
-        """Drive the loader through its steps, `progress` after each; return
-        the import's counts as its field values."""
+    def _loader(self):
+        """The loader of this import, where its last committed step left it."""
         adapter = ADAPTERS[self.register_code]()
         home_country = self.env["res.country"].search([("code", "=", adapter.country_code)], limit=1)
-        loader = RegisterLoader(self.env.cr, adapter, self.id, uid=self.env.uid, home_country_id=home_country.id)
+        return RegisterLoader(self.env.cr, adapter, self.id, uid=self.env.uid, home_country_id=home_country.id,
+                              state=self.loader_state)
 
-        def report(fraction):
-            progress(self._report_counts(loader.counters), fraction)
+    def _step(self, loader, work, autocommit, progress):
+        """Run one step, `work(loader)` (its phase's method), in a savepoint
+        committed at once in the background, with the loader's state: a
+        killed worker loses the step in flight only. Return False, doing
+        nothing, when the import is no longer running (cancelled)."""
+        started = time.monotonic()
+        with self.env.cr.savepoint():
+            if not self._lock_running():
+                return False
+            values = work(loader) or {}
+            if self.state == "running":
+                self.sudo().write(dict(values, loader_state=loader.saved_state(), stalled_runs=0,
+                                       duration=self.duration + time.monotonic() - started))
+        if autocommit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # a step is final once done
+        counts = self._report_counts(loader.counters)
+        (progress or self._write_live_counts)(counts, self._progress_fraction(loader))
+        return True
 
-        with loader.open(binaries):
-            loader.create_staging()
-            while True:
-                staged = loader.stage(COPY_CHUNK_ROWS)
-                report(READ_SHARE * staged.fraction)
-                if staged.done:
-                    break
+    def _lock_running(self):
+        """Lock this import's row for the step and say whether it is still
+        running: a *Cancel* takes the same lock, so it waits for the step in
+        flight and the next step sees it."""
+        self.flush_recordset()
+        self.env.cr.execute(f"SELECT state FROM {self._table} WHERE id = %s FOR NO KEY UPDATE", [self.id])
+        running = self.env.cr.fetchone()[0] == "running"
+        self.invalidate_recordset()   # read what the lock protects, not the cache
+        return running
+
+    def _read_step(self, loader):
+        if not self.loader_state:
+            loader.create_staging()   # the first step
+        if loader.stage(COPY_CHUNK_ROWS).done:
+            return {"phase": "prepare"}
+        return None
+
+    def _prepare_step(self, loader):
         loader.drop_duplicates()
         loader.apply_units()
-        report(READ_SHARE)
-        loader.merge()
-        report(READ_SHARE + 2 * (1 - READ_SHARE) / 3)
+        return {"phase": "merge"}
+
+    def _merge_step(self, loader):
+        if loader.merge(MERGE_CHUNK_ROWS):
+            return {"phase": "archive"}
+        return None
+
+    def _archive_step(self, loader):
+        """The last step, short: archive, drop the staging, done."""
         loader.archive()
-        loader.drop_staging()
-        report(1.0)
+        self._update_state("done", self._result_values(loader))
+
+    def _progress_fraction(self, loader):
+        if self.state == "done":
+            return 1.0
+        if self.phase == "read":
+            return READ_SHARE * loader.progress().fraction
+        counters = loader.counters
+        merged = counters["imported_count"] + counters["updated_count"] + counters["unchanged_count"]
+        return READ_SHARE + (1 - READ_SHARE) * min(merged / max(counters["staged_rows"], 1), 1.0)
+
+    def _result_values(self, loader):
+        """The import's counts as its field values."""
         counters = loader.counters
         values = dict(
-            self._report_counts(counters), unchanged_count=counters["unchanged_count"], unknown_industry_count=counters["unknown_industry_count"],
+            self._report_counts(counters), unchanged_count=counters["unchanged_count"],
+            unknown_industry_count=counters["unknown_industry_count"],
             excluded_closed_count=counters["excluded_closed"],
             excluded_person_count=counters["excluded_natural_person"],
             excluded_private_count=counters["excluded_non_diffusible"],
@@ -389,16 +529,11 @@ class CrmIapLeadRegisterImport(models.Model):
     # ------------------------------------------------------------------
 
     def _write_live_counts(self, counts, fraction):
-        """The default progress callback: the live counts of the form.
-
-        :raise RegisterImportCancelled: a user asked to stop the import.
-        """
-        if self._write_progress(dict(counts, progress=fraction)):
-            raise RegisterImportCancelled()
+        """The default progress callback: the live counts of the form."""
+        self._write_progress(dict(counts, progress=fraction))
 
     def _write_progress(self, values):
-        """Write this import's live values in a cursor of its own, committed
-        at once; return whether a user asked to cancel it."""
+        """Write this import's live values in a cursor of its own, committed at once."""
         self.ensure_one()
         columns = list(values)
         with self.env.registry.cursor() as cr:
@@ -407,24 +542,19 @@ class CrmIapLeadRegisterImport(models.Model):
                 VALUES (%(import_id)s, {", ".join(f"%({column})s" for column in columns)})
                 ON CONFLICT (import_id) DO UPDATE
                    SET {", ".join(f"{column} = EXCLUDED.{column}" for column in columns)}
-             RETURNING p.cancel_requested
             """, dict(values, import_id=self.id))
-            return cr.fetchone()[0]
 
     def _notify_user(self):
         """Tell who started a background import how it ended, in their open Odoo tabs."""
-        if not self.user_id or self.state not in ("done", "error", "cancel"):
+        if not self.user_id or self.state not in ("done", "error"):
             return
         if self.state == "done":
             message = _("%(import)s is done: %(imported)s companies imported, %(updated)s updated, "
                         "%(archived)s archived.", **{
                             "import": self.display_name, "imported": self.imported_count,
                             "updated": self.updated_count, "archived": self.archived_count})
-        elif self.state == "error":
-            message = _("%(import)s failed: %(error)s", **{"import": self.display_name, "error": self.error_message})
         else:
-            message = _("%(import)s was cancelled: nothing changed in the directory.", **{
-                "import": self.display_name})
+            message = _("%(import)s failed: %(error)s", **{"import": self.display_name, "error": self.error_message})
         self.env["bus.bus"]._sendone(self.user_id.partner_id, "simple_notification", {
             "title": _("Register Import"), "message": message, "sticky": self.state != "done",
             "type": {"done": "success", "error": "danger"}.get(self.state, "warning"),

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 import time
 import zipfile
+from contextlib import closing
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -15,6 +16,9 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged, users
 from odoo.tools import config, file_open, file_path, mute_logger
 
+from ..models import crm_iap_lead_register_import as register_import_module
+from ..tools.registers.gb_companies_house import CompaniesHouseAdapter
+from ..tools.registers.loader import RegisterLoader
 from .common import DirectoryCase
 
 SAMPLES = "crm_iap_mine/tests/data/registers/"
@@ -500,12 +504,7 @@ class TestRegisterImportProgress(RegisterImportCase):
         with self.registry.cursor() as cr:
             live = api.Environment(cr, SUPERUSER_ID, {})["crm.iap.lead.register.import"].browse(run.id)
             return {field: live[field] for field in (
-                "progress", "live_rows_read", "live_excluded_count", "live_bad_row_count", "live_imported_count",
-                "cancel_requested")}
-
-    def _notifications(self):
-        self.env.cr.precommit.run()  # the bus writes its notifications when the transaction commits
-        return self.env["bus.bus"].sudo().search([("message", "like", "simple_notification")]).mapped("message")
+                "progress", "live_rows_read", "live_excluded_count", "live_bad_row_count", "live_imported_count")}
 
     @users("user_sales_manager")
     def test_the_worker_shows_its_counts_and_notifies_the_user_at_the_end(self):
@@ -514,36 +513,202 @@ class TestRegisterImportProgress(RegisterImportCase):
         self.assertEqual(run.state, "done", run.error_message)
         self.assertEqual(self._live(run), {
             "progress": 100.0, "live_rows_read": 10, "live_excluded_count": 1, "live_bad_row_count": 3,
-            "live_imported_count": 6, "cancel_requested": False,
+            "live_imported_count": 6,
         })
         self.assertTrue(any("is done: 6 companies imported, 0 updated, 0 archived." in message
-                            for message in self._notifications()))
+                            for message in _notifications(self.env)))
 
-    @users("user_sales_manager")
-    def test_cancelling_a_running_import_changes_nothing(self):
-        self._import(_read(UK_JANUARY))
-        before = {company.register_number: (company.name, company.active) for company in self._register_companies()}
-        run = self._queue(_read(UK_FEBRUARY))
-        run.sudo()._update_state("running")
-        run.action_cancel()
-        self.assertEqual(run.state, "running", "it stops at its next chunk, not before")
-        self.assertTrue(self._live(run)["cancel_requested"])
-        with run._open_sources() as binaries:
-            run._import_file(binaries)
-        self.assertEqual(run.state, "cancel")
-        self.assertEqual(
-            {company.register_number: (company.name, company.active) for company in self._register_companies()},
-            before, "all or nothing: the February file changed nothing")
 
-    @users("user_sales_manager")
-    def test_a_cancel_seen_by_the_worker_is_notified(self):
-        run = self._queue(_read(UK_JANUARY))
-        run._write_progress({"cancel_requested": True})   # pressed while the worker runs it
+def _notifications(env):
+    env.cr.precommit.run()  # the bus writes its notifications when the transaction commits
+    return env["bus.bus"].sudo().search([("message", "like", "simple_notification")]).mapped("message")
+
+
+def _uk_rows(numbers, renamed=()):
+    """Companies House rows of the companies `numbers`, some of them bad
+    (a bad date), closed, or repeated; those of `renamed` with another name."""
+    rows = ['"CompanyName","CompanyNumber","RegAddress.AddressLine1","RegAddress.PostTown","RegAddress.PostCode",'
+            '"CompanyStatus","IncorporationDate","SICCode.SicText_1"']
+    for number in numbers:
+        name = f"COMPANY {number}{' RENAMED' if number in renamed else ''} LTD"
+        status = "Liquidation" if number % 1000 == 3 else "Active"
+        founded = "31/13/2003" if number % 997 == 5 else f"{1 + number % 28:02d}/02/2003"
+        row = (f'"{name}","{number:08d}","{number} HIGH STREET","LONDON","EC1A 1AA","{status}","{founded}",'
+               f'"{62012 if number % 2 else 10110} - An activity"')
+        rows.append(row)
+        if number % 5000 == 7:
+            rows.append(row.replace("HIGH STREET", "LOW STREET"))   # a duplicate number: a bad row
+    return ("\n".join(rows) + "\n").encode()
+
+
+class _Killed(BaseException):
+    """The worker killed by the server (not an error the import could catch)."""
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterImportResumable(RegisterImportCase):
+    """Background imports work in committed steps within a time budget, resume
+    after a killed worker, and give up after 3 runs without progress."""
+
+    # 1,000 companies already imported; a file of 50,000 rows renames some,
+    # drops 50 (5 %: archived, under the 10 % to confirm), adds the others.
+    BIG_NUMBERS = range(51, 50051)
+    RENAMED = set(range(51, 1001, 7))
+
+    def setUp(self):
+        super().setUp()
+        self._import(_uk_rows(range(1, 1001)))
+        self.big_file = _uk_rows(self.BIG_NUMBERS, self.RENAMED)
+
+    def _directory(self):
+        self.env.invalidate_all()
+        self.env.cr.execute("""
+            SELECT register_number, name, street, industry_id, founded_year, active FROM crm_iap_lead_directory_company
+             WHERE register_code = 'gb_companies_house' ORDER BY register_number
+        """)
+        return self.env.cr.fetchall()
+
+    def _result(self, run):
+        return {field: run[field] for field in (
+            "state", "rows_read", "imported_count", "updated_count", "unchanged_count", "archived_count",
+            "excluded_closed_count", "bad_row_count", "bad_rows", "unknown_industry_count")}
+
+    def _one_run(self):
+        """The big file imported in one go (Import Now), rolled back: its result and the directory after it."""
+        with closing(self.env.cr.savepoint()):
+            run = self._import(self.big_file)
+            result = (self._result(run), self._directory())
+        self.env.invalidate_all()
+        return result
+
+    def _staging_exists(self, run):
+        self.env.cr.execute("SELECT to_regclass(%s)", [f"crm_iap_register_staging_{run.id}"])
+        return bool(self.env.cr.fetchone()[0])
+
+    def _cron(self):
         self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.env.invalidate_all()
+
+    def test_a_budget_of_one_second_spreads_the_import_over_runs_with_the_result_of_one_run(self):
+        reference = self._one_run()
+        self.assertEqual(reference[0]["rows_read"], 50010)
+        self.assertEqual(reference[0]["updated_count"], len(self.RENAMED))
+        self.assertTrue(reference[0]["archived_count"] and reference[0]["bad_row_count"]
+                        and reference[0]["excluded_closed_count"])
+        cron = self.env.ref("crm_iap_mine.ir_cron_import_registers")
+        run = self._queue(self.big_file)
+        runs, positions = 0, []
+        # Half of the cron workers' time limit: 1 second.
+        with patch.dict(config.options, {"limit_time_real_cron": 2}), \
+                patch.object(register_import_module, "COPY_CHUNK_ROWS", 5000), \
+                patch.object(register_import_module, "MERGE_CHUNK_ROWS", 5000):
+            self.assertEqual(self.env["crm.iap.lead.register.import"]._cron_time_budget(), 1)
+            while run.state in ("queued", "running") and runs < 50:
+                triggers = self.env["ir.cron.trigger"].sudo().search_count([("cron_id", "=", cron.id)])
+                started = time.monotonic()
+                self._cron()
+                runs += 1
+                positions.append(run.loader_state and run.loader_state["position"])
+                if run.state == "running":
+                    self.assertLess(time.monotonic() - started, 5, "a run stops soon after its budget")
+                    self.assertGreater(self.env["ir.cron.trigger"].sudo().search_count([("cron_id", "=", cron.id)]),
+                                       triggers, "a run that stops early triggers the job again")
+        self.assertGreaterEqual(runs, 3, positions)
+        self.assertEqual((self._result(run), self._directory()), reference)
+        self.assertFalse(self._staging_exists(run), "the staging is dropped at the end")
+
+    def _killed_cron(self, method, at_call, n_rows=5000):
+        """A cron run whose worker is killed in the `at_call`-th call of the
+        loader's `method`, steps of `n_rows` rows; what the database keeps
+        is what the steps before committed (the test's savepoints)."""
+        original = getattr(RegisterLoader, method)
+        calls = []
+
+        def killed(loader, *args):
+            calls.append(args)
+            if len(calls) == at_call:
+                raise _Killed()
+            return original(loader, *args)
+
+        with patch.object(register_import_module, "COPY_CHUNK_ROWS", n_rows), \
+                patch.object(register_import_module, "MERGE_CHUNK_ROWS", n_rows), \
+                patch.object(RegisterLoader, method, killed):
+            killed = False
+            try:   # not assertRaises: Odoo's rolls back what the block did
+                self._cron()
+            except _Killed:
+                killed = True
+            self.assertTrue(killed, "the worker was killed")
+        self.env.invalidate_all()
+
+    def test_a_killed_run_is_resumed_from_its_last_committed_step(self):
+        reference = self._one_run()
+        run = self._queue(self.big_file)
+        self._killed_cron("stage", 3)
+        self.env.invalidate_all()
+        self.assertEqual(run.state, "running", "a killed worker leaves its import running")
+        self.assertEqual(run.loader_state["position"][:2], [0, 10000], "two steps committed")
+        self.assertTrue(self._staging_exists(run))
+
+        parse_row = CompaniesHouseAdapter.parse_row
+        parsed = []
+
+        def counted(adapter, row):
+            parsed.append(row)
+            return parse_row(adapter, row)
+
+        with patch.object(CompaniesHouseAdapter, "parse_row", counted):
+            self._cron()
+        self.assertEqual(len(parsed), 50010 - 10000, "the rows of the committed steps are not read again")
+        self.assertEqual((self._result(run), self._directory()), reference)
+
+    def test_a_run_that_never_progresses_ends_in_error_and_tells_its_user(self):
+        before = self._directory()
+        run = self._queue(self.big_file)
+
+        for attempt in range(1, 4):
+            self._killed_cron("stage", 1)
+            self.assertEqual((run.state, run.stalled_runs), ("running", attempt))
+        self._cron()
+        self.assertEqual(run.state, "error")
+        self.assertIn("its last 3 runs in the background made no progress", run.error_message)
+        self.assertFalse(self._staging_exists(run))
+        self.assertEqual(self._directory(), before)
+        self.assertTrue(any("failed: The import stopped" in message for message in _notifications(self.env)))
+
+    @mute_logger("odoo.addons.crm_iap_mine.models.crm_iap_lead_register_import")
+    def test_a_failing_step_is_tried_again_then_the_import_ends_in_error(self):
+        run = self._queue(self.big_file)
+        with patch.object(RegisterLoader, "merge", side_effect=RuntimeError("no space left on device")):
+            self._cron()
+        self.assertEqual(run.state, "error")
+        self.assertIn("no progress (the server stopped them, or they failed: no space left on device)",
+                      run.error_message)
+        self.assertFalse(self._staging_exists(run))
+
+    def test_cancel_works_at_any_moment_and_drops_the_staging(self):
+        before = self._directory()
+        run = self._queue(self.big_file)
+        self._killed_cron("stage", 3)   # two steps read, then the worker killed
+        self.assertEqual((run.state, run.phase), ("running", "read"))
+        self.assertTrue(self._staging_exists(run))
+        run.action_cancel()
         self.assertEqual(run.state, "cancel")
-        self.assertFalse(self._register_companies())
-        self.assertTrue(any("was cancelled: nothing changed in the directory." in message
-                            for message in self._notifications()))
+        self.assertFalse(self._staging_exists(run))
+        self._cron()
+        self.assertEqual(run.state, "cancel")
+        self.assertEqual(self._directory(), before, "nothing was merged yet: the directory is as it was")
+
+        # Cancelled while merging: what is merged stays, nothing is archived.
+        run = self._queue(self.big_file)
+        self._killed_cron("merge", 2)
+        self.assertEqual((run.state, run.phase), ("running", "merge"))
+        run.action_cancel()
+        self.assertFalse(self._staging_exists(run))
+        after = self._directory()
+        self.assertEqual(len(after), len(before) + 5000 - 950, "the first 5,000 companies merged stay")
+        self.assertEqual([row for row in after if not row[-1]], [row for row in before if not row[-1]],
+                         "nothing archived")
 
 
 @tagged("post_install", "-at_install", "lead_mining")

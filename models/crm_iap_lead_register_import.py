@@ -3,6 +3,7 @@ import base64
 import io
 import logging
 import os
+import re
 import stat
 import time
 from contextlib import ExitStack, contextmanager
@@ -29,6 +30,10 @@ READ_SHARE = 0.9
 # Background runs in a row that may end without committing a step (a killed
 # worker, a failing step) before the import is given up.
 MAX_STALLED_RUNS = 3
+# A complete snapshot that would archive more than this share of the
+# register's active companies waits for a confirmation (a partial file
+# taken for a complete one would archive the rest of the register).
+ARCHIVE_CONFIRM_SHARE = 0.1
 # The live counts of the imports running, written in a cursor of its own
 # (*Import Now* keeps its transaction open until the end): a table of its own,
 # never written by the import's transaction, so neither waits for the other.
@@ -43,7 +48,8 @@ REGISTER_DIR_OPTION = "crm_iap_mine_register_dir"
 # Fields only an administrator gives: the file on the server (the cron opens
 # it as the superuser), and those only the module writes (see `_update_state`).
 SERVER_FIELDS = ("server_path", "second_server_path")
-MODULE_FIELDS = ("state", "user_id", "phase", "loader_state", "stalled_runs")
+MODULE_FIELDS = ("state", "user_id", "phase", "loader_state", "stalled_runs", "archive_confirmed",
+                 "to_archive_count", "active_before_count")
 
 SECOND_FILE_HELP = ("INSEE SIRENE comes as two files, the establishments and the legal units: "
                     "give both, in either order.")
@@ -79,9 +85,20 @@ class CrmIapLeadRegisterImport(models.Model):
     second_file_name = fields.Char()
     second_server_path = fields.Char(groups="base.group_system", help=SECOND_FILE_HELP)
     needs_second_file = fields.Boolean(compute="_compute_needs_second_file")
+    file_scope = fields.Selection(
+        [("partial", "Partial file or update"), ("complete", "Complete snapshot")],
+        string="The File Is", required=True, default="partial",
+        help="A complete snapshot holds the whole register: its companies missing from the file are archived. "
+        "A partial file or an update (a regional extract, one part of a multi-part product) adds and updates "
+        "companies, and archives only those the file itself marks as closed, excluded or deleted.",
+    )
+    archive_confirmed = fields.Boolean(readonly=True, copy=False)
+    to_archive_count = fields.Integer(string="Companies to Archive", readonly=True, copy=False)
+    active_before_count = fields.Integer(string="Active Companies of the Register", readonly=True, copy=False)
+    archive_warning = fields.Text(compute="_compute_archive_warning")
     state = fields.Selection(
-        [("draft", "Draft"), ("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("error", "Error"),
-         ("cancel", "Cancelled")],
+        [("draft", "Draft"), ("queued", "Queued"), ("running", "Running"), ("to_confirm", "To Confirm"),
+         ("done", "Done"), ("error", "Error"), ("cancel", "Cancelled")],
         required=True, default="draft", readonly=True,
     )
     user_id = fields.Many2one("res.users", string="Started By", readonly=True)
@@ -159,6 +176,37 @@ class CrmIapLeadRegisterImport(models.Model):
         if not self.env.su and not self.env.user.has_group("base.group_system"):
             raise AccessError(_("Only administrators may import a public register."))
 
+    @api.onchange("register_code", "file_name", "second_file_name", "server_path", "second_server_path", "source")
+    def _onchange_propose_file_scope(self):
+        """A file named like the register's complete product is proposed as
+        a complete snapshot (the user confirms by saving); any other as a
+        partial file."""
+        for run in self.filtered(lambda run: run.state == "draft"):
+            run.file_scope = "complete" if run._is_complete_product() else "partial"
+
+    def _is_complete_product(self):
+        """Whether the files' names are those of the register's complete product."""
+        if not self.register_code:
+            return False
+        adapter = ADAPTERS[self.register_code]
+        if self.source == "server":
+            names = [os.path.basename(path or "") for path in (self.sudo().server_path, self.sudo().second_server_path)]
+        else:
+            names = [self.file_name or "", self.second_file_name or ""]
+        if not self.needs_second_file:
+            names = names[:1]
+        patterns = [adapter.complete_file_names, adapter.complete_unit_file_names][:len(names)]
+        if not all(patterns):
+            return False
+        # SIRENE's two files come in either order.
+        return any(all(re.search(pattern, name, re.IGNORECASE) for pattern, name in zip(patterns, order))
+                   for order in (names, names[::-1]))
+
+    @api.depends("state", "to_archive_count", "active_before_count")
+    def _compute_archive_warning(self):
+        for run in self:
+            run.archive_warning = run._describe_archive_to_confirm() if run.state == "to_confirm" else False
+
     @api.depends("register_code")
     def _compute_needs_second_file(self):
         for run in self:
@@ -216,6 +264,15 @@ class CrmIapLeadRegisterImport(models.Model):
         A background step in progress is waited for (`_lock_running`)."""
         self._check_administrator()
         self._update_state("cancel")
+        return True
+
+    def action_confirm_archive(self):
+        """Confirm a complete snapshot stopped before archiving more than
+        10 % of the register: the job merges and archives it."""
+        self.ensure_one()
+        self._check_administrator()
+        self._update_state("queued", {"archive_confirmed": True})
+        self.env.ref("crm_iap_mine.ir_cron_import_registers")._trigger()
         return True
 
     def _state_refusal(self, target_state):
@@ -302,7 +359,7 @@ class CrmIapLeadRegisterImport(models.Model):
                 cr.rollback()  # also a new snapshot: a conflict may not meet the next attempt
             self.env.invalidate_all()
             self.sudo().error_message = str(error)
-        if self.state in ("done", "error"):
+        if self.state in ("done", "error", "to_confirm"):
             self._notify_user()
         if autocommit:
             cr.commit()  # pylint: disable=invalid-commit  # how the attempt ended
@@ -453,7 +510,7 @@ class CrmIapLeadRegisterImport(models.Model):
             if not self._lock_running():
                 return False
             values = work(loader) or {}
-            if self.state == "running":
+            if self.state in ("running", "to_confirm"):
                 self.sudo().write(dict(values, loader_state=loader.saved_state(), stalled_runs=0,
                                        duration=self.duration + time.monotonic() - started))
         if autocommit:
@@ -480,18 +537,27 @@ class CrmIapLeadRegisterImport(models.Model):
         return None
 
     def _prepare_step(self, loader):
+        """Check what is staged; a complete snapshot that would archive more
+        than ARCHIVE_CONFIRM_SHARE of the register stops here, before
+        changing anything, until it is confirmed."""
         loader.drop_duplicates()
         loader.apply_units()
+        if self.file_scope == "complete" and not self.archive_confirmed:
+            to_archive, active = loader.count_archived(complete=True)
+            if to_archive > ARCHIVE_CONFIRM_SHARE * active:
+                self._update_state("to_confirm", {"to_archive_count": to_archive, "active_before_count": active})
         return {"phase": "merge"}
 
     def _merge_step(self, loader):
+        self.env["crm.iap.lead.directory.company"].invalidate_model()   # written in SQL
         if loader.merge(MERGE_CHUNK_ROWS):
             return {"phase": "archive"}
         return None
 
     def _archive_step(self, loader):
         """The last step, short: archive, drop the staging, done."""
-        loader.archive()
+        self.env["crm.iap.lead.directory.company"].invalidate_model()   # written in SQL
+        loader.archive(complete=self.file_scope == "complete")
         self._update_state("done", self._result_values(loader))
 
     def _progress_fraction(self, loader):
@@ -546,13 +612,15 @@ class CrmIapLeadRegisterImport(models.Model):
 
     def _notify_user(self):
         """Tell who started a background import how it ended, in their open Odoo tabs."""
-        if not self.user_id or self.state not in ("done", "error"):
+        if not self.user_id or self.state not in ("done", "error", "to_confirm"):
             return
         if self.state == "done":
             message = _("%(import)s is done: %(imported)s companies imported, %(updated)s updated, "
                         "%(archived)s archived.", **{
                             "import": self.display_name, "imported": self.imported_count,
                             "updated": self.updated_count, "archived": self.archived_count})
+        elif self.state == "to_confirm":
+            message = self._describe_archive_to_confirm()
         else:
             message = _("%(import)s failed: %(error)s", **{"import": self.display_name, "error": self.error_message})
         self.env["bus.bus"]._sendone(self.user_id.partner_id, "simple_notification", {
@@ -563,6 +631,13 @@ class CrmIapLeadRegisterImport(models.Model):
     # ------------------------------------------------------------------
     # Messages
     # ------------------------------------------------------------------
+
+    def _describe_archive_to_confirm(self):
+        return _(
+            "%(import)s is a complete snapshot that would archive %(count)s of the %(active)s active companies "
+            "of the register, more than 10%%. Nothing is changed yet: open it and confirm to import and archive, "
+            "or cancel if the file is not the whole register.", **{
+                "import": self.display_name, "count": self.to_archive_count, "active": self.active_before_count})
 
     def _describe_file_error(self, error):
         register = dict(register_selection())[self.register_code]

@@ -55,16 +55,17 @@ class RegisterImportCase(DirectoryCase):
         """The import model, as the administrator."""
         return self.env["crm.iap.lead.register.import"].with_user(self.user_register_admin)
 
-    def _import(self, content, register="gb_companies_house", file_name="upload.csv"):
+    def _import(self, content, register="gb_companies_house", file_name="upload.csv", scope="partial"):
         run = self.imports.create({
             "register_code": register, "file": base64.b64encode(content), "file_name": file_name,
+            "file_scope": scope,
         })
         run.action_import()
         return run
 
-    def _queue(self, content):
+    def _queue(self, content, scope="partial"):
         run = self.imports.create({
-            "register_code": "gb_companies_house", "file": base64.b64encode(content),
+            "register_code": "gb_companies_house", "file": base64.b64encode(content), "file_scope": scope,
         })
         run.action_queue()
         return run
@@ -159,7 +160,11 @@ class TestRegisterImport(RegisterImportCase):
         self.assertEqual(cardiff.delivery_count, 1)
         unchanged = self._snapshot()
 
-        run = self._import(_zipped(_read(UK_FEBRUARY)), file_name="renamed-download.bin")
+        run = self._import(_zipped(_read(UK_FEBRUARY)), file_name="renamed-download.bin", scope="complete")
+        self.assertEqual(run.state, "to_confirm", "2 of the 6 companies to archive, more than 10 %")
+        self.assertEqual(self._snapshot(), unchanged, "nothing changed before the confirmation")
+        run.action_confirm_archive()
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
         self.assertEqual(run.state, "done", run.error_message)
         self.assertEqual(self._report(run), {
             "rows_read": 7, "imported_count": 1, "updated_count": 1, "unchanged_count": 3, "archived_count": 2,
@@ -167,7 +172,7 @@ class TestRegisterImport(RegisterImportCase):
         })
         self.assertEqual(self._company("SC400002").name, "HIGHLAND DISTILLERS (ANGUS) LIMITED")
         self.assertEqual(self._company("09000011").industry_id, self.media)
-        # Dissolved (gone from the file) and in liquidation: archived, history kept.
+        # Dissolved (gone from the complete file) and in liquidation: archived, history kept.
         self.assertFalse(cardiff.active)
         self.assertEqual(cardiff.delivery_count, 1)
         self.assertEqual(cardiff.last_request_id, request)
@@ -576,7 +581,7 @@ class TestRegisterImportResumable(RegisterImportCase):
     def _one_run(self):
         """The big file imported in one go (Import Now), rolled back: its result and the directory after it."""
         with closing(self.env.cr.savepoint()):
-            run = self._import(self.big_file)
+            run = self._import(self.big_file, scope="complete")
             result = (self._result(run), self._directory())
         self.env.invalidate_all()
         return result
@@ -596,7 +601,7 @@ class TestRegisterImportResumable(RegisterImportCase):
         self.assertTrue(reference[0]["archived_count"] and reference[0]["bad_row_count"]
                         and reference[0]["excluded_closed_count"])
         cron = self.env.ref("crm_iap_mine.ir_cron_import_registers")
-        run = self._queue(self.big_file)
+        run = self._queue(self.big_file, scope="complete")
         runs, positions = 0, []
         # Half of the cron workers' time limit: 1 second.
         with patch.dict(config.options, {"limit_time_real_cron": 2}), \
@@ -643,7 +648,7 @@ class TestRegisterImportResumable(RegisterImportCase):
 
     def test_a_killed_run_is_resumed_from_its_last_committed_step(self):
         reference = self._one_run()
-        run = self._queue(self.big_file)
+        run = self._queue(self.big_file, scope="complete")
         self._killed_cron("stage", 3)
         self.env.invalidate_all()
         self.assertEqual(run.state, "running", "a killed worker leaves its import running")
@@ -664,7 +669,7 @@ class TestRegisterImportResumable(RegisterImportCase):
 
     def test_a_run_that_never_progresses_ends_in_error_and_tells_its_user(self):
         before = self._directory()
-        run = self._queue(self.big_file)
+        run = self._queue(self.big_file, scope="complete")
 
         for attempt in range(1, 4):
             self._killed_cron("stage", 1)
@@ -678,7 +683,7 @@ class TestRegisterImportResumable(RegisterImportCase):
 
     @mute_logger("odoo.addons.crm_iap_mine.models.crm_iap_lead_register_import")
     def test_a_failing_step_is_tried_again_then_the_import_ends_in_error(self):
-        run = self._queue(self.big_file)
+        run = self._queue(self.big_file, scope="complete")
         with patch.object(RegisterLoader, "merge", side_effect=RuntimeError("no space left on device")):
             self._cron()
         self.assertEqual(run.state, "error")
@@ -688,7 +693,7 @@ class TestRegisterImportResumable(RegisterImportCase):
 
     def test_cancel_works_at_any_moment_and_drops_the_staging(self):
         before = self._directory()
-        run = self._queue(self.big_file)
+        run = self._queue(self.big_file, scope="complete")
         self._killed_cron("stage", 3)   # two steps read, then the worker killed
         self.assertEqual((run.state, run.phase), ("running", "read"))
         self.assertTrue(self._staging_exists(run))
@@ -700,7 +705,7 @@ class TestRegisterImportResumable(RegisterImportCase):
         self.assertEqual(self._directory(), before, "nothing was merged yet: the directory is as it was")
 
         # Cancelled while merging: what is merged stays, nothing is archived.
-        run = self._queue(self.big_file)
+        run = self._queue(self.big_file, scope="complete")
         self._killed_cron("merge", 2)
         self.assertEqual((run.state, run.phase), ("running", "merge"))
         run.action_cancel()
@@ -709,6 +714,75 @@ class TestRegisterImportResumable(RegisterImportCase):
         self.assertEqual(len(after), len(before) + 5000 - 950, "the first 5,000 companies merged stay")
         self.assertEqual([row for row in after if not row[-1]], [row for row in before if not row[-1]],
                          "nothing archived")
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterFileScope(RegisterImportCase):
+    """A partial file never archives the rest of the register; a complete
+    snapshot archiving more than 10 % of it waits for a confirmation."""
+
+    def _states(self):
+        return {company.register_number: company.active for company in self._register_companies()}
+
+    def _staging_exists(self, run):
+        self.env.cr.execute("SELECT to_regclass(%s)", [f"crm_iap_register_staging_{run.id}"])
+        return bool(self.env.cr.fetchone()[0])
+
+    @users("user_sales_manager")
+    def test_a_partial_file_archives_only_what_it_marks_as_gone(self):
+        self._import(_read(UK_JANUARY))
+        run = self.imports.create({"register_code": "gb_companies_house",
+                                   "file": base64.b64encode(_read(UK_FEBRUARY)), "file_name": "extract.csv"})
+        self.assertEqual(run.file_scope, "partial", "partial unless the user says otherwise")
+        run.action_import()
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertEqual((run.imported_count, run.updated_count, run.archived_count), (1, 1, 1))
+        states = self._states()
+        self.assertTrue(states["09000003"], "not in the file: left as it is")
+        self.assertFalse(states["09000005"], "marked in liquidation by the file: archived")
+
+    @users("user_sales_manager")
+    def test_a_complete_snapshot_archiving_more_than_a_tenth_waits_for_a_confirmation(self):
+        self._import(_read(UK_JANUARY))
+        before = self._states()
+        run = self._queue(_read(UK_FEBRUARY), scope="complete")
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.assertEqual((run.state, run.to_archive_count, run.active_before_count), ("to_confirm", 2, 6))
+        self.assertEqual(self._states(), before, "nothing changed yet")
+        self.assertTrue(self._staging_exists(run), "its staging is kept for the confirmation")
+        self.assertIn("would archive 2 of the 6 active companies of the register, more than 10%", run.archive_warning)
+        self.assertTrue(any("would archive 2 of the 6 active companies" in message
+                            for message in _notifications(self.env)))
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.assertEqual(run.state, "to_confirm", "the job leaves it to its user")
+
+        run.action_cancel()
+        self.assertEqual(run.state, "cancel")
+        self.assertFalse(self._staging_exists(run))
+        self.assertEqual(self._states(), before)
+
+    @users("user_sales_manager")
+    def test_the_register_s_complete_product_is_proposed_as_complete(self):
+        for register, names, scope in (
+            ("gb_companies_house", ["BasicCompanyDataAsOneFile-2026-02-01.zip"], "complete"),
+            ("gb_companies_house", ["BasicCompanyData-2026-02-01-part1_7.zip"], "partial"),
+            ("gb_companies_house", ["london.csv"], "partial"),
+            ("fr_sirene", ["StockUniteLegale_utf8.zip", "StockEtablissement_utf8.zip"], "complete"),
+            ("fr_sirene", ["StockEtablissementHistorique_utf8.zip", "StockUniteLegale_utf8.zip"], "partial"),
+            ("fr_sirene", ["StockEtablissement_utf8.zip", ""], "partial"),
+            ("no_brreg", ["enheter_alle.json.gz"], "complete"),
+            ("no_brreg", ["enheter_alle.csv.gz"], "complete"),
+            ("no_brreg", ["underenheter_alle.csv.gz"], "partial"),
+        ):
+            with self.subTest(register=register, names=names):
+                run = self.imports.new({"register_code": register, "file_name": names[0],
+                                        "second_file_name": (names[1:] or [False])[0]})
+                run._onchange_propose_file_scope()
+                self.assertEqual(run.file_scope, scope)
+        run = self.imports.new({"register_code": "gb_companies_house", "source": "server",
+                                "server_path": "/srv/registers/BasicCompanyDataAsOneFile-2026-02-01.zip"})
+        run._onchange_propose_file_scope()
+        self.assertEqual(run.file_scope, "complete")
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -62,7 +62,7 @@ class TestRegisterLoader(TransactionCase):
         calls = 1
         while not loader.merge(limit):
             calls += 1
-        loader.archive()
+        loader.archive(complete=True)
         loader.drop_staging()
         return calls
 
@@ -88,7 +88,8 @@ class TestRegisterLoader(TransactionCase):
     def test_staging_in_steps_gives_the_rows_of_one_step(self):
         at_once = self._run("gb_companies_house", [UK_JANUARY], 1000)
         self.assertEqual([step.position[:2] for step in at_once["progress"]], [(1, 0)])
-        self.assertEqual(len(at_once["staged"][0]), 8, "6 companies, a bad date kept as skipped, a duplicate")
+        self.assertEqual(len(at_once["staged"][0]), 9,
+                         "6 companies, a bad date kept as skipped, a duplicate, a closed one kept as gone")
         self.assertEqual((at_once["counters"]["rows_read"], at_once["counters"]["imported_count"]), (10, 6))
         self.assertEqual([reason for _line, reason, _value in at_once["bad_rows"]],
                          ["bad_date", "missing_name", "duplicate_number"])

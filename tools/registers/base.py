@@ -49,6 +49,14 @@ class RegisterAdapter:
     delimiter = ","
     # Columns without which a file is not this register's.
     required_columns = ()
+    # The column of the register number, read from rows the adapter
+    # excludes too: a company the file marks as gone is archived.
+    number_column = None
+    # The file names (a regular expression, case ignored) of the register's
+    # complete product, proposed as a complete snapshot; for a register of
+    # two files, those of its legal units too.
+    complete_file_names = None
+    complete_unit_file_names = None
     # A register published as two files (France: establishments and legal
     # units) names the columns of the second one, the legal units, joined to
     # the companies by register number (`parse_unit_row`).
@@ -76,6 +84,10 @@ class RegisterAdapter:
     @classmethod
     def recognises_units(cls, header):
         return bool(cls.unit_required_columns) and set(cls.unit_required_columns).issubset(header)
+
+    def row_number(self, row):
+        """The register number of a row, as given (None if it has none)."""
+        return row.get(self.number_column, "").strip() or None
 
     def parse_row(self, row):
         """The `RegisterCompany` of a row ({column: value}), or None for a

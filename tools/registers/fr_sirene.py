@@ -39,6 +39,9 @@ class SireneAdapter(RegisterAdapter):
     # The SIREN, the SIRET (SIREN + 5 digits) or the VAT number "FR" + key + SIREN.
     registry_number_sql = r"""substring(regexp_replace(p.company_registry, '[\s.-]', '', 'g') from '^(\d{9})(\d{5})?$')"""
     vat_number_sql = r"""substring(upper(regexp_replace(p.vat, '[\s.-]', '', 'g')) from '^FR[0-9A-Z]{2}(\d{9})$')"""
+    number_column = "siren"
+    complete_file_names = r"^StockEtablissement(_utf8)?(\.|$)"   # not ...Historique, ...LiensSuccession
+    complete_unit_file_names = r"^StockUniteLegale(_utf8)?(\.|$)"
     required_columns = (
         "siren", "siret", "statutDiffusionEtablissement", "trancheEffectifsEtablissement", "etablissementSiege",
         "numeroVoieEtablissement", "typeVoieEtablissement", "libelleVoieEtablissement", "codePostalEtablissement",

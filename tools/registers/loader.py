@@ -13,7 +13,7 @@ where a transaction ends::
     loader.apply_units()                     # a register of two files: its legal units
     while not loader.merge(limit):           # insert the new companies, update the changed ones
         ...
-    loader.archive()                         # the companies gone from the file
+    loader.archive(complete)                 # what the file marks gone (a snapshot: also what it lacks)
     loader.drop_staging()
 
 The staging tables are regular UNLOGGED tables named after the import, so
@@ -42,9 +42,11 @@ MAX_LISTED_BAD_ROWS = 100
 # import's id (see `RegisterLoader.tables`).
 STAGING_TABLES = {
     # The companies of the file; a bad row that has a number is kept,
-    # skipped, so that its company is not archived.
+    # skipped, so that its company is not archived; a row the file marks as
+    # closed, excluded or deleted is kept, skipped and `gone`: its company
+    # is archived whatever the kind of file.
     "crm_iap_register_staging": """
-        line_no integer NOT NULL, skip boolean NOT NULL, register_number varchar NOT NULL,
+        line_no integer NOT NULL, skip boolean NOT NULL, gone boolean NOT NULL, register_number varchar NOT NULL,
         name varchar, street varchar, city varchar, zip varchar, state_name varchar,
         country_code varchar, industry_code varchar, employees integer, domain varchar,
         founded_year integer""",
@@ -52,9 +54,9 @@ STAGING_TABLES = {
     "crm_iap_register_units": """
         register_number varchar NOT NULL, name varchar, founded_year integer, exclusion varchar""",
 }
-STAGING_COLUMNS = ("line_no", "skip") + RegisterCompany._fields
+STAGING_COLUMNS = ("line_no", "skip", "gone") + RegisterCompany._fields
 UNIT_COLUMNS = ("register_number", "name", "founded_year", "exclusion")
-_SKIPPED_VALUES = (None,) * (len(STAGING_COLUMNS) - 3)
+_SKIPPED_VALUES = (None,) * (len(STAGING_COLUMNS) - 4)
 # Directory columns a register import writes, with the value each takes
 # from the resolved row `r`. An update compares the same expressions, so a
 # row that did not change is not written.
@@ -267,16 +269,17 @@ class RegisterLoader:
             self.counters["bad_row_count"] += 1
             self._list_bad_row(line, bad)
             # Skipped, not gone: its company must not be archived.
-            return (line, True, bad.register_number) + _SKIPPED_VALUES if bad.register_number else None
+            return (line, True, False, bad.register_number) + _SKIPPED_VALUES if bad.register_number else None
         except Excluded as excluded:
             self.counters[f"excluded_{excluded.reason}"] += 1
-            return None
+            number = self.adapter.row_number(row)
+            return (line, True, True, number) + _SKIPPED_VALUES if number else None
         if company is None:
             return None   # no company of its own (a branch)
         if company.domain:
             # The dedupe compares normalised domains.
             company = company._replace(domain=normalize_domain(company.domain) or None)
-        return (line, False) + company
+        return (line, False, False) + company
 
     def _unit_values(self, line, row):
         return self.adapter.parse_unit_row(row)
@@ -291,15 +294,21 @@ class RegisterLoader:
 
     def drop_duplicates(self):
         """A number twice in the file: the first row wins, the others are
-        bad rows. Return how many were dropped."""
+        bad rows; a row marking a company gone that the file also lists
+        alive is dropped (the company is not archived). Return how many
+        bad rows were dropped."""
         staging = self.tables["crm_iap_register_staging"]
         # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
         self.cr.execute(f"""
             CREATE INDEX ON {staging} (register_number);
             ANALYZE {staging};
             DELETE FROM {staging} s
+             USING {staging} alive
+             WHERE s.gone AND NOT alive.gone AND alive.register_number = s.register_number;
+            DELETE FROM {staging} s
              USING {staging} first
              WHERE first.register_number = s.register_number AND first.line_no < s.line_no
+               AND NOT s.gone AND NOT first.gone
          RETURNING s.line_no, s.register_number
         """)
         duplicates = sorted(self.cr.fetchall())
@@ -321,7 +330,8 @@ class RegisterLoader:
             CREATE INDEX ON {units} (register_number);
             ANALYZE {units};
             WITH excluded AS (
-                DELETE FROM {staging} s USING {units} u
+                UPDATE {staging} s SET skip = TRUE, gone = TRUE
+                  FROM {units} u
                  WHERE u.register_number = s.register_number AND u.exclusion IS NOT NULL AND NOT s.skip
              RETURNING u.exclusion
             )
@@ -432,20 +442,39 @@ class RegisterLoader:
             self.merged_up_to = last
         return not limit or resolved < limit
 
-    def archive(self):
-        """Archive the active companies of the register that are not staged:
-        gone from the file (dissolved) or left out of it (closed, excluded).
+    def count_archived(self, complete):
+        """``(to archive, active)``: how many active companies of the register
+        `archive(complete)` would archive, and how many are active."""
+        self.cr.execute(f"""
+            SELECT count(*) FILTER (WHERE {self._archived_condition(complete)}), count(*)
+              FROM crm_iap_lead_directory_company d
+             WHERE d.register_code = %(register)s AND d.active
+        """, self._params)
+        return self.cr.fetchone()
+
+    def archive(self, complete):
+        """Archive the active companies of the register that the file marks
+        as closed, excluded or deleted; for a complete snapshot
+        (`complete`), also those it does not list at all (dissolved).
         Archived, never deleted, so their delivery history stays. Return how
         many."""
-        staging = self.tables["crm_iap_register_staging"]
         self.cr.execute(f"""
             UPDATE crm_iap_lead_directory_company d
                SET active = FALSE, write_uid = %(uid)s, write_date = now() at time zone 'UTC'
-             WHERE d.register_code = %(register)s AND d.active
-               AND NOT EXISTS (SELECT 1 FROM {staging} s WHERE s.register_number = d.register_number)
+             WHERE d.register_code = %(register)s AND d.active AND {self._archived_condition(complete)}
         """, self._params)
         self.counters["archived_count"] += self.cr.rowcount
         return self.cr.rowcount
+
+    def _archived_condition(self, complete):
+        """Whether the directory company `d` is archived by this file: a
+        partial file archives only what it marks as gone, a complete one
+        everything it does not list alive."""
+        staging = self.tables["crm_iap_register_staging"]
+        if complete:
+            return f"""NOT EXISTS (SELECT 1 FROM {staging} s
+                                    WHERE s.register_number = d.register_number AND NOT s.gone)"""
+        return f"EXISTS (SELECT 1 FROM {staging} s WHERE s.register_number = d.register_number AND s.gone)"
 
     def drop_staging(self):
         """Drop the staging tables (the last step)."""

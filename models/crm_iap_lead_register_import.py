@@ -8,7 +8,9 @@ import stat
 import time
 from contextlib import ExitStack, contextmanager
 
-from odoo import _, api, fields, models
+from markupsafe import Markup
+
+from odoo import _, _lt, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import config
 
@@ -53,6 +55,20 @@ MODULE_FIELDS = ("state", "user_id", "phase", "loader_state", "stalled_runs", "a
 
 SECOND_FILE_HELP = ("INSEE SIRENE comes as two files, the establishments and the legal units: "
                     "give both, in either order.")
+# Which files of each register to import, shown on the form with where to
+# download them (the adapter's `download_url`).
+REGISTER_FILES = {
+    "gb_companies_house": _lt(
+        "Import BasicCompanyDataAsOneFile-YYYY-MM-DD.zip, the whole register, as a complete snapshot. "
+        "The same data also comes in parts (BasicCompanyData-YYYY-MM-DD-partN_7.zip): import each part as a "
+        "partial file."),
+    "fr_sirene": _lt(
+        "Two files are needed, of the same month: StockEtablissement_utf8.zip (the establishments) and "
+        "StockUniteLegale_utf8.zip (the legal units), in either order. Together they are the whole register."),
+    "no_brreg": _lt(
+        "Download all main units (enheter), as JSON (enheter_alle.json.gz) or as CSV (enheter_alle.csv.gz): "
+        "either is the whole register. The sub-units (underenheter) are not imported."),
+}
 
 
 class CrmIapLeadRegisterImport(models.Model):
@@ -96,6 +112,8 @@ class CrmIapLeadRegisterImport(models.Model):
     to_archive_count = fields.Integer(string="Companies to Archive", readonly=True, copy=False)
     active_before_count = fields.Integer(string="Active Companies of the Register", readonly=True, copy=False)
     archive_warning = fields.Text(compute="_compute_archive_warning")
+    register_files_help = fields.Html(string="Where to Download", compute="_compute_register_files_help")
+    result_summary = fields.Text(string="Result", compute="_compute_result_summary")
     state = fields.Selection(
         [("draft", "Draft"), ("queued", "Queued"), ("running", "Running"), ("to_confirm", "To Confirm"),
          ("done", "Done"), ("error", "Error"), ("cancel", "Cancelled")],
@@ -228,10 +246,31 @@ class CrmIapLeadRegisterImport(models.Model):
     def _compute_display_name(self):
         labels = dict(register_selection())
         for run in self:
-            run.display_name = _(
-                "%(register)s import of %(date)s",
-                register=labels.get(run.register_code, ""), date=fields.Date.to_string(run.create_date),
-            )
+            register = labels.get(run.register_code) or _("Register")
+            if run.create_date:
+                run.display_name = _("%(register)s import of %(date)s", register=register,
+                                     date=fields.Date.to_string(run.create_date))
+            else:   # not saved yet
+                run.display_name = _("New %(register)s import", register=register)
+
+    @api.depends("register_code")
+    def _compute_register_files_help(self):
+        for run in self:
+            adapter = ADAPTERS.get(run.register_code)
+            if not adapter:
+                run.register_files_help = False
+                continue
+            run.register_files_help = Markup(
+                '<p>%s <a href="%s" target="_blank" rel="noopener noreferrer">%s</a></p><p>%s</p>'
+            ) % (_("Download its files from"), adapter.download_url, adapter.download_url,
+                 REGISTER_FILES[run.register_code])
+
+    @api.depends("state", "file_scope", "rows_read", "imported_count", "updated_count", "unchanged_count",
+                 "archived_count", "excluded_closed_count", "excluded_person_count", "excluded_private_count",
+                 "bad_row_count", "unknown_industry_count")
+    def _compute_result_summary(self):
+        for run in self:
+            run.result_summary = run._describe_result() if run.state == "done" else False
 
     # ------------------------------------------------------------------
     # Actions
@@ -632,6 +671,42 @@ class CrmIapLeadRegisterImport(models.Model):
     # Messages
     # ------------------------------------------------------------------
 
+    def _describe_result(self):
+        """What a done import did, in sentences."""
+        sentences = [_("%(rows)s rows read.", rows=_number(self, self.rows_read))]
+        changes = [_("%(count)s company imported", count=1) if self.imported_count == 1
+                   else _("%(count)s companies imported", count=_number(self, self.imported_count)),
+                   _("%(count)s updated", count=_number(self, self.updated_count)),
+                   _("%(count)s unchanged", count=_number(self, self.unchanged_count)),
+                   _("%(count)s archived", count=_number(self, self.archived_count))]
+        sentences.append(_("%(changes)s.", changes=", ".join(changes)))
+        if self.file_scope == "complete":
+            sentences.append(_("As a complete snapshot, it archived the register's companies missing from it, "
+                               "and those it marks as closed, excluded or deleted."))
+        else:
+            sentences.append(_("As a partial file, it archived only the companies it marks as closed, excluded "
+                               "or deleted; those it does not mention are left as they were."))
+        reasons = [(self.excluded_closed_count, _("closed or winding up")),
+                   (self.excluded_person_count, _("natural persons")),
+                   (self.excluded_private_count, _("not to be disclosed"))]
+        excluded = sum(count for count, _reason in reasons)
+        if excluded:
+            reasons = ", ".join(f"{_number(self, count)} {reason}" for count, reason in reasons if count)
+            sentences.append(_("1 row left out: %(reasons)s.", reasons=reasons) if excluded == 1 else
+                             _("%(count)s rows left out: %(reasons)s.", count=_number(self, excluded), reasons=reasons))
+        if self.bad_row_count == 1:
+            sentences.append(_("1 bad row skipped, its company left as it was (listed below)."))
+        elif self.bad_row_count:
+            sentences.append(_("%(count)s bad rows skipped, their companies left as they were (the first 100 are "
+                               "listed below).", count=_number(self, self.bad_row_count)))
+        if self.unknown_industry_count == 1:
+            sentences.append(_("1 company has an activity code that maps to no industry: it was imported "
+                               "without one."))
+        elif self.unknown_industry_count:
+            sentences.append(_("%(count)s companies have an activity code that maps to no industry: they were "
+                               "imported without one.", count=_number(self, self.unknown_industry_count)))
+        return " ".join(sentences)
+
     def _describe_archive_to_confirm(self):
         return _(
             "%(import)s is a complete snapshot that would archive %(count)s of the %(active)s active companies "
@@ -680,3 +755,7 @@ class CrmIapLeadRegisterImport(models.Model):
             return _("Line %(line)s: %(value)s is not a date (dd/mm/yyyy).", line=line, value=bad.value)
         return _("Line %(line)s: the number %(value)s is already on an earlier line.", line=line, value=bad.value)
 
+
+def _number(record, value):
+    """A count as the user's language writes it (1,234 or 1 234)."""
+    return record.env["res.lang"]._lang_get(record.env.lang or "en_US").format("%d", value, grouping=True)

@@ -17,6 +17,7 @@ from odoo.tests import tagged, users
 from odoo.tools import config, file_open, file_path, mute_logger
 
 from ..models import crm_iap_lead_register_import as register_import_module
+from ..tools.registers import ADAPTERS
 from ..tools.registers.gb_companies_house import CompaniesHouseAdapter
 from ..tools.registers.loader import RegisterLoader
 from .common import DirectoryCase
@@ -783,6 +784,49 @@ class TestRegisterFileScope(RegisterImportCase):
                                 "server_path": "/srv/registers/BasicCompanyDataAsOneFile-2026-02-01.zip"})
         run._onchange_propose_file_scope()
         self.assertEqual(run.file_scope, "complete")
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterImportForm(RegisterImportCase):
+    """The import form: its title, where to download each register's files, the result in sentences."""
+
+    def test_a_new_import_has_a_title_before_its_file_and_date(self):
+        self.assertEqual(self.imports.new({"register_code": "fr_sirene"}).display_name,
+                         "New INSEE SIRENE (France) import")
+        self.assertEqual(self.imports.new({"register_code": False}).display_name, "New Register import", "no register chosen yet")
+        run = self.imports.create({"register_code": "no_brreg"})
+        self.assertEqual(run.display_name, f"Brønnøysund Register Centre (Norway) import of "
+                                           f"{fields.Date.to_string(run.create_date)}")
+
+    def test_the_form_says_where_to_download_each_register_s_files_and_which(self):
+        for register, files in (
+            ("gb_companies_house", ["BasicCompanyDataAsOneFile-YYYY-MM-DD.zip", "partial file"]),
+            ("fr_sirene", ["Two files are needed", "StockEtablissement_utf8.zip", "StockUniteLegale_utf8.zip"]),
+            ("no_brreg", ["enheter_alle.json.gz", "enheter_alle.csv.gz"]),
+        ):
+            with self.subTest(register=register):
+                url = ADAPTERS[register].download_url
+                self.assertTrue(url.startswith("https://"))
+                text = str(self.imports.new({"register_code": register}).register_files_help)
+                self.assertIn(f'<a href="{url}" target="_blank"', text)
+                for name in files:
+                    self.assertIn(name, text)
+
+    @users("user_sales_manager")
+    def test_the_result_is_told_in_sentences(self):
+        run = self._import(_read(UK_JANUARY))
+        self.assertEqual(run.result_summary, (
+            "10 rows read. 6 companies imported, 0 updated, 0 unchanged, 0 archived. As a partial file, it "
+            "archived only the companies it marks as closed, excluded or deleted; those it does not mention are "
+            "left as they were. 1 row left out: 1 closed or winding up. 3 bad rows skipped, their companies left "
+            "as they were (the first 100 are listed below). 1 company has an activity code that maps to no "
+            "industry: it was imported without one."
+        ))
+        update = self._import(_read(UK_FEBRUARY))
+        self.assertIn("7 rows read. 1 company imported, 1 updated, 3 unchanged, 1 archived.", update.result_summary)
+        self.assertIn("1 bad row skipped, its company left as it was", update.result_summary)
+        queued = self._queue(_read(UK_FEBRUARY))
+        self.assertFalse(queued.result_summary, "told when it is done")
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -49,6 +49,8 @@ class RegisterAdapter:
     delimiter = ","
     # Columns without which a file is not this register's.
     required_columns = ()
+    # Where the register publishes its files.
+    download_url = None
     # The column of the register number, read from rows the adapter
     # excludes too: a company the file marks as gone is archived.
     number_column = None

@@ -369,12 +369,16 @@ class CrmIapLeadRegisterImport(models.Model):
         MAX_STALLED_RUNS of them in a row the import goes to *Error*."""
         self.ensure_one()
         cr = self.env.cr
+        self.invalidate_recordset()   # the job's list may be stale: cancelled meanwhile
+        if self.state not in ("queued", "running"):
+            return
         if self.stalled_runs >= MAX_STALLED_RUNS:
+            last_error = ": " + self.error_message if self.error_message else ""
             self._update_state("error", {"error_message": _(
                 "The import stopped: its last %(attempts)s runs in the background made no progress "
                 "(the server stopped them, or they failed%(error)s). Import the file again; if it stops again, "
                 "ask your administrator to check the server's log.",
-                attempts=MAX_STALLED_RUNS, error=f": {self.error_message}" if self.error_message else "",
+                attempts=MAX_STALLED_RUNS, error=last_error,
             )})
             self._notify_user()
             if autocommit:
@@ -618,6 +622,7 @@ class CrmIapLeadRegisterImport(models.Model):
             excluded_person_count=counters["excluded_natural_person"],
             excluded_private_count=counters["excluded_non_diffusible"],
             bad_rows="\n".join(self._describe_bad_row(line, bad) for line, bad in loader.bad_rows) or False,
+            error_message=False,   # of an attempt that failed before
         )
         del values["excluded_count"]
         return values

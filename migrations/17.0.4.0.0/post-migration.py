@@ -22,4 +22,4 @@ def migrate(cr, version):
     """)
     if cr.rowcount:
         _logger.info("crm_iap_mine: %s interrupted register imports set to Error", cr.rowcount)
-    cr.execute("ALTER TABLE crm_iap_lead_register_import_progress DROP COLUMN IF EXISTS cancel_requested")
+    cr.execute("ALTER TABLE IF EXISTS crm_iap_lead_register_import_progress DROP COLUMN IF EXISTS cancel_requested")

@@ -31,10 +31,15 @@ UNDELETABLE_STATES = ("queued", "running", "recurring")
 # A new state (e.g. an import waiting for confirmation, a running one taken
 # up again by the next cron run) is a line here and a value of the field.
 IMPORT_STATE_TRANSITIONS = {
-    # *Import now* queues the import and runs it at once, in one transaction.
-    "queued": ("draft",),
+    # *Import now* queues the import and runs it at once, in one transaction;
+    # *Confirm* queues a complete snapshot stopped before archiving too much.
+    "queued": ("draft", "to_confirm"),
     "running": ("queued",),
+    # A complete snapshot that would archive more than 10 % of the register.
+    "to_confirm": ("running",),
     "done": ("running",),
-    "error": ("running",),
-    "cancel": ("draft", "queued", "running"),
+    # 3 background runs without progress end a queued one too.
+    "error": ("queued", "running"),
+    # At once, wherever it stands: its staging is dropped.
+    "cancel": ("draft", "queued", "running", "to_confirm"),
 }

@@ -3,11 +3,14 @@ import base64
 import io
 import logging
 import os
+import re
 import stat
 import time
 from contextlib import ExitStack, contextmanager
 
-from odoo import _, api, fields, models
+from markupsafe import Markup
+
+from odoo import _, _lt, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import config, formatLang
 
@@ -15,26 +18,31 @@ from ..const import IMPORT_STATE_TRANSITIONS
 from ..tools import register_files
 from ..tools.register_files import RegisterFileError
 from ..tools.registers import ADAPTERS
-from ..tools.registers.loader import RegisterLoader
+from ..tools.registers.loader import RegisterLoader, drop_staging_tables
 from .crm_iap_lead_directory_company import register_selection
 
 _logger = logging.getLogger(__name__)
 
-# Rows read per step of the loader (one COPY each): memory stays flat
-# whatever the file size, and a cancel is seen within a step.
+# Rows read per step (one COPY each), and companies merged per step: memory
+# stays flat whatever the file size, and a step stays a few seconds long, far
+# under any time budget.
 COPY_CHUNK_ROWS = 10000
+MERGE_CHUNK_ROWS = 20000
 # The progress bar: reading the files is this share of the work, the merge the rest.
 READ_SHARE = 0.9
-# The live counts of the imports running, written by each import in a cursor
-# of its own (its own transaction stays open until the end): a table of its
-# own, never written by the import's transaction, so neither waits for the other.
+# Background runs in a row that may end without committing a step (a killed
+# worker, a failing step) before the import is given up.
+MAX_STALLED_RUNS = 3
+# A complete snapshot that would archive more than this share of the
+# register's active companies waits for a confirmation (a partial file
+# taken for a complete one would archive the rest of the register).
+ARCHIVE_CONFIRM_SHARE = 0.1
+# The live counts of the imports running, written in a cursor of its own
+# (*Import Now* keeps its transaction open until the end): a table of its own,
+# never written by the import's transaction, so neither waits for the other.
 PROGRESS_TABLE = "crm_iap_lead_register_import_progress"
 PROGRESS_COUNTS = ("rows_read", "excluded_count", "bad_row_count", "imported_count", "updated_count",
                    "archived_count")
-
-
-class RegisterImportCancelled(Exception):
-    """A user cancelled the running import: everything it did is rolled back."""
 
 
 # The option of the server's configuration file naming the one folder server
@@ -43,10 +51,25 @@ REGISTER_DIR_OPTION = "crm_iap_mine_register_dir"
 # Fields only an administrator gives: the file on the server (the cron opens
 # it as the superuser), and those only the module writes (see `_update_state`).
 SERVER_FIELDS = ("server_path", "second_server_path")
-MODULE_FIELDS = ("state", "user_id")
+MODULE_FIELDS = ("state", "user_id", "phase", "loader_state", "stalled_runs", "archive_confirmed",
+                 "to_archive_count", "active_before_count")
 
 SECOND_FILE_HELP = ("INSEE SIRENE comes as two files, the establishments and the legal units: "
                     "give both, in either order.")
+# Which files of each register to import, shown on the form with where to
+# download them (the adapter's `download_url`).
+REGISTER_FILES = {
+    "gb_companies_house": _lt(
+        "Import BasicCompanyDataAsOneFile-YYYY-MM-DD.zip, the whole register, as a complete snapshot. "
+        "The same data also comes in parts (BasicCompanyData-YYYY-MM-DD-partN_7.zip): import each part as a "
+        "partial file."),
+    "fr_sirene": _lt(
+        "Two files are needed, of the same month: StockEtablissement_utf8.zip (the establishments) and "
+        "StockUniteLegale_utf8.zip (the legal units), in either order. Together they are the whole register."),
+    "no_brreg": _lt(
+        "Download all main units (enheter), as JSON (enheter_alle.json.gz) or as CSV (enheter_alle.csv.gz): "
+        "either is the whole register. The sub-units (underenheter) are not imported."),
+}
 
 
 class CrmIapLeadRegisterImport(models.Model):
@@ -79,12 +102,37 @@ class CrmIapLeadRegisterImport(models.Model):
     second_file_name = fields.Char()
     second_server_path = fields.Char(groups="base.group_system", help=SECOND_FILE_HELP)
     needs_second_file = fields.Boolean(compute="_compute_needs_second_file")
+    file_scope = fields.Selection(
+        [("partial", "Partial file or update"), ("complete", "Complete snapshot")],
+        string="The File Is", required=True, default="partial",
+        help="A complete snapshot holds the whole register: its companies missing from the file are archived. "
+        "A partial file or an update (a regional extract, one part of a multi-part product) adds and updates "
+        "companies, and archives only those the file itself marks as closed, excluded or deleted.",
+    )
+    archive_confirmed = fields.Boolean(readonly=True, copy=False)
+    to_archive_count = fields.Integer(string="Companies to Archive", readonly=True, copy=False)
+    active_before_count = fields.Integer(string="Active Companies of the Register", readonly=True, copy=False)
+    archive_warning = fields.Text(compute="_compute_archive_warning")
+    register_files_help = fields.Html(string="Where to Download", compute="_compute_register_files_help")
+    result_summary = fields.Text(string="Result", compute="_compute_result_summary")
     state = fields.Selection(
-        [("draft", "Draft"), ("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("error", "Error"),
-         ("cancel", "Cancelled")],
+        [("draft", "Draft"), ("queued", "Queued"), ("running", "Running"), ("to_confirm", "To Confirm"),
+         ("done", "Done"), ("error", "Error"), ("cancel", "Cancelled")],
         required=True, default="draft", readonly=True,
     )
     user_id = fields.Many2one("res.users", string="Started By", readonly=True)
+    # Where a running import stands: its steps go read -> prepare (duplicates,
+    # legal units) -> merge -> archive, each committed in the background with
+    # the loader's state (position in the files, counts, last number merged).
+    phase = fields.Selection(
+        [("read", "Reading"), ("prepare", "Checking"), ("merge", "Merging"), ("archive", "Archiving")],
+        default="read", required=True, readonly=True, copy=False,
+    )
+    loader_state = fields.Json(readonly=True, copy=False)
+    stalled_runs = fields.Integer(
+        readonly=True, copy=False,
+        help="Background runs in a row that committed no step; the import goes to Error at the third.",
+    )
     error_message = fields.Text(readonly=True)
     rows_read = fields.Integer(readonly=True)
     imported_count = fields.Integer(string="Imported", readonly=True)
@@ -114,7 +162,6 @@ class CrmIapLeadRegisterImport(models.Model):
     live_imported_count = fields.Integer(string="Imported So Far", compute="_compute_progress")
     live_updated_count = fields.Integer(string="Updated So Far", compute="_compute_progress")
     live_archived_count = fields.Integer(string="Archived So Far", compute="_compute_progress")
-    cancel_requested = fields.Boolean(compute="_compute_progress")
 
     def init(self):
         # The columns are PROGRESS_COUNTS.
@@ -123,8 +170,7 @@ class CrmIapLeadRegisterImport(models.Model):
                 import_id integer PRIMARY KEY, progress float NOT NULL DEFAULT 0,
                 rows_read integer NOT NULL DEFAULT 0, excluded_count integer NOT NULL DEFAULT 0,
                 bad_row_count integer NOT NULL DEFAULT 0, imported_count integer NOT NULL DEFAULT 0,
-                updated_count integer NOT NULL DEFAULT 0, archived_count integer NOT NULL DEFAULT 0,
-                cancel_requested boolean NOT NULL DEFAULT FALSE
+                updated_count integer NOT NULL DEFAULT 0, archived_count integer NOT NULL DEFAULT 0
             )
         """)
 
@@ -153,6 +199,37 @@ class CrmIapLeadRegisterImport(models.Model):
         if not self.env.su and not self.env.user.has_group("base.group_system"):
             raise AccessError(_("Only administrators may import a public register."))
 
+    @api.onchange("register_code", "file_name", "second_file_name", "server_path", "second_server_path", "source")
+    def _onchange_propose_file_scope(self):
+        """A file named like the register's complete product is proposed as
+        a complete snapshot (the user confirms by saving); any other as a
+        partial file."""
+        for run in self.filtered(lambda run: run.state == "draft"):
+            run.file_scope = "complete" if run._is_complete_product() else "partial"
+
+    def _is_complete_product(self):
+        """Whether the files' names are those of the register's complete product."""
+        if not self.register_code:
+            return False
+        adapter = ADAPTERS[self.register_code]
+        if self.source == "server":
+            names = [os.path.basename(path or "") for path in (self.sudo().server_path, self.sudo().second_server_path)]
+        else:
+            names = [self.file_name or "", self.second_file_name or ""]
+        if not self.needs_second_file:
+            names = names[:1]
+        patterns = [adapter.complete_file_names, adapter.complete_unit_file_names][:len(names)]
+        if not all(patterns):
+            return False
+        # SIRENE's two files come in either order.
+        return any(all(re.search(pattern, name, re.IGNORECASE) for pattern, name in zip(patterns, order))
+                   for order in (names, names[::-1]))
+
+    @api.depends("state", "to_archive_count", "active_before_count")
+    def _compute_archive_warning(self):
+        for run in self:
+            run.archive_warning = run._describe_archive_to_confirm() if run.state == "to_confirm" else False
+
     @api.depends("register_code")
     def _compute_needs_second_file(self):
         for run in self:
@@ -160,32 +237,53 @@ class CrmIapLeadRegisterImport(models.Model):
 
     def _compute_progress(self):
         self.env.cr.execute(f"""
-            SELECT import_id, progress, {", ".join(PROGRESS_COUNTS)}, cancel_requested
+            SELECT import_id, progress, {", ".join(PROGRESS_COUNTS)}
               FROM {PROGRESS_TABLE} WHERE import_id = ANY(%s)
         """, (self.ids,))
         live = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for run in self:
-            values = live.get(run.id, (0.0,) + (0,) * len(PROGRESS_COUNTS) + (False,))
+            values = live.get(run.id, (0.0,) + (0,) * len(PROGRESS_COUNTS))
             run.progress = 100 * values[0]
             for count, value in zip(PROGRESS_COUNTS, values[1:]):
                 run[f"live_{count}"] = value
-            run.cancel_requested = values[-1]
 
     @api.depends("register_code", "create_date")
     def _compute_display_name(self):
         labels = dict(register_selection())
         for run in self:
-            run.display_name = _(
-                "%(register)s import of %(date)s",
-                register=labels.get(run.register_code, ""), date=fields.Date.to_string(run.create_date),
-            )
+            register = labels.get(run.register_code) or _("Register")
+            if run.create_date:
+                run.display_name = _("%(register)s import of %(date)s", register=register,
+                                     date=fields.Date.to_string(run.create_date))
+            else:   # not saved yet
+                run.display_name = _("New %(register)s import", register=register)
+
+    @api.depends("register_code")
+    def _compute_register_files_help(self):
+        for run in self:
+            adapter = ADAPTERS.get(run.register_code)
+            if not adapter:
+                run.register_files_help = False
+                continue
+            run.register_files_help = Markup(
+                '<p>%s <a href="%s" target="_blank" rel="noopener noreferrer">%s</a></p><p>%s</p>'
+            ) % (_("Download its files from"), adapter.download_url, adapter.download_url,
+                 REGISTER_FILES[run.register_code])
+
+    @api.depends("state", "file_scope", "rows_read", "imported_count", "updated_count", "unchanged_count",
+                 "archived_count", "excluded_closed_count", "excluded_person_count", "excluded_private_count",
+                 "bad_row_count", "undeliverable_count", "unknown_industry_count")
+    def _compute_result_summary(self):
+        for run in self:
+            run.result_summary = run._describe_result() if run.state == "done" else False
 
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
 
     def action_import(self):
-        """Import the file now, in this transaction."""
+        """Import the file now, in this transaction (a file small enough for
+        the time limit of a web request)."""
         self.ensure_one()
         self._check_administrator()
         self._check_source()
@@ -205,13 +303,20 @@ class CrmIapLeadRegisterImport(models.Model):
         return True
 
     def action_cancel(self):
-        """Cancel a queued import; a running one stops at its next chunk of
-        rows and changes nothing (all or nothing)."""
+        """Cancel the import at once, wherever it stands: its staging is
+        dropped; what it merged already stays, nothing more is archived.
+        A background step in progress is waited for (`_lock_running`)."""
         self._check_administrator()
-        running = self.filtered(lambda run: run.state == "running")
-        (self - running)._update_state("cancel")
-        for run in running:
-            run._write_progress({"cancel_requested": True})
+        self._update_state("cancel")
+        return True
+
+    def action_confirm_archive(self):
+        """Confirm a complete snapshot stopped before archiving more than
+        10 % of the register: the job merges and archives it."""
+        self.ensure_one()
+        self._check_administrator()
+        self._update_state("queued", {"archive_confirmed": True})
+        self.env.ref("crm_iap_mine.ir_cron_import_registers")._trigger()
         return True
 
     def _state_refusal(self, target_state):
@@ -221,26 +326,91 @@ class CrmIapLeadRegisterImport(models.Model):
             state=self._state_label(self.state),
         )
 
+    def _on_state_reached(self, target_state):
+        """An import that ends drops its staging tables, in the same transaction."""
+        if target_state in ("done", "error", "cancel"):
+            for run in self:
+                drop_staging_tables(self.env.cr, run.id)
+        return super()._on_state_reached(target_state)
+
     @api.model
     def _cron_import_registers(self, autocommit=True):
-        """Run the queued imports one by one, each in its own transaction:
-        one that fails is marked failed and the next one still runs.
+        """Take the queued and running imports through their steps, oldest
+        first, until the run's time budget is spent (`_cron_time_budget`),
+        then trigger the job again: a worker's time limit never kills it,
+        and one that is killed anyway is resumed by the next run from its
+        last committed step. One import that fails never stops the others.
 
-        :param autocommit: commit after each import (off in unit tests).
+        :param autocommit: commit after each step (off in unit tests, which
+          must not commit their transaction: steps run in savepoints there).
         """
-        for run in self.search([("state", "=", "queued")], order="id"):
-            run._update_state("running")
+        budget = self._cron_time_budget()
+        deadline = time.monotonic() + budget if budget else None
+        for run in self.search([("state", "in", ("queued", "running"))], order="id"):
+            while run.state in ("queued", "running"):
+                if deadline and time.monotonic() >= deadline:
+                    self.env.ref("crm_iap_mine.ir_cron_import_registers")._trigger()
+                    return
+                run._run_attempt(deadline, autocommit)
+
+    @api.model
+    def _cron_time_budget(self):
+        """Seconds a run of the import job may work: half the time limit of
+        the cron workers (`limit_time_real_cron`, or `limit_time_real` when
+        it is -1), so the pass over the database's other jobs fits too, and
+        half their CPU limit (`limit_time_cpu`: reading is mostly Python);
+        None when there is no limit."""
+        real = config.get("limit_time_real_cron")
+        if real is None or real < 0:
+            real = config.get("limit_time_real")
+        limits = [limit for limit in (real, config.get("limit_time_cpu")) if limit and limit > 0]
+        return min(limits) / 2 if limits else None
+
+    def _run_attempt(self, deadline, autocommit):
+        """One attempt at going on with this import, until it ends or the
+        deadline passes. The attempt is counted (committed) before it starts
+        and the count cleared by each committed step: an attempt killed or
+        failing before its first step leaves it counted, and after
+        MAX_STALLED_RUNS of them in a row the import goes to *Error*."""
+        self.ensure_one()
+        cr = self.env.cr
+        self.invalidate_recordset()   # the job's list may be stale: cancelled meanwhile
+        if self.state not in ("queued", "running"):
+            return
+        if self.stalled_runs >= MAX_STALLED_RUNS:
+            last_error = ": " + self.error_message if self.error_message else ""
+            self._update_state("error", {"error_message": _(
+                "The import stopped: its last %(attempts)s runs in the background made no progress "
+                "(the server stopped them, or they failed%(error)s). Import the file again; if it stops again, "
+                "ask your administrator to check the server's log.",
+                attempts=MAX_STALLED_RUNS, error=last_error,
+            )})
+            self._notify_user()
             if autocommit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # the user sees it running
-            try:
-                with self.env.cr.savepoint(), run._open_sources() as binaries:
-                    run._import_file(binaries)
-            except Exception as error:  # pylint: disable=broad-except  # one bad import never stops the others
-                _logger.exception("Register import %s failed", run.id)
-                run._update_state("error", {"error_message": str(error)})
-            run._notify_user()
+                cr.commit()  # pylint: disable=invalid-commit  # the import is given up
+            return
+        if self.state == "queued":
+            self._update_state("running")
+        self.sudo().stalled_runs += 1
+        if autocommit:
+            cr.commit()  # pylint: disable=invalid-commit  # counted even if the worker is killed
+        try:
+            self._run_steps(deadline=deadline, autocommit=autocommit)
+        except UserError as error:  # the server file refused, its user no longer an administrator
             if autocommit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # each import stands alone
+                cr.rollback()
+            self.env.invalidate_all()
+            self._update_state("error", {"error_message": str(error)})
+        except Exception as error:  # pylint: disable=broad-except  # retried, then given up (above)
+            _logger.exception("Register import %s: a step failed", self.id)
+            if autocommit:
+                cr.rollback()  # also a new snapshot: a conflict may not meet the next attempt
+            self.env.invalidate_all()
+            self.sudo().error_message = str(error)
+        if self.state in ("done", "error", "to_confirm"):
+            self._notify_user()
+        if autocommit:
+            cr.commit()  # pylint: disable=invalid-commit  # how the attempt ended
 
     # ------------------------------------------------------------------
     # Business
@@ -323,54 +493,132 @@ class CrmIapLeadRegisterImport(models.Model):
             raise
 
     def _import_file(self, binaries, progress=None):
-        """Read, stage and merge the files; on a file error or a cancel
-        nothing changes.
+        """Import the files now, every step in this transaction (*Import
+        Now*, the command line); a file error ends the import in *Error*.
 
         :param progress: called with the counters so far (a dict) and the
-          fraction done, now and then; by default, the live counts of the form.
+          fraction done after each step; by default, the live counts of the form.
         """
-        started = time.monotonic()
+        self._run_steps(binaries=binaries, progress=progress)
+        self.env["crm.iap.lead.directory.company"].invalidate_model()
+        _logger.info("Register import %s ended %s", self.id, self.state)
+        return self.state == "done"
+
+    def _run_steps(self, deadline=None, autocommit=False, binaries=None, progress=None):
+        """Take this running import through its steps from where it stands
+        until it ends, is cancelled, or `deadline` (a `time.monotonic()`)
+        passes after a step: one step at least, so every run progresses.
+
+        :param autocommit: commit each step (the background job); else each
+          step is a savepoint of the caller's transaction.
+        :param binaries: the open files; by default opened here.
+        """
+        self.ensure_one()
+        loader = self._loader()
+        if self.loader_state and loader.staging_lost():
+            _logger.warning("Register import %s: its staging was lost (a database crash?), starting again",
+                            self.id)
+            self.sudo().write({"phase": "read", "loader_state": False})
+            loader = self._loader()
+
+        steps = 0
+
+        def go_on():
+            return self.state == "running" and not (steps and deadline and time.monotonic() >= deadline)
+
         try:
-            with self.env.cr.savepoint():
-                counters = self._stage_and_merge(binaries, progress or self._write_live_counts)
+            if self.phase == "read" and go_on():
+                with ExitStack() as stack:
+                    if binaries is None:
+                        binaries = stack.enter_context(self._open_sources())
+                    stack.enter_context(loader.open(binaries))
+                    while self.phase == "read" and go_on():
+                        steps += self._step(loader, self._read_step, autocommit, progress)
         except RegisterFileError as error:
             self._update_state("error", {"error_message": self._describe_file_error(error)})
-            return False
-        except RegisterImportCancelled:
-            self._update_state("cancel")
-            _logger.info("Register import %s cancelled: nothing changed", self.id)
-            return False
-        self.env["crm.iap.lead.directory.company"].invalidate_model()
-        counters["duration"] = time.monotonic() - started
-        self._update_state("done", counters)
-        _logger.info("Register import %s: %s", self.id, counters)
-        return True
+            return
+        steps_of_phase = {"prepare": self._prepare_step, "merge": self._merge_step, "archive": self._archive_step}
+        while go_on():
+            steps += self._step(loader, steps_of_phase[self.phase], autocommit, progress)
 
-    def _stage_and_merge(self, binaries, progress):
-        """Drive the loader through its steps, `progress` after each; return
-        the import's counts as its field values."""
+    def _loader(self):
+        """The loader of this import, where its last committed step left it."""
         adapter = ADAPTERS[self.register_code]()
         home_country = self.env["res.country"].search([("code", "=", adapter.country_code)], limit=1)
-        loader = RegisterLoader(self.env.cr, adapter, self.id, uid=self.env.uid, home_country_id=home_country.id)
+        return RegisterLoader(self.env.cr, adapter, self.id, uid=self.env.uid, home_country_id=home_country.id,
+                              state=self.loader_state)
 
-        def report(fraction):
-            progress(self._report_counts(loader.counters), fraction)
+    def _step(self, loader, work, autocommit, progress):
+        """Run one step, `work(loader)` (its phase's method), in a savepoint
+        committed at once in the background, with the loader's state: a
+        killed worker loses the step in flight only. Return False, doing
+        nothing, when the import is no longer running (cancelled)."""
+        started = time.monotonic()
+        with self.env.cr.savepoint():
+            if not self._lock_running():
+                return False
+            values = work(loader) or {}
+            if self.state in ("running", "to_confirm"):
+                self.sudo().write(dict(values, loader_state=loader.saved_state(), stalled_runs=0,
+                                       duration=self.duration + time.monotonic() - started))
+        if autocommit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # a step is final once done
+        counts = self._report_counts(loader.counters)
+        (progress or self._write_live_counts)(counts, self._progress_fraction(loader))
+        return True
 
-        with loader.open(binaries):
-            loader.create_staging()
-            while True:
-                staged = loader.stage(COPY_CHUNK_ROWS)
-                report(READ_SHARE * staged.fraction)
-                if staged.done:
-                    break
+    def _lock_running(self):
+        """Lock this import's row for the step and say whether it is still
+        running: a *Cancel* takes the same lock, so it waits for the step in
+        flight and the next step sees it."""
+        self.flush_recordset()
+        self.env.cr.execute(f"SELECT state FROM {self._table} WHERE id = %s FOR NO KEY UPDATE", [self.id])
+        running = self.env.cr.fetchone()[0] == "running"
+        self.invalidate_recordset()   # read what the lock protects, not the cache
+        return running
+
+    def _read_step(self, loader):
+        if not self.loader_state:
+            loader.create_staging()   # the first step
+        if loader.stage(COPY_CHUNK_ROWS).done:
+            return {"phase": "prepare"}
+        return None
+
+    def _prepare_step(self, loader):
+        """Check what is staged; a complete snapshot that would archive more
+        than ARCHIVE_CONFIRM_SHARE of the register stops here, before
+        changing anything, until it is confirmed."""
         loader.drop_duplicates()
         loader.apply_units()
-        report(READ_SHARE)
-        loader.merge()
-        report(READ_SHARE + 2 * (1 - READ_SHARE) / 3)
-        loader.archive()
-        loader.drop_staging()
-        report(1.0)
+        if self.file_scope == "complete" and not self.archive_confirmed:
+            to_archive, active = loader.count_archived(complete=True)
+            if to_archive > ARCHIVE_CONFIRM_SHARE * active:
+                self._update_state("to_confirm", {"to_archive_count": to_archive, "active_before_count": active})
+        return {"phase": "merge"}
+
+    def _merge_step(self, loader):
+        self.env["crm.iap.lead.directory.company"].invalidate_model()   # written in SQL
+        if loader.merge(MERGE_CHUNK_ROWS):
+            return {"phase": "archive"}
+        return None
+
+    def _archive_step(self, loader):
+        """The last step, short: archive, drop the staging, done."""
+        self.env["crm.iap.lead.directory.company"].invalidate_model()   # written in SQL
+        loader.archive(complete=self.file_scope == "complete")
+        self._update_state("done", self._result_values(loader))
+
+    def _progress_fraction(self, loader):
+        if self.state == "done":
+            return 1.0
+        if self.phase == "read":
+            return READ_SHARE * loader.progress().fraction
+        counters = loader.counters
+        merged = counters["imported_count"] + counters["updated_count"] + counters["unchanged_count"]
+        return READ_SHARE + (1 - READ_SHARE) * min(merged / max(counters["staged_rows"], 1), 1.0)
+
+    def _result_values(self, loader):
+        """The import's counts as its field values."""
         counters = loader.counters
         values = dict(
             self._report_counts(counters), unchanged_count=counters["unchanged_count"],
@@ -379,6 +627,7 @@ class CrmIapLeadRegisterImport(models.Model):
             excluded_person_count=counters["excluded_natural_person"],
             excluded_private_count=counters["excluded_non_diffusible"],
             bad_rows="\n".join(self._describe_bad_row(line, bad) for line, bad in loader.bad_rows) or False,
+            error_message=False,   # of an attempt that failed before
         )
         del values["excluded_count"]
         return values
@@ -395,16 +644,11 @@ class CrmIapLeadRegisterImport(models.Model):
     # ------------------------------------------------------------------
 
     def _write_live_counts(self, counts, fraction):
-        """The default progress callback: the live counts of the form.
-
-        :raise RegisterImportCancelled: a user asked to stop the import.
-        """
-        if self._write_progress(dict(counts, progress=fraction)):
-            raise RegisterImportCancelled()
+        """The default progress callback: the live counts of the form."""
+        self._write_progress(dict(counts, progress=fraction))
 
     def _write_progress(self, values):
-        """Write this import's live values in a cursor of its own, committed
-        at once; return whether a user asked to cancel it."""
+        """Write this import's live values in a cursor of its own, committed at once."""
         self.ensure_one()
         columns = list(values)
         with self.env.registry.cursor() as cr:
@@ -413,13 +657,11 @@ class CrmIapLeadRegisterImport(models.Model):
                 VALUES (%(import_id)s, {", ".join(f"%({column})s" for column in columns)})
                 ON CONFLICT (import_id) DO UPDATE
                    SET {", ".join(f"{column} = EXCLUDED.{column}" for column in columns)}
-             RETURNING p.cancel_requested
             """, dict(values, import_id=self.id))
-            return cr.fetchone()[0]
 
     def _notify_user(self):
         """Tell who started a background import how it ended, in their open Odoo tabs."""
-        if not self.user_id or self.state not in ("done", "error", "cancel"):
+        if not self.user_id or self.state not in ("done", "error", "to_confirm"):
             return
         if self.state == "done":
             message = _("%(import)s is done: %(imported)s companies imported, %(updated)s updated, "
@@ -427,11 +669,10 @@ class CrmIapLeadRegisterImport(models.Model):
                             "import": self.display_name, "imported": formatLang(self.env, self.imported_count, digits=0),
                             "updated": formatLang(self.env, self.updated_count, digits=0),
                             "archived": formatLang(self.env, self.archived_count, digits=0)})
-        elif self.state == "error":
-            message = _("%(import)s failed: %(error)s", **{"import": self.display_name, "error": self.error_message})
+        elif self.state == "to_confirm":
+            message = self._describe_archive_to_confirm()
         else:
-            message = _("%(import)s was cancelled: nothing changed in the directory.", **{
-                "import": self.display_name})
+            message = _("%(import)s failed: %(error)s", **{"import": self.display_name, "error": self.error_message})
         self.env["bus.bus"]._sendone(self.user_id.partner_id, "simple_notification", {
             "title": _("Register Import"), "message": message, "sticky": self.state != "done",
             "type": {"done": "success", "error": "danger"}.get(self.state, "warning"),
@@ -440,6 +681,56 @@ class CrmIapLeadRegisterImport(models.Model):
     # ------------------------------------------------------------------
     # Messages
     # ------------------------------------------------------------------
+
+    def _describe_result(self):
+        """What a done import did, in sentences."""
+        sentences = [_("%(rows)s rows read.", rows=_number(self, self.rows_read))]
+        changes = [_("%(count)s company imported", count=1) if self.imported_count == 1
+                   else _("%(count)s companies imported", count=_number(self, self.imported_count)),
+                   _("%(count)s updated", count=_number(self, self.updated_count)),
+                   _("%(count)s unchanged", count=_number(self, self.unchanged_count)),
+                   _("%(count)s archived", count=_number(self, self.archived_count))]
+        sentences.append(_("%(changes)s.", changes=", ".join(changes)))
+        if self.file_scope == "complete":
+            sentences.append(_("As a complete snapshot, it archived the register's companies missing from it, "
+                               "and those it marks as closed, excluded or deleted."))
+        else:
+            sentences.append(_("As a partial file, it archived only the companies it marks as closed, excluded "
+                               "or deleted; those it does not mention are left as they were."))
+        reasons = [(self.excluded_closed_count, _("closed or dissolved")),
+                   (self.excluded_person_count, _("natural persons")),
+                   (self.excluded_private_count, _("not to be disclosed"))]
+        excluded = sum(count for count, _reason in reasons)
+        if excluded:
+            reasons = ", ".join(f"{_number(self, count)} {reason}" for count, reason in reasons if count)
+            sentences.append(_("1 row left out: %(reasons)s.", reasons=reasons) if excluded == 1 else
+                             _("%(count)s rows left out: %(reasons)s.", count=_number(self, excluded), reasons=reasons))
+        if self.bad_row_count == 1:
+            sentences.append(_("1 bad row skipped, its company left as it was (listed below)."))
+        elif self.bad_row_count:
+            sentences.append(_("%(count)s bad rows skipped, their companies left as they were (the first 100 are "
+                               "listed below).", count=_number(self, self.bad_row_count)))
+        if self.undeliverable_count == 1:
+            sentences.append(_("1 company on its way out (bankrupt, winding up, in liquidation...) is imported, "
+                               "not deliverable: no request delivers it."))
+        elif self.undeliverable_count:
+            sentences.append(_("%(count)s companies on their way out (bankrupt, winding up, in liquidation...) are "
+                               "imported, not deliverable: no request delivers them.",
+                               count=_number(self, self.undeliverable_count)))
+        if self.unknown_industry_count == 1:
+            sentences.append(_("1 company has an activity code that maps to no industry: it was imported "
+                               "without one."))
+        elif self.unknown_industry_count:
+            sentences.append(_("%(count)s companies have an activity code that maps to no industry: they were "
+                               "imported without one.", count=_number(self, self.unknown_industry_count)))
+        return " ".join(sentences)
+
+    def _describe_archive_to_confirm(self):
+        return _(
+            "%(import)s is a complete snapshot that would archive %(count)s of the %(active)s active companies "
+            "of the register, more than 10%%. Nothing is changed yet: open it and confirm to import and archive, "
+            "or cancel if the file is not the whole register.", **{
+                "import": self.display_name, "count": self.to_archive_count, "active": self.active_before_count})
 
     def _describe_file_error(self, error):
         register = dict(register_selection())[self.register_code]
@@ -459,8 +750,9 @@ class CrmIapLeadRegisterImport(models.Model):
             return _("The zip archive cannot be read (%(detail)s). Nothing was imported: download the file again.",
                      detail=error.detail)
         if error.kind == "line_too_long":
-            return _("Line %(line)s is longer than %(limit)s characters, more than any register file has. "
-                     "Nothing was imported.", line=error.line, limit=formatLang(self.env, register_files.MAX_LINE_CHARS, digits=0))
+            return _("Line %(line)s is longer than %(limit)s bytes, more than any register file has. "
+                     "Nothing was imported.", line=error.line,
+                     limit=formatLang(self.env, register_files.MAX_LINE_BYTES, digits=0))
         if error.kind == "element_too_long":
             return _("Element %(line)s of the JSON array is longer than %(limit)s characters, more than any register "
                      "file has. Nothing was imported.", line=error.line, limit=formatLang(self.env, register_files.MAX_ELEMENT_CHARS, digits=0))
@@ -508,3 +800,7 @@ class CrmIapLeadRegisterImport(models.Model):
             return _("Line %(line)s: %(value)s is not a date (dd/mm/yyyy).", line=line, value=bad.value)
         return _("Line %(line)s: the number %(value)s is already on an earlier line.", line=line, value=bad.value)
 
+
+def _number(record, value):
+    """A count as the user's language writes it (1,234 or 1 234)."""
+    return record.env["res.lang"]._lang_get(record.env.lang or "en_US").format("%d", value, grouping=True)

@@ -1,4 +1,5 @@
 import base64
+import csv
 import importlib.util
 import io
 import os
@@ -342,6 +343,37 @@ def _zipped(content, name="BasicCompanyDataAsOneFile-2026-02-01.csv"):
     return buffer.getvalue()
 
 
+def _sample(path):
+    """(header, rows as dicts) of a sample file, to be changed and written back."""
+    reader = csv.reader(io.StringIO(_read(path).decode("utf-8-sig")))
+    header = next(reader)
+    return header, [dict(zip(header, row)) for row in reader]
+
+
+def _brreg_json(rows):
+    """The CSV sample's units as data.brreg.no's JSON gives them: nested
+    objects, booleans, numbers, address lines as a list, empty fields left out."""
+    elements = []
+    for row in rows:
+        element = {}
+        for column, value in row.items():
+            if value == "":
+                continue
+            if value in ("true", "false"):
+                value = value == "true"
+            elif column == "antallAnsatte" and value.isdigit():
+                value = int(value)
+            elif column.endswith(".adresse"):
+                value = [value]
+            *parents, key = column.split(".")
+            target = element
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[key] = value
+        elements.append(element)
+    return elements
+
+
 class RegisterImportCase(DirectoryCase):
     """Imports write the shared directory: an administrator runs them, the
     tests' users (sales managers) mine what they imported."""
@@ -359,16 +391,17 @@ class RegisterImportCase(DirectoryCase):
         """The import model, as the administrator."""
         return self.env["crm.iap.lead.register.import"].with_user(self.user_register_admin)
 
-    def _import(self, content, register="gb_companies_house", file_name="upload.csv"):
+    def _import(self, content, register="gb_companies_house", file_name="upload.csv", scope="partial"):
         run = self.imports.create({
             "register_code": register, "file": base64.b64encode(content), "file_name": file_name,
+            "file_scope": scope,
         })
         run.action_import()
         return run
 
-    def _queue(self, content):
+    def _queue(self, content, scope="partial"):
         run = self.imports.create({
-            "register_code": "gb_companies_house", "file": base64.b64encode(content),
+            "register_code": "gb_companies_house", "file": base64.b64encode(content), "file_scope": scope,
         })
         run.action_queue()
         return run

@@ -4,6 +4,7 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import closing
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -12,9 +13,14 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, users
 from odoo.tools import config, file_path, mute_logger
 
+from ..models import crm_iap_lead_register_import as register_import_module
+from ..tools.registers import ADAPTERS
+from ..tools.registers.gb_companies_house import CompaniesHouseAdapter
+from ..tools.registers.loader import RegisterLoader
 from .common import (
     FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_FEBRUARY, UK_JANUARY, RegisterImportCase, _read, _zipped,
 )
+
 
 @tagged("post_install", "-at_install", "lead_mining")
 class TestRegisterImport(RegisterImportCase):
@@ -99,7 +105,11 @@ class TestRegisterImport(RegisterImportCase):
         self.assertEqual(cardiff.delivery_count, 1)
         unchanged = self._snapshot()
 
-        run = self._import(_zipped(_read(UK_FEBRUARY)), file_name="renamed-download.bin")
+        run = self._import(_zipped(_read(UK_FEBRUARY)), file_name="renamed-download.bin", scope="complete")
+        self.assertEqual(run.state, "to_confirm", "2 of the 6 companies to archive, more than 10 %")
+        self.assertEqual(self._snapshot(), unchanged, "nothing changed before the confirmation")
+        run.action_confirm_archive()
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
         self.assertEqual(run.state, "done", run.error_message)
         self.assertEqual(self._report(run), {
             "rows_read": 7, "imported_count": 1, "updated_count": 2, "unchanged_count": 3, "archived_count": 2,
@@ -107,7 +117,7 @@ class TestRegisterImport(RegisterImportCase):
         })
         self.assertEqual(self._company("SC400002").name, "HIGHLAND DISTILLERS (ANGUS) LIMITED")
         self.assertEqual(self._company("09000011").industry_id, self.media)
-        # Dissolved (gone from the file): archived, history kept.
+        # Dissolved (gone from the complete file): archived, history kept.
         self.assertFalse(cardiff.active)
         self.assertEqual(cardiff.delivery_count, 1)
         self.assertEqual(cardiff.last_request_id, request)
@@ -447,12 +457,7 @@ class TestRegisterImportProgress(RegisterImportCase):
         with self.registry.cursor() as cr:
             live = api.Environment(cr, SUPERUSER_ID, {})["crm.iap.lead.register.import"].browse(run.id)
             return {field: live[field] for field in (
-                "progress", "live_rows_read", "live_excluded_count", "live_bad_row_count", "live_imported_count",
-                "cancel_requested")}
-
-    def _notifications(self):
-        self.env.cr.precommit.run()  # the bus writes its notifications when the transaction commits
-        return self.env["bus.bus"].sudo().search([("message", "like", "simple_notification")]).mapped("message")
+                "progress", "live_rows_read", "live_excluded_count", "live_bad_row_count", "live_imported_count")}
 
     @users("user_sales_manager")
     def test_the_worker_shows_its_counts_and_notifies_the_user_at_the_end(self):
@@ -461,36 +466,334 @@ class TestRegisterImportProgress(RegisterImportCase):
         self.assertEqual(run.state, "done", run.error_message)
         self.assertEqual(self._live(run), {
             "progress": 100.0, "live_rows_read": 10, "live_excluded_count": 0, "live_bad_row_count": 3,
-            "live_imported_count": 7, "cancel_requested": False,
+            "live_imported_count": 7,
         })
         self.assertTrue(any("is done: 7 companies imported, 0 updated, 0 archived." in message
-                            for message in self._notifications()))
+                            for message in _notifications(self.env)))
 
-    @users("user_sales_manager")
-    def test_cancelling_a_running_import_changes_nothing(self):
-        self._import(_read(UK_JANUARY))
-        before = {company.register_number: (company.name, company.active) for company in self._register_companies()}
-        run = self._queue(_read(UK_FEBRUARY))
-        run.sudo()._update_state("running")
-        run.action_cancel()
-        self.assertEqual(run.state, "running", "it stops at its next chunk, not before")
-        self.assertTrue(self._live(run)["cancel_requested"])
-        with run._open_sources() as binaries:
-            run._import_file(binaries)
-        self.assertEqual(run.state, "cancel")
-        self.assertEqual(
-            {company.register_number: (company.name, company.active) for company in self._register_companies()},
-            before, "all or nothing: the February file changed nothing")
 
-    @users("user_sales_manager")
-    def test_a_cancel_seen_by_the_worker_is_notified(self):
-        run = self._queue(_read(UK_JANUARY))
-        run._write_progress({"cancel_requested": True})   # pressed while the worker runs it
+def _notifications(env):
+    env.cr.precommit.run()  # the bus writes its notifications when the transaction commits
+    return env["bus.bus"].sudo().search([("message", "like", "simple_notification")]).mapped("message")
+
+
+def _uk_rows(numbers, renamed=()):
+    """Companies House rows of the companies `numbers`, some of them bad
+    (a bad date), closed, or repeated; those of `renamed` with another name."""
+    rows = ['"CompanyName","CompanyNumber","RegAddress.AddressLine1","RegAddress.PostTown","RegAddress.PostCode",'
+            '"CompanyStatus","IncorporationDate","SICCode.SicText_1"']
+    for number in numbers:
+        name = f"COMPANY {number}{' RENAMED' if number in renamed else ''} LTD"
+        status = "Dissolved" if number % 1000 == 3 else "Active"
+        founded = "31/13/2003" if number % 997 == 5 else f"{1 + number % 28:02d}/02/2003"
+        row = (f'"{name}","{number:08d}","{number} HIGH STREET","LONDON","EC1A 1AA","{status}","{founded}",'
+               f'"{62012 if number % 2 else 10110} - An activity"')
+        rows.append(row)
+        if number % 5000 == 7:
+            rows.append(row.replace("HIGH STREET", "LOW STREET"))   # a duplicate number: a bad row
+    return ("\n".join(rows) + "\n").encode()
+
+
+class _Killed(BaseException):
+    """The worker killed by the server (not an error the import could catch)."""
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterImportResumable(RegisterImportCase):
+    """Background imports work in committed steps within a time budget, resume
+    after a killed worker, and give up after 3 runs without progress."""
+
+    # 1,000 companies already imported; a file of 50,000 rows renames some,
+    # drops 50 (5 %: archived, under the 10 % to confirm), adds the others.
+    BIG_NUMBERS = range(51, 50051)
+    RENAMED = set(range(51, 1001, 7))
+
+    def setUp(self):
+        super().setUp()
+        self._import(_uk_rows(range(1, 1001)))
+        self.big_file = _uk_rows(self.BIG_NUMBERS, self.RENAMED)
+
+    def _directory(self):
+        self.env.invalidate_all()
+        self.env.cr.execute("""
+            SELECT register_number, name, street, industry_id, founded_year, active FROM crm_iap_lead_directory_company
+             WHERE register_code = 'gb_companies_house' ORDER BY register_number
+        """)
+        return self.env.cr.fetchall()
+
+    def _result(self, run):
+        return {field: run[field] for field in (
+            "state", "rows_read", "imported_count", "updated_count", "unchanged_count", "archived_count",
+            "excluded_closed_count", "bad_row_count", "bad_rows", "unknown_industry_count")}
+
+    def _one_run(self):
+        """The big file imported in one go (Import Now), rolled back: its result and the directory after it."""
+        with closing(self.env.cr.savepoint()):
+            run = self._import(self.big_file, scope="complete")
+            result = (self._result(run), self._directory())
+        self.env.invalidate_all()
+        return result
+
+    def _staging_exists(self, run):
+        self.env.cr.execute("SELECT to_regclass(%s)", [f"crm_iap_register_staging_{run.id}"])
+        return bool(self.env.cr.fetchone()[0])
+
+    def _cron(self):
         self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.env.invalidate_all()
+
+    def test_a_budget_of_one_second_spreads_the_import_over_runs_with_the_result_of_one_run(self):
+        reference = self._one_run()
+        self.assertEqual(reference[0]["rows_read"], 50010)
+        self.assertEqual(reference[0]["updated_count"], len(self.RENAMED))
+        self.assertTrue(reference[0]["archived_count"] and reference[0]["bad_row_count"]
+                        and reference[0]["excluded_closed_count"])
+        cron = self.env.ref("crm_iap_mine.ir_cron_import_registers")
+        run = self._queue(self.big_file, scope="complete")
+        runs, positions = 0, []
+        # Half of the cron workers' time limit: 1 second.
+        with patch.dict(config.options, {"limit_time_real_cron": 2}), \
+                patch.object(register_import_module, "COPY_CHUNK_ROWS", 5000), \
+                patch.object(register_import_module, "MERGE_CHUNK_ROWS", 5000):
+            self.assertEqual(self.env["crm.iap.lead.register.import"]._cron_time_budget(), 1)
+            while run.state in ("queued", "running") and runs < 50:
+                triggers = self.env["ir.cron.trigger"].sudo().search_count([("cron_id", "=", cron.id)])
+                started = time.monotonic()
+                self._cron()
+                runs += 1
+                positions.append(run.loader_state and run.loader_state["position"])
+                if run.state == "running":
+                    self.assertLess(time.monotonic() - started, 5, "a run stops soon after its budget")
+                    self.assertGreater(self.env["ir.cron.trigger"].sudo().search_count([("cron_id", "=", cron.id)]),
+                                       triggers, "a run that stops early triggers the job again")
+        self.assertGreaterEqual(runs, 3, positions)
+        self.assertEqual((self._result(run), self._directory()), reference)
+        self.assertFalse(self._staging_exists(run), "the staging is dropped at the end")
+
+    def _killed_cron(self, method, at_call, n_rows=5000):
+        """A cron run whose worker is killed in the `at_call`-th call of the
+        loader's `method`, steps of `n_rows` rows; what the database keeps
+        is what the steps before committed (the test's savepoints)."""
+        original = getattr(RegisterLoader, method)
+        calls = []
+
+        def killed(loader, *args):
+            calls.append(args)
+            if len(calls) == at_call:
+                raise _Killed()
+            return original(loader, *args)
+
+        with patch.object(register_import_module, "COPY_CHUNK_ROWS", n_rows), \
+                patch.object(register_import_module, "MERGE_CHUNK_ROWS", n_rows), \
+                patch.object(RegisterLoader, method, killed):
+            killed = False
+            try:   # not assertRaises: Odoo's rolls back what the block did
+                self._cron()
+            except _Killed:
+                killed = True
+            self.assertTrue(killed, "the worker was killed")
+        self.env.invalidate_all()
+
+    def test_a_killed_run_is_resumed_from_its_last_committed_step(self):
+        reference = self._one_run()
+        run = self._queue(self.big_file, scope="complete")
+        self._killed_cron("stage", 3)
+        self.env.invalidate_all()
+        self.assertEqual(run.state, "running", "a killed worker leaves its import running")
+        self.assertEqual(run.loader_state["position"][:2], [0, 10000], "two steps committed")
+        self.assertTrue(self._staging_exists(run))
+
+        parse_row = CompaniesHouseAdapter.parse_row
+        parsed = []
+
+        def counted(adapter, row):
+            parsed.append(row)
+            return parse_row(adapter, row)
+
+        with patch.object(CompaniesHouseAdapter, "parse_row", counted):
+            self._cron()
+        self.assertEqual(len(parsed), 50010 - 10000, "the rows of the committed steps are not read again")
+        self.assertEqual((self._result(run), self._directory()), reference)
+
+    def test_a_run_that_never_progresses_ends_in_error_and_tells_its_user(self):
+        before = self._directory()
+        run = self._queue(self.big_file, scope="complete")
+
+        for attempt in range(1, 4):
+            self._killed_cron("stage", 1)
+            self.assertEqual((run.state, run.stalled_runs), ("running", attempt))
+        self._cron()
+        self.assertEqual(run.state, "error")
+        self.assertIn("its last 3 runs in the background made no progress", run.error_message)
+        self.assertFalse(self._staging_exists(run))
+        self.assertEqual(self._directory(), before)
+        self.assertTrue(any("failed: The import stopped" in message for message in _notifications(self.env)))
+
+    @mute_logger("odoo.addons.crm_iap_mine.models.crm_iap_lead_register_import")
+    def test_a_failing_step_is_tried_again_then_the_import_ends_in_error(self):
+        run = self._queue(self.big_file, scope="complete")
+        with patch.object(RegisterLoader, "merge", side_effect=RuntimeError("no space left on device")):
+            self._cron()
+        self.assertEqual(run.state, "error")
+        self.assertIn("no progress (the server stopped them, or they failed: no space left on device)",
+                      run.error_message)
+        self.assertFalse(self._staging_exists(run))
+
+    def test_cancel_works_at_any_moment_and_drops_the_staging(self):
+        before = self._directory()
+        run = self._queue(self.big_file, scope="complete")
+        self._killed_cron("stage", 3)   # two steps read, then the worker killed
+        self.assertEqual((run.state, run.phase), ("running", "read"))
+        self.assertTrue(self._staging_exists(run))
+        run.action_cancel()
         self.assertEqual(run.state, "cancel")
-        self.assertFalse(self._register_companies())
-        self.assertTrue(any("was cancelled: nothing changed in the directory." in message
-                            for message in self._notifications()))
+        self.assertFalse(self._staging_exists(run))
+        self._cron()
+        self.assertEqual(run.state, "cancel")
+        self.assertEqual(self._directory(), before, "nothing was merged yet: the directory is as it was")
+
+        # Cancelled while merging: what is merged stays, nothing is archived.
+        run = self._queue(self.big_file, scope="complete")
+        self._killed_cron("merge", 2)
+        self.assertEqual((run.state, run.phase), ("running", "merge"))
+        run.action_cancel()
+        self.assertFalse(self._staging_exists(run))
+        after = self._directory()
+        self.assertEqual(len(after), len(before) + 5000 - 950, "the first 5,000 companies merged stay")
+        self.assertEqual([row for row in after if not row[-1]], [row for row in before if not row[-1]],
+                         "nothing archived")
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterFileScope(RegisterImportCase):
+    """A partial file never archives the rest of the register; a complete
+    snapshot archiving more than 10 % of it waits for a confirmation."""
+
+    def _states(self):
+        return {company.register_number: company.active for company in self._register_companies()}
+
+    def _staging_exists(self, run):
+        self.env.cr.execute("SELECT to_regclass(%s)", [f"crm_iap_register_staging_{run.id}"])
+        return bool(self.env.cr.fetchone()[0])
+
+    @users("user_sales_manager")
+    def test_a_partial_file_archives_only_what_it_marks_as_gone(self):
+        self._import(_read(UK_JANUARY))
+        # 09000005 is dissolved in this file.
+        dissolved = _read(UK_FEBRUARY).replace(b'"Liquidation"', b'"Dissolved"')
+        run = self.imports.create({"register_code": "gb_companies_house",
+                                   "file": base64.b64encode(dissolved), "file_name": "extract.csv"})
+        self.assertEqual(run.file_scope, "partial", "partial unless the user says otherwise")
+        run.action_import()
+        self.assertEqual(run.state, "done", run.error_message)
+        self.assertEqual((run.imported_count, run.updated_count, run.archived_count), (1, 1, 1))
+        states = self._states()
+        self.assertTrue(states["09000003"], "not in the file: left as it is")
+        self.assertFalse(states["09000005"], "marked dissolved by the file: archived")
+
+    @users("user_sales_manager")
+    def test_a_company_on_its_way_out_is_kept_not_archived(self):
+        self._import(_read(UK_JANUARY))
+        for scope in ("partial", "complete"):
+            with self.subTest(scope=scope):
+                run = self._import(_read(UK_FEBRUARY), scope=scope)
+                if run.state == "to_confirm":
+                    run.action_confirm_archive()
+                    self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+                self.assertEqual(run.state, "done", run.error_message)
+                self.assertRecordValues(self._register_companies().filtered(
+                    lambda company: company.register_number == "09000005"),
+                    [{"active": True, "register_status": "liquidation"}])
+
+    @users("user_sales_manager")
+    def test_a_complete_snapshot_archiving_more_than_a_tenth_waits_for_a_confirmation(self):
+        self._import(_read(UK_JANUARY))
+        before = self._states()
+        run = self._queue(_read(UK_FEBRUARY), scope="complete")
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        # 7 active: 09000004, in liquidation, is kept (never delivered).
+        self.assertEqual((run.state, run.to_archive_count, run.active_before_count), ("to_confirm", 2, 7))
+        self.assertEqual(self._states(), before, "nothing changed yet")
+        self.assertTrue(self._staging_exists(run), "its staging is kept for the confirmation")
+        self.assertIn("would archive 2 of the 7 active companies of the register, more than 10%", run.archive_warning)
+        self.assertTrue(any("would archive 2 of the 7 active companies" in message
+                            for message in _notifications(self.env)))
+        self.env["crm.iap.lead.register.import"].sudo()._cron_import_registers(autocommit=False)
+        self.assertEqual(run.state, "to_confirm", "the job leaves it to its user")
+
+        run.action_cancel()
+        self.assertEqual(run.state, "cancel")
+        self.assertFalse(self._staging_exists(run))
+        self.assertEqual(self._states(), before)
+
+    @users("user_sales_manager")
+    def test_the_register_s_complete_product_is_proposed_as_complete(self):
+        for register, names, scope in (
+            ("gb_companies_house", ["BasicCompanyDataAsOneFile-2026-02-01.zip"], "complete"),
+            ("gb_companies_house", ["BasicCompanyData-2026-02-01-part1_7.zip"], "partial"),
+            ("gb_companies_house", ["london.csv"], "partial"),
+            ("fr_sirene", ["StockUniteLegale_utf8.zip", "StockEtablissement_utf8.zip"], "complete"),
+            ("fr_sirene", ["StockEtablissementHistorique_utf8.zip", "StockUniteLegale_utf8.zip"], "partial"),
+            ("fr_sirene", ["StockEtablissement_utf8.zip", ""], "partial"),
+            ("no_brreg", ["enheter_alle.json.gz"], "complete"),
+            ("no_brreg", ["enheter_alle.csv.gz"], "complete"),
+            ("no_brreg", ["underenheter_alle.csv.gz"], "partial"),
+        ):
+            with self.subTest(register=register, names=names):
+                run = self.imports.new({"register_code": register, "file_name": names[0],
+                                        "second_file_name": (names[1:] or [False])[0]})
+                run._onchange_propose_file_scope()
+                self.assertEqual(run.file_scope, scope)
+        run = self.imports.new({"register_code": "gb_companies_house", "source": "server",
+                                "server_path": "/srv/registers/BasicCompanyDataAsOneFile-2026-02-01.zip"})
+        run._onchange_propose_file_scope()
+        self.assertEqual(run.file_scope, "complete")
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterImportForm(RegisterImportCase):
+    """The import form: its title, where to download each register's files, the result in sentences."""
+
+    def test_a_new_import_has_a_title_before_its_file_and_date(self):
+        self.assertEqual(self.imports.new({"register_code": "fr_sirene"}).display_name,
+                         "New INSEE SIRENE (France) import")
+        self.assertEqual(self.imports.new({"register_code": False}).display_name, "New Register import", "no register chosen yet")
+        run = self.imports.create({"register_code": "no_brreg"})
+        self.assertEqual(run.display_name, f"Brønnøysund Register Centre (Norway) import of "
+                                           f"{fields.Date.to_string(run.create_date)}")
+
+    def test_the_form_says_where_to_download_each_register_s_files_and_which(self):
+        for register, files in (
+            ("gb_companies_house", ["BasicCompanyDataAsOneFile-YYYY-MM-DD.zip", "partial file"]),
+            ("fr_sirene", ["Two files are needed", "StockEtablissement_utf8.zip", "StockUniteLegale_utf8.zip"]),
+            ("no_brreg", ["enheter_alle.json.gz", "enheter_alle.csv.gz"]),
+        ):
+            with self.subTest(register=register):
+                url = ADAPTERS[register].download_url
+                self.assertTrue(url.startswith("https://"))
+                text = str(self.imports.new({"register_code": register}).register_files_help)
+                self.assertIn(f'<a href="{url}" target="_blank"', text)
+                for name in files:
+                    self.assertIn(name, text)
+
+    @users("user_sales_manager")
+    def test_the_result_is_told_in_sentences(self):
+        run = self._import(_read(UK_JANUARY))
+        self.assertEqual(run.result_summary, (
+            "10 rows read. 7 companies imported, 0 updated, 0 unchanged, 0 archived. As a partial file, it "
+            "archived only the companies it marks as closed, excluded or deleted; those it does not mention are "
+            "left as they were. 3 bad rows skipped, their companies left as they were (the first 100 are listed "
+            "below). 1 company on its way out (bankrupt, winding up, in liquidation...) is imported, not "
+            "deliverable: no request delivers it. 1 company has an activity code that maps to no industry: it "
+            "was imported without one."
+        ))
+        # 09000005 dissolved: left out and archived.
+        update = self._import(_read(UK_FEBRUARY).replace(b'"Liquidation"', b'"Dissolved"'))
+        self.assertIn("7 rows read. 1 company imported, 1 updated, 3 unchanged, 1 archived.", update.result_summary)
+        self.assertIn("1 row left out: 1 closed or dissolved.", update.result_summary)
+        self.assertIn("1 bad row skipped, its company left as it was", update.result_summary)
+        queued = self._queue(_read(UK_FEBRUARY))
+        self.assertFalse(queued.result_summary, "told when it is done")
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -14,7 +14,9 @@ from odoo.tests import tagged, users
 
 from odoo.addons.crm_iap_mine.tools import register_files
 
-from .common import FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_JANUARY, RegisterImportCase, _read, _zipped
+from .common import (
+    FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_JANUARY, RegisterImportCase, _brreg_json, _read, _sample, _zipped,
+)
 
 
 def _csv(header, rows):
@@ -23,13 +25,6 @@ def _csv(header, rows):
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode()
-
-
-def _sample(path):
-    """(header, rows as dicts) of a sample file, to be changed and written back."""
-    reader = csv.reader(io.StringIO(_read(path).decode("utf-8-sig")))
-    header = next(reader)
-    return header, [dict(zip(header, row)) for row in reader]
 
 
 def _write(header, rows):
@@ -268,30 +263,6 @@ class TestCompaniesOnTheirWayOut(RegisterImportCase):
         self.assertEqual(len(self.env.cr.fetchall()), 3)
 
 
-def _brreg_json(rows):
-    """The CSV sample's units as data.brreg.no's JSON gives them: nested
-    objects, booleans, numbers, address lines as a list, empty fields left out."""
-    elements = []
-    for row in rows:
-        element = {}
-        for column, value in row.items():
-            if value == "":
-                continue
-            if value in ("true", "false"):
-                value = value == "true"
-            elif column == "antallAnsatte" and value.isdigit():
-                value = int(value)
-            elif column.endswith(".adresse"):
-                value = [value]
-            *parents, key = column.split(".")
-            target = element
-            for parent in parents:
-                target = target.setdefault(parent, {})
-            target[key] = value
-        elements.append(element)
-    return elements
-
-
 @tagged("post_install", "-at_install", "lead_mining")
 class TestBrregJson(RegisterImportCase):
     """Norway's enheter_alle.json.gz: one JSON array, read as a stream, the same companies as its CSV."""
@@ -368,7 +339,7 @@ class TestHostileRegisterFiles(RegisterImportCase):
         finally:
             tracemalloc.stop()
         self.assertEqual(run.state, "error")
-        self.assertEqual(run.error_message, "Line 1 is longer than 1,048,576 characters, more than any register "
+        self.assertEqual(run.error_message, "Line 1 is longer than 1,048,576 bytes, more than any register "
                                             "file has. Nothing was imported.")
         self.assertLess(elapsed, 5)
         self.assertLess(peak, 100 << 20, f"{peak / (1 << 20):.1f} MiB")
@@ -379,10 +350,10 @@ class TestHostileRegisterFiles(RegisterImportCase):
         # 200 KB in a column the import does not read: a valid file (the csv
         # module's own field limit, 128 KiB, called it damaged).
         rows[1]["URI"] = "u" * 200_000
-        rows[2]["URI"] = "u" * (register_files.MAX_LINE_CHARS + 1)
+        rows[2]["URI"] = "u" * (register_files.MAX_LINE_BYTES + 1)
         run = self._import(_write(header, rows))
         self.assertEqual(run.state, "error")
-        self.assertEqual(run.error_message, "Line 4 is longer than 1,048,576 characters, more than any register "
+        self.assertEqual(run.error_message, "Line 4 is longer than 1,048,576 bytes, more than any register "
                                             "file has. Nothing was imported.")
         del rows[2]
         run = self._import(_write(header, rows))

@@ -12,6 +12,7 @@ a cap, and so are the size and the compression ratio of what a zip or gzip
 decompresses to (the caps below; every real national file is far within
 them, see docs/administrator.md).
 """
+import codecs
 import csv
 import gzip
 import io
@@ -22,9 +23,9 @@ from contextlib import contextmanager
 
 ZIP_MAGIC = b"PK\x03\x04"
 GZIP_MAGIC = b"\x1f\x8b"
-# The longest CSV line (or record) and JSON element read, in characters:
+# The longest CSV line read, in bytes, and JSON element, in characters:
 # real rows are a few hundred.
-MAX_LINE_CHARS = 1 << 20
+MAX_LINE_BYTES = 1 << 20
 MAX_ELEMENT_CHARS = 1 << 20
 # What a zip or gzip member may decompress to: 40 GB (the biggest national
 # file, SIRENE's establishments, is about 9 GB), at most 100 times its
@@ -42,7 +43,7 @@ _JSON_CHUNK_CHARS = 1 << 16
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 # A field over the csv module's default limit (128 KiB) is still under the line cap.
-csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))
+csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES))
 
 
 class RegisterFileError(Exception):
@@ -61,38 +62,10 @@ class RegisterFileError(Exception):
         self.detail = detail
 
 
-class _CappedStream(io.RawIOBase):
-    """The decompressed bytes of a zip or gzip member, refused past
-    MAX_DECOMPRESSED_BYTES or MAX_COMPRESSION_RATIO times what was read of
-    the compressed file."""
-
-    def __init__(self, member, compressed, start):
-        super().__init__()
-        self._member = member
-        self._compressed = compressed   # its tell(): how far the member's reader read it
-        self._start = start             # where the member starts in it
-        self.size = 0
-
-    def readable(self):
-        return True
-
-    def readinto(self, buffer):
-        data = self._member.read(len(buffer))
-        size = len(data)
-        buffer[:size] = data
-        self.size += size
-        if self.size > MAX_DECOMPRESSED_BYTES:
-            raise RegisterFileError("too_big", detail=f"over {MAX_DECOMPRESSED_BYTES:,} bytes decompressed")
-        if self.size > RATIO_GRACE_BYTES \
-                and self.size > MAX_COMPRESSION_RATIO * max(self._compressed.tell() - self._start, 1):
-            raise RegisterFileError("ratio", detail=f"over {MAX_COMPRESSION_RATIO} times its compressed size")
-        return size
-
-
 @contextmanager
 def open_register_file(binary):
-    """A text stream over a binary file object holding a CSV or JSON file,
-    plain, zipped or gzipped.
+    """The text lines (`DecodedLines`) of a binary file object holding a CSV
+    or JSON file, plain, zipped or gzipped.
 
     The compression is recognised by the content, not the name (users rename
     downloads); a zip must hold exactly one file.
@@ -100,7 +73,6 @@ def open_register_file(binary):
     head = binary.read(4)
     binary.seek(0)
     archive = member = None
-    stream = binary
     if head == ZIP_MAGIC:
         try:
             archive = zipfile.ZipFile(binary)
@@ -119,38 +91,130 @@ def open_register_file(binary):
             archive.close()
             raise RegisterFileError("ratio", detail=f"{info.file_size:,} bytes from {info.compress_size:,}")
         member = archive.open(info)
-        stream = io.BufferedReader(_CappedStream(member, binary, info.header_offset), 1 << 16)
+        # Its lines read in C, and seekable.
+        binary = io.BufferedReader(_CappedStream(member, binary, info.header_offset), 1 << 16)
     elif head[:2] == GZIP_MAGIC:
         member = gzip.GzipFile(fileobj=binary, mode="rb")
-        stream = io.BufferedReader(_CappedStream(member, binary, 0), 1 << 16)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        binary = io.BufferedReader(_CappedStream(member, binary, 0), 1 << 16)
     try:
-        yield text
+        yield DecodedLines(binary)
     finally:
-        text.detach()
         if member:
             member.close()
         if archive:
             archive.close()
 
 
+class DecodedLines:
+    """The lines of a decompressed file as UTF-8 text (a leading BOM
+    dropped), counting the bytes they took: where a row ends can be noted,
+    and the file opened again there (`seek`: a plain file jumps, a zip or a
+    gzip member is decompressed up to it, never parsed). A line over
+    MAX_LINE_BYTES is refused (`RegisterFileError` without a line number:
+    the reader knows it)."""
+
+    def __init__(self, binary):
+        self._binary = binary
+        self.bytes_read = 0
+        # For `read` and `readline` (JSON, the first line): a chunk may end
+        # inside a character.
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self._binary.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > MAX_LINE_BYTES:
+            raise RegisterFileError("line_too_long", detail=f"over {MAX_LINE_BYTES:,} bytes")
+        if not self.bytes_read and line.startswith(codecs.BOM_UTF8):
+            self.bytes_read += len(codecs.BOM_UTF8)
+            line = line[len(codecs.BOM_UTF8):]
+        self.bytes_read += len(line)
+        return line.decode("utf-8")
+
+    def readline(self, limit):
+        """The next line, or its first `limit` bytes, as text."""
+        return self._decode(self._binary.readline(limit))
+
+    def read_chunk(self, size):
+        """The next `size` bytes, as text."""
+        return self._decode(self._binary.read(size))
+
+    def _decode(self, data):
+        if not self.bytes_read and data.startswith(codecs.BOM_UTF8):
+            self.bytes_read += len(codecs.BOM_UTF8)
+            data = data[len(codecs.BOM_UTF8):]
+        self.bytes_read += len(data)
+        return self._decoder.decode(data, final=not data)
+
+    @property
+    def bytes_decoded(self):
+        """The bytes read and returned as text (not those of a character
+        cut by the end of a chunk)."""
+        return self.bytes_read - len(self._decoder.getstate()[0])
+
+    def seek(self, offset):
+        """Go on reading at `offset`, in bytes of the decompressed file."""
+        self._binary.seek(offset)
+        self.bytes_read = offset
+        self._decoder.reset()
+
+
+class _CappedStream(io.RawIOBase):
+    """The decompressed bytes of a zip or gzip member, refused past
+    MAX_DECOMPRESSED_BYTES or MAX_COMPRESSION_RATIO times what was read of
+    the compressed file."""
+
+    def __init__(self, member, compressed, start):
+        super().__init__()
+        self._member = member
+        self._compressed = compressed   # its tell(): how far the member's reader read it
+        self._start = start             # where the member starts in it
+        self.size = 0                   # where the member is read up to
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return self._member.seekable()
+
+    def tell(self):
+        return self.size
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        # Only to where a reading under the caps went before (a resumed import).
+        self.size = self._member.seek(offset, whence)
+        return self.size
+
+    def readinto(self, buffer):
+        data = self._member.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.size += size
+        if self.size > MAX_DECOMPRESSED_BYTES:
+            raise RegisterFileError("too_big", detail=f"over {MAX_DECOMPRESSED_BYTES:,} bytes decompressed")
+        if self.size > RATIO_GRACE_BYTES \
+                and self.size > MAX_COMPRESSION_RATIO * max(self._compressed.tell() - self._start, 1):
+            raise RegisterFileError("ratio", detail=f"over {MAX_COMPRESSION_RATIO} times its compressed size")
+        return size
+
+
 def open_register_reader(text, delimiter=","):
-    """The reader of a register file's text: `RegisterJsonReader` for a JSON
-    array, else `RegisterCsvReader`."""
+    """The reader of a register file's text (`DecodedLines`):
+    `RegisterJsonReader` for a JSON array, else `RegisterCsvReader`."""
     with _reading(1):
-        first = text.readline(MAX_LINE_CHARS + 1)
+        first = text.readline(MAX_LINE_BYTES + 1)
         while first and not first.strip():
-            first = text.readline(MAX_LINE_CHARS + 1)
+            first = text.readline(MAX_LINE_BYTES + 1)
     if first.lstrip().startswith("["):
         # A JSON file may be one line: the first (capped) read is its start.
         return RegisterJsonReader(text, first)
-    return RegisterCsvReader(text, delimiter, _checked_line(first, 1) or None)
-
-
-def _checked_line(read, line):
-    if len(read) > MAX_LINE_CHARS:
-        raise RegisterFileError("line_too_long", line=line, detail=f"over {MAX_LINE_CHARS:,} characters")
-    return read
+    if len(first.encode("utf-8")) > MAX_LINE_BYTES:
+        raise RegisterFileError("line_too_long", line=1, detail=f"over {MAX_LINE_BYTES:,} bytes")
+    return RegisterCsvReader(text, delimiter, first or None)
 
 
 @contextmanager
@@ -164,7 +228,7 @@ def _reading(line):
         # A zip or gzip cut short or damaged fails while it is read.
         raise RegisterFileError("zip", line=line, detail=str(error)) from error
     except RegisterFileError as error:
-        # Over a cap of the decompressed stream: where it was reached.
+        # Over a cap of the decompressed stream or a line's: where it was reached.
         error.line = error.line or line
         raise
 
@@ -175,43 +239,52 @@ class RegisterCsvReader:
     Header names are stripped of spaces. A row whose number of fields differs
     from the header's, an unterminated quote or undecodable bytes mean a
     truncated or damaged file: `RegisterFileError` naming the line. So does
-    a line over MAX_LINE_CHARS.
+    a line over MAX_LINE_BYTES.
     """
 
     def __init__(self, text, delimiter=",", first_line=None):
         self._text = text
-        self._first = first_line
+        self._first = first_line        # already read (to tell CSV from JSON)
         self._reader = csv.reader(self._lines(), delimiter=delimiter, strict=True)
+        self._skipped_lines = 0   # the lines jumped over by `resume`
         try:
             self.header = [name.strip() for name in self._next_row()]
         except StopIteration:
             raise RegisterFileError("empty", line=1, detail="the file is empty") from None
 
     def _lines(self):
-        # Once per line of millions: kept lean (the errors of reading are
-        # turned into RegisterFileError by `_next_row`).
         if self._first is not None:
             yield self._first
-        readline = self._text.readline
-        while True:
-            line = readline(MAX_LINE_CHARS + 1)
-            if not line:
-                return
-            if len(line) > MAX_LINE_CHARS:
-                raise RegisterFileError("line_too_long", line=self._reader.line_num + 1,
-                                        detail=f"over {MAX_LINE_CHARS:,} characters")
-            yield line
+        yield from self._text
+
+    @property
+    def line_num(self):
+        """The number of the last line read (1 is the header)."""
+        return self._reader.line_num + self._skipped_lines
+
+    @property
+    def position(self):
+        """``(bytes, line)``: where the last row read ends, in bytes of the
+        decompressed file and in lines."""
+        return self._text.bytes_read, self.line_num
+
+    def resume(self, position):
+        """Go on after the row that ended at `position` (a `position` noted
+        earlier, once the header is read)."""
+        offset, line = position
+        self._text.seek(offset)
+        self._skipped_lines = line - self._reader.line_num
 
     def _next_row(self):
         try:
             return next(self._reader)
         except csv.Error as error:
             if "field larger than field limit" in str(error):
-                raise RegisterFileError("line_too_long", line=self._reader.line_num,
-                                        detail=f"over {MAX_LINE_CHARS:,} characters") from error
-            raise RegisterFileError("structure", line=self._reader.line_num, detail=str(error)) from error
+                raise RegisterFileError("line_too_long", line=self.line_num,
+                                        detail=f"over {MAX_LINE_BYTES:,} bytes") from error
+            raise RegisterFileError("structure", line=self.line_num, detail=str(error)) from error
         except (UnicodeDecodeError, zipfile.BadZipFile, EOFError, OSError, RegisterFileError) as error:
-            with _reading(self._reader.line_num + 1):
+            with _reading(self.line_num + 1):
                 raise error
 
     def __iter__(self):
@@ -226,10 +299,10 @@ class RegisterCsvReader:
                 if not row:
                     continue
                 raise RegisterFileError(
-                    "structure", line=self._reader.line_num,
+                    "structure", line=self.line_num,
                     detail=f"{len(row)} fields where the header has {width}",
                 )
-            yield self._reader.line_num, dict(zip(header, row))
+            yield self.line_num, dict(zip(header, row))
 
 
 class _JsonRow(dict):
@@ -251,49 +324,82 @@ class RegisterJsonReader:
     the fields of the first elements. An element over MAX_ELEMENT_CHARS,
     anything but an object in the array, or invalid JSON stop the reading
     with `RegisterFileError`.
+
+    Like the CSV reader, it tells where the last element read ends
+    (`position`, in bytes of the decompressed file) and goes on from there
+    (`resume`): a resumed import reads on, it does not read again.
     """
 
     def __init__(self, text, start=""):
         self._text = text
-        self._buffer = start
-        self._pos = 0
-        self._eof = False
         self._decoder = json.JSONDecoder()
-        self._count = 0
+        self._start_reading(text.bytes_decoded - len(start.encode("utf-8")), start, count=0)
         self._skip_space()
         if self._buffer[self._pos:self._pos + 1] != "[":
             raise RegisterFileError("json", line=1, detail="a JSON array of objects expected")
         self._pos += 1
-        self._ahead = []
         while len(self._ahead) < JSON_HEADER_ELEMENTS:
             element = self._next_element()
             if element is None:
                 break
-            self._ahead.append(element)
+            self._ahead.append((element, self._bytes))
         if not self._ahead:
             raise RegisterFileError("empty", line=1, detail="the array is empty")
-        self.header = list(dict.fromkeys(key for element in self._ahead for key in element))
+        self.header = list(dict.fromkeys(key for element, _end in self._ahead for key in element))
+
+    def _start_reading(self, offset, buffer, count):
+        self._buffer = buffer
+        self._pos = 0
+        self._eof = False
+        self._count = count       # elements decoded
+        self._ahead = []          # decoded, not yielded yet: (row, end)
+        self._yielded = count     # elements yielded
+        self._end = offset        # where the last one yielded ends, in bytes
+        # Bytes of the file up to the buffer's `_counted` character: where
+        # an element ends is counted as it is decoded, never from the start.
+        self._bytes = offset
+        self._counted = 0
+
+    @property
+    def position(self):
+        """``(bytes, element number)``: where the last element read ends."""
+        return self._end, self._yielded
+
+    def resume(self, position):
+        """Go on after the element that ended at `position` (noted earlier)."""
+        offset, count = position
+        self._text.seek(offset)
+        self._start_reading(offset, "", count)
 
     def __iter__(self):
-        number = 0
         while True:
-            element = self._ahead.pop(0) if self._ahead else self._next_element()
-            if element is None:
-                return
-            number += 1
-            yield number, element
+            if self._ahead:
+                element, end = self._ahead.pop(0)
+            else:
+                element = self._next_element()
+                if element is None:
+                    return
+                end = self._bytes
+            self._yielded += 1
+            self._end = end
+            yield self._yielded, element
+
+    def _count_bytes(self, upto):
+        self._bytes += len(self._buffer[self._counted:upto].encode("utf-8"))
+        self._counted = upto
 
     def _fill(self):
         """Read the next chunk into the buffer; False at the end of the file."""
         if self._eof:
             return False
         with _reading(self._count + 1):
-            chunk = self._text.read(_JSON_CHUNK_CHARS)
+            chunk = self._text.read_chunk(_JSON_CHUNK_CHARS)
         if not chunk:
             self._eof = True
             return False
         if self._pos > _JSON_CHUNK_CHARS:
-            self._buffer, self._pos = self._buffer[self._pos:], 0
+            self._count_bytes(self._pos)
+            self._buffer, self._pos, self._counted = self._buffer[self._pos:], 0, 0
         self._buffer += chunk
         return True
 
@@ -304,7 +410,8 @@ class RegisterJsonReader:
                 return
 
     def _next_element(self):
-        """The next element flattened, or None after the last one."""
+        """The next element flattened, or None after the last one; `_bytes`
+        is then where it ends."""
         self._skip_space()
         char = self._buffer[self._pos:self._pos + 1]
         if char == "]":
@@ -335,6 +442,7 @@ class RegisterJsonReader:
         if not isinstance(value, dict):
             raise RegisterFileError("json", line=line, detail="an element of the array is not an object")
         self._pos = end
+        self._count_bytes(end)
         self._count += 1
         row = _JsonRow()
         _flatten(value, "", row)

@@ -1,5 +1,6 @@
 # Run inside `odoo shell` by scripts/registers/import_register.sh (REGISTER_CODE,
-# REGISTER_FILE and, for SIRENE, REGISTER_SECOND_FILE in the environment):
+# REGISTER_FILE, REGISTER_SCOPE (complete or partial) and, for SIRENE,
+# REGISTER_SECOND_FILE in the environment):
 # imports the file as an administrator
 # would from the server, shows the rows read, prints the report, commits.
 import os
@@ -27,6 +28,7 @@ run = env["crm.iap.lead.register.import"].create({  # noqa: F821 (env is given b
     "source": "server",
     "server_path": os.environ["REGISTER_FILE"],
     "second_server_path": os.environ.get("REGISTER_SECOND_FILE") or False,
+    "file_scope": os.environ.get("REGISTER_SCOPE") or "complete",
 })
 run._check_source()
 run._update_state("queued")._update_state("running")
@@ -37,6 +39,10 @@ sys.stderr.write("\n")
 if run.state == "error":
     print(run.error_message)  # pylint: disable=print-used
     sys.exit(1)
+if run.state == "to_confirm":
+    # Kept, committed: confirm it in the form (the scheduled job goes on).
+    print(run.archive_warning)  # pylint: disable=print-used
+    sys.exit(2)
 for field in ("rows_read", "imported_count", "updated_count", "unchanged_count", "archived_count",
               "undeliverable_count", "excluded_closed_count", "excluded_person_count", "excluded_private_count",
               "unknown_industry_count", "bad_row_count", "duration"):

@@ -26,5 +26,6 @@ find_odoo
 pg_up
 trap 'pg_down; cleanup_links' EXIT
 REGISTER_CODE=$2 REGISTER_FILE=$REGISTER_FILE REGISTER_SECOND_FILE=$REGISTER_SECOND_FILE \
+    REGISTER_SCOPE=${REGISTER_SCOPE:-complete} \
     odoo_run "$ADDONS_PATH" shell -d "$DB" --no-http --max-cron-threads=0 --log-level=warn \
     < "$REPO_DIR/scripts/registers/import_register.py"

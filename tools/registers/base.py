@@ -65,13 +65,21 @@ class RegisterAdapter:
     delimiter = ","
     # Columns without which a file is not this register's.
     required_columns = ()
+    # Where the register publishes its files.
+    download_url = None
     # The column of the register number and its shape: a row whose number
-    # has not this shape is a bad row.
+    # has not this shape is a bad row. The number is read from rows the
+    # adapter excludes too: a company the file marks as gone is archived.
     number_column = None
     number_pattern = re.compile(r"^\d{9}$")
     # {column: the longest value the register publishes}: a longer value
     # makes its row a bad row (a damaged or forged file, never a real one).
     field_lengths = {}
+    # The file names (a regular expression, case ignored) of the register's
+    # complete product, proposed as a complete snapshot; for a register of
+    # two files, those of its legal units too.
+    complete_file_names = None
+    complete_unit_file_names = None
     # A register published as two files (France: establishments and legal
     # units) names the columns of the second one, the legal units, joined to
     # the companies by register number (`parse_unit_row`).

@@ -44,7 +44,10 @@ class SireneAdapter(RegisterAdapter):
     # The SIREN, the SIRET (SIREN + 5 digits) or the VAT number "FR" + key + SIREN.
     registry_number_sql = r"""substring(regexp_replace(p.company_registry, '[\s.-]', '', 'g') from '^(\d{9})(\d{5})?$')"""
     vat_number_sql = r"""substring(upper(regexp_replace(p.vat, '[\s.-]', '', 'g')) from '^FR[0-9A-Z]{2}(\d{9})$')"""
+    download_url = "https://www.data.gouv.fr/fr/datasets/base-sirene-des-entreprises-et-de-leurs-etablissements-siren-siret/"
     number_column = "siren"
+    complete_file_names = r"^StockEtablissement(_utf8)?(\.|$)"   # not ...Historique, ...LiensSuccession
+    complete_unit_file_names = r"^StockUniteLegale(_utf8)?(\.|$)"
     # The lengths of INSEE's description of the stock files, for the columns read.
     field_lengths = {
         "siren": 9, "siret": 14, "codePostalEtablissement": 5, "libelleVoieEtablissement": 100,

@@ -49,9 +49,11 @@ class CompaniesHouseAdapter(RegisterAdapter):
         r"""(SELECT CASE WHEN n ~ '^\d{1,8}$' THEN lpad(n, 8, '0') WHEN n ~ '^[A-Z]{2}\d{6}$' THEN n END
               FROM upper(regexp_replace(p.company_registry, '\s', '', 'g')) AS n)"""
     )
+    download_url = "https://download.companieshouse.gov.uk/en_output.html"
     number_column = "CompanyNumber"
     number_pattern = re.compile(r"^[A-Z0-9]{8}$")
     field_lengths = FIELD_LENGTHS
+    complete_file_names = r"^BasicCompanyDataAsOneFile\b"   # not its parts, BasicCompanyData-...-part1_7
     required_columns = (
         "CompanyName", "CompanyNumber", "RegAddress.AddressLine1", "RegAddress.PostTown",
         "RegAddress.PostCode", "CompanyStatus", "IncorporationDate", "SICCode.SicText_1",

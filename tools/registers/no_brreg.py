@@ -33,7 +33,9 @@ class BrregAdapter(RegisterAdapter):
     # The organisation number, or the VAT number "NO" + it + "MVA".
     registry_number_sql = r"""substring(regexp_replace(p.company_registry, '[\s.-]', '', 'g') from '^(\d{9})$')"""
     vat_number_sql = r"""substring(upper(regexp_replace(p.vat, '[\s.-]', '', 'g')) from '^NO(\d{9})MVA$')"""
+    download_url = "https://data.brreg.no/enhetsregisteret/api/dokumentasjon/no/index.html#tag/Enheter/operation/hentEnheterLastNed"
     number_column = "organisasjonsnummer"
+    complete_file_names = r"^enheter_alle\b"   # the JSON or the CSV download of all main units
     required_columns = (
         "organisasjonsnummer", "navn", "organisasjonsform.kode", "forretningsadresse.adresse",
         "forretningsadresse.postnummer", "forretningsadresse.poststed", "naeringskode1.kode",

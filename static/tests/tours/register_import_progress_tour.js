@@ -5,9 +5,9 @@ import { openCrmMenu } from "./lead_mining_tour_utils";
 
 /**
  * An administrator opens a register import running in the background: the
- * form shows its progress bar and live counts, and Cancel asks the worker to
- * stop. Python (test_register_import_progress_and_cancel) prepares the
- * running import and its live counts, and checks the cancel request after.
+ * form shows its progress bar and live counts, and Cancel stops it at once.
+ * Python (test_register_import_progress_and_cancel) prepares the running
+ * import and its live counts, and checks it is cancelled after.
  */
 registry.category("web_tour.tours").add("crm_iap_mine_register_progress", {
     test: true,
@@ -31,8 +31,8 @@ registry.category("web_tour.tours").add("crm_iap_mine_register_progress", {
             run: "click",
         },
         {
-            content: "The cancel is asked for: the button goes, the worker stops at its next chunk",
-            trigger: ".o_form_statusbar:not(:has(button[name=action_cancel])) .o_arrow_button_current:contains('Running')",
+            content: "Cancelled: the button goes",
+            trigger: ".o_form_statusbar:not(:has(button[name=action_cancel])) .o_arrow_button_current:contains('Cancelled')",
             isCheck: true,
         },
     ],

@@ -15,9 +15,11 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.addons.crm.tests.common import TestCrmCommon
 from odoo.addons.iap.tests.common import MockIAPEnrich
 from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.tests import HttpCase
 from odoo.tools import file_open
 
 from ..models import crm_iap_lead_provider_iap as iap_provider
+from ..models.crm_iap_lead_service_client import SERVICE_PARAM
 from .lead_mining_server import MINING_PATHS, LeadMiningTestServer
 
 ADDON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -412,3 +414,15 @@ class RegisterImportCase(DirectoryCase):
     def _register_companies(self, register="gb_companies_house"):
         Company = self.env["crm.iap.lead.directory.company"].with_context(active_test=False)
         return Company.search([("register_code", "=", register)])
+
+
+class LeadMiningServiceCase(HttpCase):
+    """The lead-mining service turned on, over a directory emptied of every
+    company but those the test creates (`cls.Company`)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param(SERVICE_PARAM, "True")
+        cls.Company = cls.env["crm.iap.lead.directory.company"]
+        cls.Company.search([]).active = False

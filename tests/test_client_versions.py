@@ -10,10 +10,10 @@ InsufficientCreditError, later versions from the answer's `credit_error` flag.
 import csv
 import json
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools.misc import file_path
 
-from ..models.crm_iap_lead_service_client import SERVICE_PARAM
+from .common import LeadMiningServiceCase
 from .lead_mining_server import DNB_PATH as DNB
 
 INSUFFICIENT = "odoo.addons.iap.tools.iap_tools.InsufficientCreditError"
@@ -33,14 +33,12 @@ OUTSIDE_THE_DIRECTORY = (88, 91, 92, 93, 94, 95, 96, 97, 99)  # households, publ
 
 
 @tagged("post_install", "-at_install", "lead_mining")
-class TestClientVersions(HttpCase):
+class TestClientVersions(LeadMiningServiceCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param(SERVICE_PARAM, "True")
-        Company = cls.env["crm.iap.lead.directory.company"]
-        Company.search([]).active = False
+        Company = cls.Company
         cls.media = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_86")
         cls.software = cls.env.ref("crm_iap_mine.crm_iap_mine_industry_165")
         # Software never delivered, Media delivered once: a search that

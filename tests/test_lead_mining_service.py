@@ -9,7 +9,7 @@ invalidation. Refusals are checked with raw JSON-RPC posts.
 """
 import json
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..controllers.lead_mining_service import MAX_BODY_PARAM
@@ -18,6 +18,7 @@ from ..models.crm_iap_lead_service_call import TIME_LIMIT_PARAM
 from ..models.crm_iap_lead_service_client import (
     CONTACT_EMAIL_PARAM, CONTACT_NAME_PARAM, CONTACT_TEXT_PARAM, SERVICE_PARAM)
 from ..tools.protocols import PROTOCOLS
+from .common import LeadMiningServiceCase
 from .directory_sample import load_copy
 from .lead_mining_server import CLEARBIT_PATH as CLEARBIT, DNB_PATH as DNB
 
@@ -25,14 +26,12 @@ INSUFFICIENT = "odoo.addons.iap.tools.iap_tools.InsufficientCreditError"
 
 
 @tagged("post_install", "-at_install", "lead_mining")
-class TestLeadMiningService(HttpCase):
+class TestLeadMiningService(LeadMiningServiceCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param(SERVICE_PARAM, "True")
-        Company = cls.env["crm.iap.lead.directory.company"]
-        Company.search([]).active = False
+        Company = cls.Company
         cls.country_es, cls.country_it = cls.env.ref("base.es"), cls.env.ref("base.it")
         cls.role_sale = cls.env.ref("crm_iap_mine.crm_iap_mine_role_22")
         cls.directory = Company.create([{

@@ -13,28 +13,27 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.sql_db import db_connect
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
 from ..controllers.lead_mining_service import CREDIT_COOKIE, MAX_BODY_PARAM
 from ..models import crm_iap_lead_service_client as service_client
 from ..models.crm_iap_lead_service_call import NOISE_LIMIT_PARAM, RETENTION_PARAM, TIME_LIMIT_PARAM
-from ..models.crm_iap_lead_service_client import CALL_LOCK_KEY, CREDIT_PAGE_SECONDS, SERVICE_PARAM
+from ..models.crm_iap_lead_service_client import CALL_LOCK_KEY, CREDIT_PAGE_SECONDS
 from ..tools.lead_mining_service import BALANCE_PATH as BALANCE, ERROR_NAMES
+from .common import LeadMiningServiceCase
 from .lead_mining_server import CLEARBIT_PATH as CLEARBIT, DNB_PATH as DNB
 
 USER_ERROR = "odoo.exceptions.UserError"
 
 
 @tagged("post_install", "-at_install", "lead_mining")
-class TestLeadMiningServiceGuards(HttpCase):
+class TestLeadMiningServiceGuards(LeadMiningServiceCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param(SERVICE_PARAM, "True")
-        Company = cls.env["crm.iap.lead.directory.company"]
-        Company.search([]).active = False
+        Company = cls.Company
         Company.create([{"name": f"Guarded Co {number}", "domain": f"guarded{number}.example",
                          "country_id": cls.env.ref("base.es").id, "employees": 20} for number in range(1, 7)])
         cls.client = cls.env["crm.iap.lead.service.client"].create({"name": "Guarded member"})

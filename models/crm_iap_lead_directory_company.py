@@ -36,6 +36,9 @@ class CrmIapLeadDirectoryCompany(models.Model):
     timezone = fields.Char()
     description = fields.Text()
     founded_year = fields.Integer()
+    # The register's date of incorporation, when it gives one (the year is
+    # then its year): what "founded in the last N days" filters on.
+    founded_date = fields.Date(string="Founded On")
     twitter = fields.Char(string="X / Twitter")
     facebook = fields.Char()
     linkedin = fields.Char(string="LinkedIn")

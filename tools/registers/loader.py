@@ -283,6 +283,8 @@ class RegisterLoader:
                          for line, reason, value, number in state.get("bad_rows", [])]
         # The last register number merged by `merge(limit)`, None before the first.
         self.merged_up_to = state.get("merged_up_to")
+        # Whether the register had no company when the merge began (see `drop_duplicates`).
+        self.first_import = state.get("first_import", False)
         # Where the reading stands (see `progress`), the start by default.
         self.position = RegisterPosition(*state.get("position", (0, 0)))
         self.tables = {table: f"{table}_{self.import_id}" for table in STAGING_TABLES}   # see drop_staging_tables
@@ -299,6 +301,7 @@ class RegisterLoader:
         return {
             "counters": dict(self.counters), "merged_up_to": self.merged_up_to, "position": list(self.position),
             "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
+            "first_import": self.first_import,
             "bad_rows": [[line, bad.reason, bad.value, bad.register_number] for line, bad in self.bad_rows],
         }
 
@@ -309,6 +312,19 @@ class RegisterLoader:
             yield
         finally:
             self.timings[phase] += time.monotonic() - started
+
+    @contextmanager
+    def _by_index(self):
+        """Plan the statements inside with index look-ups into the directory:
+        its statistics lag behind an import that fills it (none yet on a
+        first import), and a hash join would read all of it for each block or
+        chunk. Undone with the savepoint of a step that fails. No JIT: the
+        costs that steer the plan would make PostgreSQL compile each
+        statement (a fifth of a second each time)."""
+        self.cr.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; "
+                        "SET LOCAL enable_mergejoin = off; SET LOCAL jit = off")
+        yield
+        self.cr.execute("RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin; RESET jit")
 
     def staging_lost(self):
         """Whether rows were staged but the staging tables are gone or empty
@@ -509,7 +525,8 @@ class RegisterLoader:
         else:
             insert = f"INSERT INTO {target} ({', '.join(fields)}) SELECT {', '.join(fields)} FROM p WHERE bad IS NULL"
         # pylint: disable-next=sql-injection  # the adapter's own SQL and the import's tables
-        self.cr.execute(f"""
+        with self._by_index():
+            self.cr.execute(f"""
             WITH p AS MATERIALIZED ({sql.select}),
             staged AS ({insert} RETURNING 1)
             SELECT (SELECT count(*) FROM staged),
@@ -519,8 +536,8 @@ class RegisterLoader:
                           GROUP BY reason),
                    ARRAY(SELECT ARRAY[line_no::varchar, bad, bad_value, number] FROM p
                           WHERE bad IS NOT NULL ORDER BY line_no LIMIT %s)
-        """, [MAX_LISTED_BAD_ROWS - len(self.bad_rows)])
-        staged, counts, listed = self.cr.fetchone()
+            """, [MAX_LISTED_BAD_ROWS - len(self.bad_rows)])
+            staged, counts, listed = self.cr.fetchone()
         self.cr.execute(f"DROP TABLE {RAW_TABLE}")
         self.counters["staged_rows"] += staged
         for key, count in counts:
@@ -607,6 +624,12 @@ class RegisterLoader:
         self.counters["bad_row_count"] += count
         for line, number in listed:
             self._list_bad_row(int(line), BadRow("duplicate_number", number))
+        self.cr.execute("SELECT NOT EXISTS (SELECT 1 FROM crm_iap_lead_directory_company WHERE register_code = %s)",
+                        [self.adapter.code])
+        self.first_import = self.cr.fetchone()[0]
+        # The merge's plans need the directory's size as it is now (the last
+        # import may have filled it since autovacuum last looked): a sample.
+        self.cr.execute("ANALYZE crm_iap_lead_directory_company")
         # The rows found unchanged as they were read are merged already.
         # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
         self.cr.execute(f"""
@@ -739,34 +762,42 @@ class RegisterLoader:
         updated_columns = ", ".join(column for column, _value in compared)
         kept = [(column, value) for column, value in MERGED_COLUMNS if column in NOT_COMPARED]
         kept_columns, kept_values = ", ".join(column for column, _value in kept), ", ".join(value for _c, value in kept)
-        cr.execute(f"""
-            UPDATE crm_iap_lead_directory_company d
-               SET ({updated_columns}, {kept_columns}, write_uid, write_date)
-                   = ({compared_values}, {kept_values}, %(uid)s, now() at time zone 'UTC')
-              FROM crm_iap_register_resolved r
-             WHERE d.register_code = %(register)s AND d.register_number = r.register_number
-               AND ({current}) IS DISTINCT FROM ({compared_values})
-        """, params)
-        updated = cr.rowcount
-        # Read from columns of another shape (Norway's JSON after its CSV):
-        # the same company, recognised by its new hash next time.
-        cr.execute(f"""
-            UPDATE crm_iap_lead_directory_company d SET ({kept_columns}) = ROW({kept_values})
-              FROM crm_iap_register_resolved r
-             WHERE d.register_code = %(register)s AND d.register_number = r.register_number
-               AND ({", ".join(f"d.{column}" for column, _value in kept)}) IS DISTINCT FROM ({kept_values})
-        """, params)
-        cr.execute(f"""
-            INSERT INTO crm_iap_lead_directory_company
-                   (register_code, register_number, {columns}, delivery_count,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT %(register)s, r.register_number, {values}, 0,
-                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-              FROM crm_iap_register_resolved r
-             WHERE NOT EXISTS (SELECT 1 FROM crm_iap_lead_directory_company d
-                                WHERE d.register_code = %(register)s AND d.register_number = r.register_number)
-        """, params)
-        imported = cr.rowcount
+        # The first import of a register: every company is new (its numbers
+        # are unique in the staging), nothing to look up before inserting.
+        first = self.first_import
+        updated = 0
+        new_only = "TRUE" if first else """NOT EXISTS (
+            SELECT 1 FROM crm_iap_lead_directory_company d
+             WHERE d.register_code = %(register)s AND d.register_number = r.register_number)"""
+        with self._by_index():
+            if not first:
+                cr.execute(f"""
+                    UPDATE crm_iap_lead_directory_company d
+                       SET ({updated_columns}, {kept_columns}, write_uid, write_date)
+                           = ({compared_values}, {kept_values}, %(uid)s, now() at time zone 'UTC')
+                      FROM crm_iap_register_resolved r
+                     WHERE d.register_code = %(register)s AND d.register_number = r.register_number
+                       AND ({current}) IS DISTINCT FROM ({compared_values})
+                """, params)
+                updated = cr.rowcount
+                # Read from columns of another shape (Norway's JSON after its
+                # CSV): the same company, recognised by its new hash next time.
+                cr.execute(f"""
+                    UPDATE crm_iap_lead_directory_company d SET ({kept_columns}) = ROW({kept_values})
+                      FROM crm_iap_register_resolved r
+                     WHERE d.register_code = %(register)s AND d.register_number = r.register_number
+                       AND ({", ".join(f"d.{column}" for column, _value in kept)}) IS DISTINCT FROM ({kept_values})
+                """, params)
+            cr.execute(f"""
+                INSERT INTO crm_iap_lead_directory_company
+                       (register_code, register_number, {columns}, delivery_count,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(register)s, r.register_number, {values}, 0,
+                       %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+                  FROM crm_iap_register_resolved r
+                 WHERE {new_only}
+            """, params)
+            imported = cr.rowcount
         cr.execute("DROP TABLE crm_iap_register_resolved")
         self.counters["updated_count"] += updated
         self.counters["imported_count"] += imported

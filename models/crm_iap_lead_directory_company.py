@@ -30,6 +30,9 @@ class CrmIapLeadDirectoryCompany(models.Model):
     state_id = fields.Many2one("res.country.state", domain="[('country_id', '=?', country_id)]")
     country_id = fields.Many2one("res.country", required=True)
     industry_id = fields.Many2one("crm.iap.lead.industry")
+    industry_code = fields.Char(
+        string="Register Industry Code", readonly=True, copy=False,
+        help="The activity code the register gives (SIC, NAF, NACE...), whether or not it maps to an industry.")
     employees = fields.Integer()
     estimated_revenue = fields.Float(string="Estimated Annual Revenue", digits=(16, 0))
     technologies = fields.Char(help="Technologies used, separated by commas.")
@@ -84,6 +87,10 @@ class CrmIapLeadDirectoryCompany(models.Model):
     ]
 
     def init(self):
+        # The hash of the register row a company was last imported from: an
+        # unchanged row of the next file is neither checked nor rewritten
+        # (tools/registers/loader.py). No field: nothing shows or writes it.
+        self.env.cr.execute(f"ALTER TABLE {self._table} ADD COLUMN IF NOT EXISTS register_hash bigint")
         # The mining query filters on the key columns and reads the included
         # ones: an index-only scan, instead of visiting the table page of
         # every matching company (scattered over the whole table at 1M rows).

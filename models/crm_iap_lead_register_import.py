@@ -23,11 +23,11 @@ from .crm_iap_lead_directory_company import register_selection
 
 _logger = logging.getLogger(__name__)
 
-# Rows read per step (one COPY each), and companies merged per step: memory
-# stays flat whatever the file size, and a step stays a few seconds long, far
-# under any time budget.
-COPY_CHUNK_ROWS = 10000
-MERGE_CHUNK_ROWS = 20000
+# Bytes of the files read per step (one COPY each), and companies merged per
+# step: memory stays flat whatever the file size, and a step stays a few
+# seconds long, far under any time budget.
+READ_CHUNK_BYTES = 16 << 20
+MERGE_CHUNK_ROWS = 50000
 # The progress bar: reading the files is this share of the work, the merge the rest.
 READ_SHARE = 0.9
 # Background runs in a row that may end without committing a step (a killed
@@ -558,7 +558,8 @@ class CrmIapLeadRegisterImport(models.Model):
             if not self._lock_running():
                 return False
             values = work(loader) or {}
-            if self.state in ("running", "to_confirm"):
+            if self.state in ("running", "to_confirm", "done"):
+                # Kept when done: its counters and the time of each phase.
                 self.sudo().write(dict(values, loader_state=loader.saved_state(), stalled_runs=0,
                                        duration=self.duration + time.monotonic() - started))
         if autocommit:
@@ -580,7 +581,7 @@ class CrmIapLeadRegisterImport(models.Model):
     def _read_step(self, loader):
         if not self.loader_state:
             loader.create_staging()   # the first step
-        if loader.stage(COPY_CHUNK_ROWS).done:
+        if loader.stage(READ_CHUNK_BYTES).done:
             return {"phase": "prepare"}
         return None
 

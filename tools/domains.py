@@ -12,6 +12,13 @@ def normalize_domain(value):
     return match.group(1).rstrip(".") if match else False
 
 
+def normalized_domain_sql(value):
+    """SQL: `normalize_domain` of a text expression, NULL when none (the
+    register imports normalise in SQL what they read)."""
+    return (f"NULLIF(rtrim(substring(lower(btrim({value})) from "
+            f"'^(?:[a-z0-9+.-]+://)?(?:www\\.)?([^/:?#@[:space:]]+)'), '.'), '')")
+
+
 def email_domain(email):
     """The company domain of an e-mail address, False for public providers."""
     _local, at, domain = (email or "").strip().lower().rpartition("@")

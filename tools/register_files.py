@@ -19,6 +19,7 @@ import io
 import json
 import re
 import zipfile
+from collections import namedtuple
 from contextlib import contextmanager
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -143,6 +144,16 @@ class DecodedLines:
         """The next `size` bytes, as text."""
         return self._decode(self._binary.read(size))
 
+    def read_bytes(self, size):
+        """The next `size` bytes (fewer at the end of the file), undecoded:
+        CSV rows go to PostgreSQL's COPY as they are (`RegisterCsvReader.read_block`)."""
+        data = self._binary.read(size)
+        if not self.bytes_read and data.startswith(codecs.BOM_UTF8):
+            self.bytes_read += len(codecs.BOM_UTF8)
+            data = data[len(codecs.BOM_UTF8):]
+        self.bytes_read += len(data)
+        return data
+
     def _decode(self, data):
         if not self.bytes_read and data.startswith(codecs.BOM_UTF8):
             self.bytes_read += len(codecs.BOM_UTF8)
@@ -233,8 +244,16 @@ def _reading(line):
         raise
 
 
+# The rows of a CSV read at once (`RegisterCsvReader.read_block`): `data`,
+# whole rows as bytes of the file; `first_line`, the line its first row
+# starts on; `lines`, how many lines they take.
+RowBlock = namedtuple("RowBlock", ["data", "first_line", "lines"])
+
+
 class RegisterCsvReader:
-    """Rows of a register CSV as ``(line number, {column: value})``.
+    """Rows of a register CSV, by blocks of whole rows (`read_block`) that
+    PostgreSQL's COPY parses, or parsed here (`block_rows`, and iterated:
+    ``(line number, {column: value})``).
 
     Header names are stripped of spaces. A row whose number of fields differs
     from the header's, an unterminated quote or undecodable bytes mean a
@@ -244,9 +263,11 @@ class RegisterCsvReader:
 
     def __init__(self, text, delimiter=",", first_line=None):
         self._text = text
+        self.delimiter = delimiter
         self._first = first_line        # already read (to tell CSV from JSON)
         self._reader = csv.reader(self._lines(), delimiter=delimiter, strict=True)
-        self._skipped_lines = 0   # the lines jumped over by `resume`
+        self._skipped_lines = 0   # the lines jumped over by `resume` and read by `read_block`
+        self._carry = b""         # read by `read_block` past its last whole row
         try:
             self.header = [name.strip() for name in self._next_row()]
         except StopIteration:
@@ -266,14 +287,77 @@ class RegisterCsvReader:
     def position(self):
         """``(bytes, line)``: where the last row read ends, in bytes of the
         decompressed file and in lines."""
-        return self._text.bytes_read, self.line_num
+        return self._text.bytes_read - len(self._carry), self.line_num
 
     def resume(self, position):
         """Go on after the row that ended at `position` (a `position` noted
         earlier, once the header is read)."""
         offset, line = position
         self._text.seek(offset)
+        self._carry = b""
         self._skipped_lines = line - self._reader.line_num
+
+    def read_block(self, size):
+        """The next rows, as a `RowBlock` of about `size` bytes (at least one
+        row), None at the end of the file. A row ends at a line end outside
+        quotes; a line over MAX_LINE_BYTES is refused."""
+        with _reading(self.line_num + 1):
+            data = self._carry + self._text.read_bytes(max(size - len(self._carry), 0))
+        at_end = len(data) < size
+        if not data:
+            return None
+        end = len(data) if at_end else _last_row_end(data)
+        while end is None:
+            # One row longer than `size`: read on until it ends.
+            if len(data) > MAX_LINE_BYTES and data.find(b"\n", 0, MAX_LINE_BYTES + 1) < 0:
+                raise RegisterFileError("line_too_long", line=self.line_num + 1,
+                                        detail=f"over {MAX_LINE_BYTES:,} bytes")
+            with _reading(self.line_num + 1):
+                more = self._text.read_bytes(size)
+            data += more
+            at_end = not more
+            end = len(data) if at_end else _last_row_end(data)
+        data, self._carry = data[:end], data[end:]
+        lines = data.count(b"\n") + (not data.endswith(b"\n"))
+        # A line over the cap: from each line start, the last line end
+        # within the cap's reach (a few jumps per block, not one per line).
+        start = 0
+        while len(data) - start > MAX_LINE_BYTES:
+            end = data.rfind(b"\n", start, start + MAX_LINE_BYTES + 1)
+            if end < 0:
+                raise RegisterFileError("line_too_long", line=self.line_num + 1 + data.count(b"\n", 0, start),
+                                        detail=f"over {MAX_LINE_BYTES:,} bytes")
+            start = end + 1
+        block = RowBlock(data, self.line_num + 1, lines)
+        self._skipped_lines += lines
+        return block
+
+    def block_rows(self, block):
+        """The rows of a `RowBlock` parsed here, ``(line number, [values])``,
+        with the checks of the rows iterated (for a block COPY refused)."""
+        try:
+            text = block.data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise RegisterFileError("encoding", line=block.first_line + block.data.count(b"\n", 0, error.start),
+                                    detail=str(error)) from error
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True)
+        width = len(self.header)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise RegisterFileError("structure", line=block.first_line + reader.line_num - 1,
+                                        detail=str(error)) from error
+            if len(row) != width:
+                if not row:
+                    continue
+                raise RegisterFileError(
+                    "structure", line=block.first_line + reader.line_num - 1,
+                    detail=f"{len(row)} fields where the header has {width}",
+                )
+            yield block.first_line + reader.line_num - 1, row
 
     def _next_row(self):
         try:
@@ -466,3 +550,19 @@ def _json_text(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _last_row_end(data):
+    """Where the last whole row of `data` ends (after its line end), or None:
+    at the last line end with an even number of quotes before it."""
+    end = data.rfind(b"\n")
+    if end < 0:
+        return None
+    quotes = data.count(b'"', 0, end)
+    while quotes % 2:
+        previous = data.rfind(b"\n", 0, end)
+        if previous < 0:
+            return None
+        quotes -= data.count(b'"', previous, end)
+        end = previous
+    return end + 1

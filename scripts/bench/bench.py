@@ -499,6 +499,7 @@ def register_step():
     BENCH_REGISTER_FILES (paths separated by ':'), BENCH_LABEL, and
     BENCH_REGISTER_DIR, the folder holding them (the server's register
     folder, as the operator's configuration file would name it)."""
+    from odoo.addons.crm_iap_mine.tools.registers.loader import PHASES   # pylint: disable=import-outside-toplevel  # ours only
     label = os.environ["BENCH_LABEL"]
     odoo.tools.config["crm_iap_mine_register_dir"] = os.environ["BENCH_REGISTER_DIR"]
     run = env["crm.iap.lead.register.import"].create({
@@ -509,6 +510,7 @@ def register_step():
     })
     run.sudo().archive_confirmed = True   # the bench's monthly update archives what a real one would
     run._update_state("queued")._update_state("running")
+    rss_before = current_rss_mib()
     started = time.perf_counter()
     with run._open_sources() as binaries:
         run._import_file(binaries)
@@ -524,13 +526,30 @@ def register_step():
         "updated": run.updated_count, "unchanged": run.unchanged_count, "archived": run.archived_count,
         "excluded": run.excluded_closed_count + run.excluded_person_count + run.excluded_private_count,
         "bad_rows": run.bad_row_count, "active_companies": active, "peak_rss_mib": round(peak_mib()),
-        "failures": FAILURES,
+        # The peak over what the process held before the import (Odoo loaded).
+        "memory_growth_mib": round(peak_mib() - rss_before), "failures": FAILURES,
+        "phases": {phase: round(run.loader_state["timings"].get(phase, 0), 1) for phase in PHASES},
     }
     print(f"{label}: {data['rows_read']:,} rows in {data['seconds']} s ({data['rows_per_second']:,} rows/s): "
           f"{data['imported']:,} imported, {data['updated']:,} updated, {data['unchanged']:,} unchanged, "
           f"{data['archived']:,} archived, {data['excluded']:,} excluded; {active:,} active companies; "
-          f"peak RSS {data['peak_rss_mib']} MiB")
+          f"peak RSS {data['peak_rss_mib']} MiB, memory growth {data['memory_growth_mib']} MiB")
+    # Rows per second of a phase: of the rows it works on (read: the file's;
+    # merge: the companies new or changed; archive: the register's).
+    rows = {"read": run.rows_read, "copy": run.rows_read, "check": run.rows_read, "duplicates": run.rows_read,
+            "merge": run.imported_count + run.updated_count, "archive": active}
+    for phase in PHASES:
+        seconds = data["phases"][phase]
+        rate = f"{rows[phase] / seconds:>12,.0f} rows/s" if seconds else ""
+        print(f"   {phase:<11}{seconds:>8.1f} s {rate}")
+    other = data["seconds"] - sum(data["phases"].values())
+    print(f"   {'other':<11}{other:>8.1f} s   (steps committed, progress, the import's own records)")
     write_out(data)
+
+
+def current_rss_mib():
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
 
 
 def register_pick_step():

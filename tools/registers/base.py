@@ -2,14 +2,19 @@
 import re
 from collections import namedtuple
 
-# One company of a register, in the order of the import's staging table.
-# The last three are optional: `exclusion`, a reason to leave the company out
-# that its other file may outrank (a register of two files); `register_status`
-# and `register_status_date`, a company on its way out (see REGISTER_STATUSES).
-RegisterCompany = namedtuple("RegisterCompany", [
+# The staging columns of a company, in the order of the import's staging
+# table: what an adapter's `company_sql` gives values for. `exclusion` is a
+# reason to leave the company out that its other file may outrank (a
+# register of two files); `register_status` and `register_status_date`, a
+# company on its way out (see REGISTER_STATUSES).
+COMPANY_FIELDS = (
     "register_number", "name", "street", "city", "zip", "state_name", "country_code",
-    "industry_code", "employees", "domain", "founded_year", "exclusion", "register_status", "register_status_date",
-], defaults=(None, None, None))
+    "industry_code", "employees", "domain", "founded_year", "founded_date", "exclusion", "register_status",
+    "register_status_date",
+)
+# The staging columns of a legal unit (a register of two files): `unit_sql`.
+UNIT_FIELDS = ("register_number", "name", "founded_year", "founded_date", "exclusion", "register_status",
+               "register_status_date")
 
 # Why a row is left out (or kept undeliverable, see REGISTER_STATUSES): a row
 # is counted under the first reason of this order that applies to it, bad
@@ -37,17 +42,6 @@ class BadRow(Exception):
         self.reason = reason
         self.value = value
         self.register_number = register_number
-
-
-class Excluded(Exception):
-    """A valid row the directory must not hold (closed, a natural person...).
-
-    ``reason`` is one of ``EXCLUSION_ORDER``.
-    """
-
-    def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason
 
 
 class RegisterAdapter:
@@ -109,52 +103,63 @@ class RegisterAdapter:
     def recognises_units(cls, header):
         return bool(cls.unit_required_columns) and set(cls.unit_required_columns).issubset(header)
 
-    def read_row(self, row):
-        """`parse_row` of a row whose values are first checked: a NUL byte
-        or a value longer than the register publishes makes a bad row, before
-        anything else is decided of it."""
-        self._check_values(row, self.field_lengths, self.row_number(row))
-        company = self.parse_row(row)
-        if company is not None:
-            for value in (company.employees, company.founded_year):
-                if value is not None and not 0 <= value <= MAX_INTEGER:
-                    raise BadRow("too_big", str(value), register_number=company.register_number)
-        return company
-
-    def read_unit_row(self, row):
-        """`parse_unit_row` of a legal unit whose values are first checked."""
-        self._check_values(row, self.unit_field_lengths, None)
-        return self.parse_unit_row(row)
-
-    def row_number(self, row):
-        """The register number of the company this row is, if well formed:
-        a bad row keeps it, so that its company is not archived."""
-        number = row.get(self.number_column, "").strip()
-        return number if self.number_pattern.match(number) else None
-
-    @staticmethod
-    def _check_values(row, lengths, number):
-        for column, value in row.items():
-            if "\x00" in value:
-                raise BadRow("nul_byte", column, register_number=number)
-            if len(value) > lengths.get(column, len(value)):
-                raise BadRow("too_long", column, register_number=number)
-
-    def parse_row(self, row):
-        """The `RegisterCompany` of a row ({column: value}), or None for a
-        row that is no company of its own (a branch).
+    def company_sql(self, col):
+        """How a row of the companies file is read, as a `RowSql` of SQL
+        expressions over its columns: ``col(name)`` is the SQL of a
+        column's text ('' when the file has no such column).
 
         Every check that makes a bad row comes before those that exclude it.
-
-        :raise BadRow: a value is missing or malformed.
-        :raise Excluded: the row must not be imported.
         """
         raise NotImplementedError
 
-    def parse_unit_row(self, row):
-        """For a register of two files: (register number, name, founded
-        year, exclusion reason or None) of a row of the legal units file.
-
-        :raise BadRow: its number is malformed.
-        """
+    def unit_sql(self, col):
+        """For a register of two files, a row of its legal units file, as a
+        `RowSql` whose `values` are UNIT_FIELDS."""
         raise NotImplementedError
+
+
+# How the rows of a file are read, in SQL (see `RegisterAdapter.company_sql`):
+# - number: the row's register number when well formed, else NULL: a bad or
+#   excluded row keeps it, so that its company is not archived (a bad row)
+#   or is archived (an excluded one);
+# - checks: ``(condition, reason, value)`` in order, the first true makes the
+#   row a bad row (`BadRow` reasons; value, the SQL of what is shown);
+# - exclusions: ``(condition, reason)`` in order (EXCLUSION_ORDER reasons);
+# - branch: the condition of a row that is no company of its own (SQL), or
+#   None;
+# - values: {staging column: SQL};
+# - keep: a condition on the raw columns of the rows worth staging at all,
+#   or None: COPY drops the others as it reads (SIRENE's branches);
+# - terms: {name: SQL} computed once per row, that the other expressions
+#   use several times as ``t.<name>``.
+RowSql = namedtuple("RowSql", ["number", "checks", "values", "exclusions", "branch", "keep", "terms"],
+                    defaults=((), None, None, {}))
+
+
+def trimmed(value):
+    """SQL: a column stripped of spaces, NULL when empty."""
+    return f"NULLIF(btrim({value}), '')"
+
+
+def sql_date(year, month, day):
+    """SQL: the date of three integer expressions, NULL when there is none
+    (31/02, month 13, year 0)."""
+    made = f"(make_date({year}, {month}, 1) + ({day} - 1))"
+    return (f"CASE WHEN {year} BETWEEN 1 AND 9999 AND {month} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND 31 "
+            f"THEN CASE WHEN date_part('month', {made}) = {month} THEN {made} END END")
+
+
+def iso_date(value):
+    """SQL: a yyyy-mm-dd text (a column's) as a date, NULL unless it is one."""
+    text = f"btrim({value})"
+    return (f"CASE WHEN {text} ~ '^\\d{{4}}-\\d{{2}}-\\d{{2}}$' THEN "
+            + sql_date(f"substr({text}, 1, 4)::int", f"substr({text}, 6, 2)::int", f"substr({text}, 9, 2)::int")
+            + " END")
+
+
+def count_value(value):
+    """SQL: a column of digits as an integer, NULL when empty; a column that
+    is not digits or too big is checked before (a bad row)."""
+    text = f"btrim({value})"
+    return (f"CASE WHEN {text} ~ '^[0-9]{{1,10}}$' THEN "
+            f"CASE WHEN {text}::bigint <= {MAX_INTEGER} THEN {text}::int END END")

@@ -13,9 +13,7 @@ GDPR: legal units that are natural persons (legal category 1000,
 diffused (``statutDiffusion… = P``, formerly ``N``) are never imported.
 Odoo 17 has no French states: the state stays empty.
 """
-import re
-
-from .base import BadRow, RegisterAdapter, RegisterCompany
+from .base import RegisterAdapter, RowSql, iso_date, trimmed
 
 NATURAL_PERSON_CATEGORY = "1000"
 NON_DIFFUSIBLE = {"P", "N"}
@@ -27,13 +25,6 @@ EMPLOYEE_BANDS = {
 # Activity codes of older nomenclatures (NAFRev1, NAF1993...) reuse the same
 # division numbers for other activities: only NAF rév. 2 is mapped.
 MAPPED_NOMENCLATURE = "NAFRev2"
-_SIREN_RE = re.compile(r"^\d{9}$")
-_SIRET_RE = re.compile(r"^\d{14}$")
-_DATE_RE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
-# SIRENE publishes no insolvency proceedings; a company being wound up
-# carries "en liquidation" in its name (Code de commerce, L237-2), which
-# INSEE records as a new period of the unit (its dateDebut).
-_LIQUIDATION_RE = re.compile(r"\bEN LIQUIDATION\b", re.IGNORECASE)
 
 
 class SireneAdapter(RegisterAdapter):
@@ -67,72 +58,72 @@ class SireneAdapter(RegisterAdapter):
         "denominationUniteLegale", "categorieJuridiqueUniteLegale",
     )
 
-    def row_number(self, row):
-        # A branch is no company of its own: its bad row keeps no number.
-        return super().row_number(row) if row.get("etablissementSiege", "").strip().lower() == "true" else None
-
-    def parse_row(self, row):
+    def company_sql(self, col):
         # The numbers are checked on every establishment, branches included.
-        number = row["siren"].strip()
-        if not number:
-            raise BadRow("missing_number")
-        if not _SIREN_RE.match(number):
-            raise BadRow("bad_number", number)
-        headquarters = row["etablissementSiege"].strip().lower() == "true"
-        siret = row["siret"].strip()
-        if not _SIRET_RE.match(siret) or not siret.startswith(number):
-            raise BadRow("bad_siret", siret, register_number=number if headquarters else None)
-        if not headquarters:
-            return None   # a branch: its company comes with its headquarters
-        # Left out, but only once its legal unit is known: a reason of the
-        # unit (a natural person) comes first.
-        exclusion = None
-        if row["statutDiffusionEtablissement"].strip().upper() in NON_DIFFUSIBLE:
-            exclusion = "non_diffusible"
-        elif row["etatAdministratifEtablissement"].strip().upper() == "F":
-            exclusion = "closed"
-        band = row["trancheEffectifsEtablissement"].strip()
-        industry = None
-        if row.get("nomenclatureActivitePrincipaleEtablissement", MAPPED_NOMENCLATURE).strip() in (
-                MAPPED_NOMENCLATURE, ""):
-            industry = re.sub(r"\D", "", row["activitePrincipaleEtablissement"]) or None
-        street = " ".join(part for part in (
-            row["numeroVoieEtablissement"].strip(), row.get("indiceRepetitionEtablissement", "").strip(),
-            row["typeVoieEtablissement"].strip(), row["libelleVoieEtablissement"].strip(),
-        ) if part)
-        return RegisterCompany(
-            register_number=number,
-            name=None,          # from the legal unit
-            street=street or None,
-            city=row["libelleCommuneEtablissement"].strip() or None,
-            zip=row["codePostalEtablissement"].strip() or None,
-            state_name=None,    # Odoo 17 has no French states
-            country_code=self.country_code,
-            industry_code=industry,
-            employees=EMPLOYEE_BANDS.get(band),
-            domain=None,
-            founded_year=None,  # from the legal unit
-            exclusion=exclusion,
+        number, siret = f"btrim({col('siren')})", f"btrim({col('siret')})"
+        headquarters = f"lower(btrim({col('etablissementSiege')})) = 'true'"
+        good_siret = f"({siret} ~ '^\\d{{14}}$' AND left({siret}, 9) = {number})"
+        band = f"btrim({col('trancheEffectifsEtablissement')})"
+        nomenclature = f"btrim({col('nomenclatureActivitePrincipaleEtablissement')})"
+        street = ", ".join(trimmed(col(column)) for column in (
+            "numeroVoieEtablissement", "indiceRepetitionEtablissement", "typeVoieEtablissement",
+            "libelleVoieEtablissement"))
+        return RowSql(
+            # A branch is no company of its own: its bad row keeps no number.
+            number=f"CASE WHEN {headquarters} AND {number} ~ '^\\d{{9}}$' THEN {number} END",
+            checks=[
+                (f"{number} = ''", "missing_number", "''"),
+                (f"{number} !~ '^\\d{{9}}$'", "bad_number", number),
+                (f"NOT {good_siret}", "bad_siret", siret),
+            ],
+            branch=f"NOT {headquarters}",
+            # Left out, but only once its legal unit is known: a reason of
+            # the unit (a natural person) comes first.
+            values={
+                "register_number": number,
+                "street": f"NULLIF(concat_ws(' ', {street}), '')",
+                "city": trimmed(col("libelleCommuneEtablissement")),
+                "zip": trimmed(col("codePostalEtablissement")),
+                "country_code": f"'{self.country_code}'",
+                "industry_code": f"CASE WHEN {nomenclature} IN ('{MAPPED_NOMENCLATURE}', '') THEN "
+                                 f"NULLIF(regexp_replace({col('activitePrincipaleEtablissement')}, '\\D', '', 'g'), '') END",
+                "employees": "CASE {} END".format(" ".join(
+                    f"WHEN {band} = '{code}' THEN {employees}" for code, employees in EMPLOYEE_BANDS.items())),
+                "exclusion": f"""CASE WHEN upper(btrim({col('statutDiffusionEtablissement')}))
+                                           IN ({", ".join(f"'{flag}'" for flag in sorted(NON_DIFFUSIBLE))})
+                                      THEN 'non_diffusible'
+                                      WHEN upper(btrim({col('etatAdministratifEtablissement')})) = 'F' THEN 'closed' END""",
+            },
+            # Most establishments are branches: only the headquarters and the
+            # bad rows are worth staging.
+            keep=f"{headquarters} OR {number} !~ '^\\d{{9}}$' OR NOT {good_siret}",
         )
 
-    def parse_unit_row(self, row):
-        """(siren, name, founded year, exclusion reason or None, register
-        status or None, its date or None) of a legal unit."""
-        number = row["siren"].strip()
-        if not _SIREN_RE.match(number):
-            raise BadRow("bad_number", number)
-        exclusion = None
-        if row["categorieJuridiqueUniteLegale"].strip() == NATURAL_PERSON_CATEGORY:
-            exclusion = "natural_person"
-        elif row["statutDiffusionUniteLegale"].strip().upper() in NON_DIFFUSIBLE:
-            exclusion = "non_diffusible"
-        elif row["etatAdministratifUniteLegale"].strip().upper() == "C":
-            exclusion = "closed"
-        name = (row["denominationUniteLegale"].strip() or row.get("denominationUsuelle1UniteLegale", "").strip()
-                or row.get("sigleUniteLegale", "").strip())
-        founded = _DATE_RE.match(row["dateCreationUniteLegale"].strip())
-        status = status_date = None
-        if name and _LIQUIDATION_RE.search(name):
-            status = "winding_up"
-            status_date = row.get("dateDebut", "").strip() if _DATE_RE.match(row.get("dateDebut", "").strip()) else None
-        return number, name or None, int(founded.group(1)) if founded else None, exclusion, status, status_date
+    def unit_sql(self, col):
+        number = f"btrim({col('siren')})"
+        name = (f"COALESCE({trimmed(col('denominationUniteLegale'))}, {trimmed(col('denominationUsuelle1UniteLegale'))}, "
+                f"{trimmed(col('sigleUniteLegale'))})")
+        founded = iso_date(col("dateCreationUniteLegale"))
+        return RowSql(
+            number=f"CASE WHEN {number} ~ '^\\d{{9}}$' THEN {number} END",
+            checks=[(f"{number} !~ '^\\d{{9}}$'", "bad_number", number)],
+            values={
+                "register_number": number,
+                "name": name,
+                "founded_year": f"date_part('year', {founded})::int",
+                "founded_date": founded,
+                "exclusion": f"""CASE WHEN btrim({col('categorieJuridiqueUniteLegale')}) = '{NATURAL_PERSON_CATEGORY}'
+                                      THEN 'natural_person'
+                                      WHEN upper(btrim({col('statutDiffusionUniteLegale')}))
+                                           IN ({", ".join(f"'{flag}'" for flag in sorted(NON_DIFFUSIBLE))})
+                                      THEN 'non_diffusible'
+                                      WHEN upper(btrim({col('etatAdministratifUniteLegale')})) = 'C' THEN 'closed' END""",
+                # SIRENE publishes no insolvency proceedings; a company being
+                # wound up carries "en liquidation" in its name (Code de
+                # commerce, L237-2), which INSEE records as a new period of
+                # the unit (its dateDebut).
+                "register_status": f"CASE WHEN {name} ~* '\\yEN LIQUIDATION\\y' THEN 'winding_up' END",
+                "register_status_date": f"CASE WHEN {name} ~* '\\yEN LIQUIDATION\\y' "
+                                        f"THEN {iso_date(col('dateDebut'))} END",
+            },
+        )

@@ -3,9 +3,7 @@
 Live companies only, monthly, every field quoted, dates dd/mm/yyyy, some
 header names with a leading space. No size, website or e-mail.
 """
-import re
-
-from .base import BadRow, Excluded, RegisterAdapter, RegisterCompany
+from .base import RegisterAdapter, RowSql, sql_date, trimmed
 
 # CompanyStatus: closed ones are left out (archived); those on their way out
 # are kept with a status (see base.REGISTER_STATUSES), never delivered.
@@ -34,8 +32,6 @@ FIELD_LENGTHS = {
     "RegAddress.County": 50, "RegAddress.Country": 50, "RegAddress.PostCode": 20, "CompanyCategory": 100,
     "CompanyStatus": 70, "CountryOfOrigin": 50,
 }
-_SIC_RE = re.compile(r"^\s*(\d{4,5})\b")
-_DATE_RE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 
 
 class CompaniesHouseAdapter(RegisterAdapter):
@@ -51,7 +47,6 @@ class CompaniesHouseAdapter(RegisterAdapter):
     )
     download_url = "https://download.companieshouse.gov.uk/en_output.html"
     number_column = "CompanyNumber"
-    number_pattern = re.compile(r"^[A-Z0-9]{8}$")
     field_lengths = FIELD_LENGTHS
     complete_file_names = r"^BasicCompanyDataAsOneFile\b"   # not its parts, BasicCompanyData-...-part1_7
     required_columns = (
@@ -59,49 +54,52 @@ class CompaniesHouseAdapter(RegisterAdapter):
         "RegAddress.PostCode", "CompanyStatus", "IncorporationDate", "SICCode.SicText_1",
     )
 
-    def parse_row(self, row):
-        number = row["CompanyNumber"].strip()
-        if not number:
-            raise BadRow("missing_number")
-        if not self.number_pattern.match(number):
-            raise BadRow("bad_number", number)
-        name = row["CompanyName"].strip()
-        if not name:
-            raise BadRow("missing_name", register_number=number)
-        founded = row["IncorporationDate"].strip()
-        founded_year = None
-        if founded:
-            match = _DATE_RE.match(founded)
-            if not match or not 1 <= int(match.group(1)) <= 31 or not 1 <= int(match.group(2)) <= 12:
-                raise BadRow("bad_date", founded, register_number=number)
-            founded_year = int(match.group(3))
-        status = row["CompanyStatus"].strip().lower()
-        if status in CLOSED_STATUSES:
-            raise Excluded("closed")
-        street = ", ".join(part for part in (
-            row["RegAddress.AddressLine1"].strip(), row.get("RegAddress.AddressLine2", "").strip(),
-        ) if part)
-        return RegisterCompany(
-            register_number=number,
-            name=name,
-            street=street or None,
-            city=row["RegAddress.PostTown"].strip() or None,
-            zip=row["RegAddress.PostCode"].strip() or None,
-            state_name=row.get("RegAddress.County", "").strip() or None,
-            country_code=self.country_code,
-            industry_code=self._first_sic_code(row),
-            employees=None,
-            domain=None,
-            founded_year=founded_year,
-            # The file gives no date of the status: the merge dates it.
-            register_status=WAY_OUT_STATUSES.get(status),
+    def company_sql(self, col):
+        # Each regular expression once per row, on the shortest text: they
+        # are what costs.
+        number, founded = f"btrim({col('CompanyNumber')})", f"btrim({col('IncorporationDate')})"   # dd/mm/yyyy
+        day, month, year = (f"substr(t.founded, {start}, {length})::int" for start, length in ((1, 2), (4, 2), (7, 4)))
+        terms = {
+            "number": number, "number_ok": f"{number} ~ '^[A-Z0-9]{{8}}$'",
+            "name": f"btrim({col('CompanyName')})", "status": f"lower(btrim({col('CompanyStatus')}))",
+            "founded": founded,
+            "founded_ok": f"CASE WHEN {founded} ~ '^\\d{{2}}/\\d{{2}}/\\d{{4}}$' THEN "
+                          f"substr({founded}, 1, 2)::int BETWEEN 1 AND 31 AND substr({founded}, 4, 2)::int BETWEEN 1 AND 12 "
+                          f"ELSE FALSE END",
+            # "62012 - Business and domestic software development", or "None Supplied": the first code given.
+            "sic": "COALESCE({})".format(", ".join(
+                f"substring(left(ltrim({col(f'SICCode.SicText_{index}')}), 6) from '^(\\d{{4,5}})\\y')"
+                for index in range(1, 5))),
+        }
+        return RowSql(
+            number="CASE WHEN t.number_ok THEN t.number END",
+            checks=[
+                ("t.number = ''", "missing_number", "''"),
+                ("NOT t.number_ok", "bad_number", "t.number"),
+                ("t.name = ''", "missing_name", "''"),
+                ("t.founded <> '' AND NOT t.founded_ok", "bad_date", "t.founded"),
+            ],
+            exclusions=[(f"t.status IN {_sql_list(CLOSED_STATUSES)}", "closed")],
+            values={
+                "register_number": "t.number",
+                "name": "t.name",
+                "street": f"NULLIF(concat_ws(', ', {trimmed(col('RegAddress.AddressLine1'))}, "
+                          f"{trimmed(col('RegAddress.AddressLine2'))}), '')",
+                "city": trimmed(col("RegAddress.PostTown")),
+                "zip": trimmed(col("RegAddress.PostCode")),
+                "state_name": trimmed(col("RegAddress.County")),
+                "country_code": f"'{self.country_code}'",
+                "industry_code": "t.sic",
+                "founded_year": f"CASE WHEN t.founded_ok THEN {year} END",
+                "founded_date": f"CASE WHEN t.founded_ok THEN {sql_date(year, month, day)} END",
+                # The file gives no date of the status: the merge dates it.
+                "register_status": "CASE t.status {} END".format(" ".join(
+                    f"WHEN '{text}' THEN '{code}'" for text, code in WAY_OUT_STATUSES.items())),
+            },
+            terms=terms,
         )
 
-    @staticmethod
-    def _first_sic_code(row):
-        # "62012 - Business and domestic software development", or "None Supplied".
-        for index in range(1, 5):
-            match = _SIC_RE.match(row.get(f"SICCode.SicText_{index}", ""))
-            if match:
-                return match.group(1)
-        return None
+
+def _sql_list(values):
+    """SQL: a list of plain literals, for IN."""
+    return "(" + ", ".join(f"'{value}'" for value in sorted(values)) + ")"

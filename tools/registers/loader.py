@@ -26,17 +26,23 @@ What it counts is in `counters`; the first bad rows, as ``(line, BadRow)``,
 in `bad_rows` (the caller words them: its messages are translated). What
 the loader needs of the environment comes in its arguments: no ORM here.
 """
+import functools
+import hashlib
 import io
-import itertools
+import time
 from collections import Counter, namedtuple
 from contextlib import ExitStack, contextmanager
 
-from ..domains import normalize_domain
-from ..register_files import RegisterFileError, open_register_file, open_register_reader
+import psycopg2
+
+from ..register_files import RegisterCsvReader, RegisterFileError, open_register_file, open_register_reader
 from . import detect_adapter
-from .base import EXCLUSION_ORDER, BadRow, Excluded, RegisterCompany
+from .base import COMPANY_FIELDS, EXCLUSION_ORDER, UNIT_FIELDS, BadRow
 
 MAX_LISTED_BAD_ROWS = 100
+# The most bytes of a file read, checked and staged at once: memory stays
+# flat whatever the file's size.
+BLOCK_BYTES = 16 << 20
 # The staging tables of an import, created empty by `create_staging` and
 # dropped by `drop_staging`: {name: columns}; each is suffixed with the
 # import's id (see `RegisterLoader.tables`).
@@ -49,15 +55,17 @@ STAGING_TABLES = {
         line_no integer NOT NULL, skip boolean NOT NULL, gone boolean NOT NULL, register_number varchar NOT NULL,
         name varchar, street varchar, city varchar, zip varchar, state_name varchar,
         country_code varchar, industry_code varchar, employees integer, domain varchar,
-        founded_year integer, exclusion varchar, register_status varchar, register_status_date date""",
+        founded_year integer, founded_date date, exclusion varchar, register_status varchar,
+        register_status_date date, row_hash bigint, unchanged boolean NOT NULL DEFAULT FALSE""",
     # The legal units of a register of two files (France), joined by number.
     "crm_iap_register_units": """
-        register_number varchar NOT NULL, name varchar, founded_year integer, exclusion varchar,
-        register_status varchar, register_status_date date""",
+        register_number varchar NOT NULL, name varchar, founded_year integer, founded_date date,
+        exclusion varchar, register_status varchar, register_status_date date""",
 }
-STAGING_COLUMNS = ("line_no", "skip", "gone") + RegisterCompany._fields
-UNIT_COLUMNS = ("register_number", "name", "founded_year", "exclusion", "register_status", "register_status_date")
-_SKIPPED_VALUES = (None,) * (len(STAGING_COLUMNS) - 4)
+# The rows of one block of a file, as read (text columns c0, c1...), before
+# they are checked and staged: a temporary table of the session, dropped
+# after each block.
+RAW_TABLE = "pg_temp.crm_iap_register_raw"
 # Directory columns a register import writes, with the value each takes
 # from the resolved row `r`. An update compares the same expressions, so a
 # row that did not change is not written.
@@ -69,15 +77,22 @@ MERGED_COLUMNS = (
     ("state_id", "r.state_id"),
     ("country_id", "r.country_id"),
     ("industry_id", "r.industry_id"),
+    ("industry_code", "r.industry_code"),
     ("employees", "r.employees"),
     ("domain", "r.domain"),
     ("founded_year", "r.founded_year"),
+    ("founded_date", "r.founded_date"),
     ("register_status", "r.register_status"),
     # The register's date of the status, else the day an import first saw it.
     ("register_status_date", "COALESCE(r.register_status_date, CASE WHEN r.register_status IS NOT NULL "
                              "THEN (now() at time zone 'UTC')::date END)"),
     ("active", "TRUE"),
+    # What an unchanged row of the next file is recognised by (see _RowQuery).
+    ("register_hash", "r.row_hash"),
 )
+# Written, not compared: a row read from columns of another shape is the
+# same company (and a database upgraded to these columns has none yet).
+NOT_COMPARED = {"register_hash", "industry_code"}
 # An update keeps the day a status was first seen while it lasts.
 UPDATED_VALUES = {
     "register_status_date": "COALESCE(r.register_status_date, CASE WHEN r.register_status IS NULL THEN NULL "
@@ -86,6 +101,8 @@ UPDATED_VALUES = {
 }
 # Only some registers publish a website: one added by hand stays otherwise.
 KEPT_UNLESS_GIVEN = {"domain"}
+# The phases `timings` measures, in seconds (see `RegisterLoader.timings`).
+PHASES = ("read", "copy", "check", "duplicates", "merge", "archive")
 
 # Where the reading stands: the file being read (an index in the order
 # they are staged: legal units first) and how many of its rows are read,
@@ -99,17 +116,146 @@ StageProgress = namedtuple("StageProgress", ["position", "fraction", "done"])
 
 
 class _Member:
-    """One file of an import: its reader and the staging table of its rows."""
+    """One file of an import: its reader and what its rows are staged as
+    (`kind`: "companies" or "units")."""
 
-    def __init__(self, binary, size, reader, table, columns, to_values):
+    def __init__(self, binary, size, reader, kind):
         self.binary = binary
         self.size = size
-        self.rows = iter(reader)
-        self.table = table
-        self.columns = columns
         self.reader = reader
-        self.to_values = to_values   # (line, row) -> a tuple of `columns`, or None: nothing to stage
+        self.rows = iter(reader) if not isinstance(reader, RegisterCsvReader) else None   # a JSON file
+        self.kind = kind
         self.read = 0                # rows of it read (and staged) so far
+
+
+def _phase(phase):
+    """Count the time of a loader's method in its `timings` under `phase`."""
+    def decorate(method):
+        @functools.wraps(method)
+        def timed(self, *args, **kwargs):
+            with self._timed(phase):
+                return method(self, *args, **kwargs)
+        return timed
+    return decorate
+
+
+class _NotOneRowPerLine(Exception):
+    """A block whose rows COPY counted are not its lines."""
+
+
+class _RowQuery:
+    """The SQL reading the raw rows of one file (a `RowSql` of its adapter,
+    completed by the checks of every register): `select`, over the raw
+    table `r`, gives each row's `number`, `bad` reason and `bad_value`,
+    `excluded` reason, `branch` and the staging values; `keep`, the COPY
+    filter. `columns` are the raw table's text columns, `names` the file's
+    columns they hold."""
+
+    def __init__(self, adapter, kind, reader, salt=None):
+        header = getattr(reader, "header", [])
+        self.csv = isinstance(reader, RegisterCsvReader)
+        # A CSV's raw columns are all of its columns (COPY reads them all); a
+        # JSON file's, those the adapter reads.
+        self.names = list(header) if self.csv else []
+        index = {name: position for position, name in enumerate(self.names)}   # the last of a name repeated
+        lengths = adapter.field_lengths if kind == "companies" else adapter.unit_field_lengths
+        read = adapter.company_sql if kind == "companies" else adapter.unit_sql
+
+        used = set()
+
+        def column(prefix):
+            def col(name):
+                if name not in index:
+                    if self.csv:
+                        return "''::text"
+                    index[name] = len(self.names)
+                    self.names.append(name)
+                used.add(index[name])
+                return f"{prefix}c{index[name]}"
+            return col
+
+        col = column("t.")
+        # A long value is rare: its characters are counted only when its
+        # bytes (at least as many) are over.
+        lengths_in_file = sorted((item for item in lengths.items() if item[0] in index or not self.csv),
+                                 key=lambda item: index.get(item[0], len(index)))
+        over = " OR ".join(f"octet_length({col(name)}) > {int(length)}" for name, length in lengths_in_file)
+        length_checks = [(f"t.over_long AND length({col(name)}) > {int(length)}", "too_long", _literal(name))
+                         for name, length in lengths_in_file]
+        row = read(col)
+        row = row._replace(terms=dict(row.terms, over_long=over or "FALSE"))
+        checks = [("t.nul_column IS NOT NULL", "nul_byte", "t.nul_column")] + length_checks + list(row.checks)
+        types = dict.fromkeys(("employees", "founded_year"), "integer")
+        types.update(dict.fromkeys(("founded_date", "register_status_date"), "date"))
+        fields = COMPANY_FIELDS if kind == "companies" else UNIT_FIELDS
+        # The terms an adapter uses several times, computed once per row (the
+        # OFFSET 0 keeps PostgreSQL from copying them into each use); the
+        # first check that fails, by its index, then its reason and value.
+        # A row of a register of one file whose columns are those of an
+        # active company last imported (the same hash of its columns, the
+        # same SQL, the same mappings: `salt`) is unchanged: only its number
+        # is staged, nothing of it checked or merged again.
+        self.hash = None
+        known = "FALSE"
+        join = ""
+        if salt and kind == "companies" and not adapter.unit_required_columns:
+            salt = hashlib.md5(f"{salt}{row!r}".encode()).hexdigest()
+            # 64 bits: a changed row taken for unchanged is a chance in 10^19.
+            self.hash = "hashtextextended(concat_ws(E'\\x1f', {}, {}), 0)".format(
+                _literal(salt), ", ".join(f"t.c{position}" for position in sorted(used)))
+            known = "d.id IS NOT NULL"
+            # One look-up in the register number's index per row (a block is
+            # a sliver of the register: a join would read all of it).
+            join = f"""LEFT JOIN LATERAL (
+                                 SELECT d.id, d.register_number, d.register_status,
+                                        CASE WHEN d.industry_id IS NULL THEN d.industry_code END AS industry_code
+                                   FROM crm_iap_lead_directory_company d
+                                  WHERE d.register_code = {_literal(adapter.code)}
+                                    AND d.register_number = btrim({col(adapter.number_column)}) AND d.active
+                                    AND d.register_hash = t.row_hash
+                                  LIMIT 1) d ON TRUE"""
+        terms = "".join(f", CASE WHEN NOT ({known}) THEN {sql} END AS {name}" for name, sql in row.terms.items())
+
+        def unless_known(sql):
+            return f"CASE WHEN NOT t.unchanged THEN {sql} END"
+
+        # An unchanged row keeps what is counted of it: its status, and an
+        # industry code the mapping does not know.
+        known_values = {"register_status": "t.known_status", "industry_code": "t.known_industry_code"}
+        values = {field: f"COALESCE({known}, {unless_known(row.values.get(field, 'NULL'))})"
+                  for field, known in known_values.items()}
+        values.update({field: unless_known(sql) for field, sql in row.values.items() if field not in values})
+        self.select = f"""
+            SELECT t.line_no, CASE WHEN t.unchanged THEN t.known_number ELSE {row.number} END AS number,
+                   (ARRAY[{", ".join(f"'{reason}'" for _condition, reason, _value in checks)}]::varchar[])[t.bad] AS bad,
+                   CASE t.bad {" ".join(f"WHEN {index} THEN {value}"
+                                        for index, (_condition, _reason, value) in enumerate(checks, 1))} END AS bad_value,
+                   {unless_known("CASE " + " ".join(f"WHEN {condition} THEN '{reason}'" for condition, reason in row.exclusions)
+                                 + " END") if row.exclusions else "NULL::varchar"} AS excluded,
+                   {unless_known(row.branch) if row.branch else "FALSE"} AS branch,
+                   {", ".join(f"({values[field]})::{types.get(field, 'varchar')} AS {field}"
+                              if field in values else f"NULL::{types.get(field, 'varchar')} AS {field}"
+                              for field in fields)},
+                   t.unchanged, {"t.row_hash" if self.hash else "NULL::bigint"} AS row_hash
+              FROM (SELECT t.*, CASE WHEN t.unchanged THEN NULL {" ".join(
+                        f"WHEN {condition} THEN {index}" for index, (condition, _reason, _value) in enumerate(checks, 1))}
+                                END AS bad
+                      FROM (SELECT t.line_no, t.nul_column{"".join(f", t.c{position}" for position in sorted(used))},
+                                   {"t.row_hash, " if self.hash else ""}{known} AS unchanged,
+                                   {"d.register_number" if self.hash else "NULL"} AS known_number,
+                                   {"d.register_status" if self.hash else "NULL"} AS known_status,
+                                   {"d.industry_code" if self.hash else "NULL"} AS known_industry_code{terms}
+                              FROM {f"(SELECT t.*, {self.hash} AS row_hash FROM {RAW_TABLE} t OFFSET 0)"
+                                    if self.hash else RAW_TABLE} t {join} OFFSET 0) t
+                    OFFSET 0) t"""
+        self.keep = None
+        if row.keep:
+            # COPY's filter names the columns bare, and keeps the rows with
+            # a value too long (bad rows).
+            bare = column("")
+            self.keep = " OR ".join([f"({read(bare).keep})"] + [
+                f"length({bare(name)}) > {int(length)}" for name, length in lengths.items() if name in index])
+        self.columns = ", ".join(f"c{position}" for position in range(len(self.names)))
 
 
 class RegisterLoader:
@@ -137,9 +283,13 @@ class RegisterLoader:
                          for line, reason, value, number in state.get("bad_rows", [])]
         # The last register number merged by `merge(limit)`, None before the first.
         self.merged_up_to = state.get("merged_up_to")
+        # Whether the register had no company when the merge began (see `drop_duplicates`).
+        self.first_import = state.get("first_import", False)
         # Where the reading stands (see `progress`), the start by default.
         self.position = RegisterPosition(*state.get("position", (0, 0)))
         self.tables = {table: f"{table}_{self.import_id}" for table in STAGING_TABLES}   # see drop_staging_tables
+        # Seconds spent per phase (PHASES), over every run of the import.
+        self.timings = Counter(state.get("timings", {}))
         self._params = {"register": adapter.code, "classification": adapter.classification, "uid": uid,
                         "home_country": home_country_id}
         self._members = []
@@ -150,8 +300,31 @@ class RegisterLoader:
         (JSON): see the `state` parameter."""
         return {
             "counters": dict(self.counters), "merged_up_to": self.merged_up_to, "position": list(self.position),
+            "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
+            "first_import": self.first_import,
             "bad_rows": [[line, bad.reason, bad.value, bad.register_number] for line, bad in self.bad_rows],
         }
+
+    @contextmanager
+    def _timed(self, phase):
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[phase] += time.monotonic() - started
+
+    @contextmanager
+    def _by_index(self):
+        """Plan the statements inside with index look-ups into the directory:
+        its statistics lag behind an import that fills it (none yet on a
+        first import), and a hash join would read all of it for each block or
+        chunk. Undone with the savepoint of a step that fails. No JIT: the
+        costs that steer the plan would make PostgreSQL compile each
+        statement (a fifth of a second each time)."""
+        self.cr.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; "
+                        "SET LOCAL enable_mergejoin = off; SET LOCAL jit = off")
+        yield
+        self.cr.execute("RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin; RESET jit")
 
     def staging_lost(self):
         """Whether rows were staged but the staging tables are gone or empty
@@ -204,35 +377,174 @@ class RegisterLoader:
             for table, columns in STAGING_TABLES.items()
         ))
 
-    def stage(self, n_rows):
-        """Read the next `n_rows` rows of the files (fewer at their end) and
-        COPY what they hold into the staging tables; a `StageProgress`."""
-        left = n_rows
+    def stage(self, size):
+        """Read about `size` bytes of the files (whole rows, at least one;
+        fewer at their end), check them and stage what they hold; a
+        `StageProgress`."""
+        left = size
         while left > 0 and self._member < len(self._members):
             member = self._members[self._member]
-            to_values = member.to_values
-            chunk = io.StringIO()
-            read = staged = 0
-            for line, row in itertools.islice(member.rows, left):
-                read += 1
-                values = to_values(line, row)
-                if values is not None:
-                    staged += 1
-                    chunk.write("\t".join(map(_copy_value, values)))
-                    chunk.write("\n")
-            member.read += read
-            self.counters["rows_read"] += read
-            if chunk.tell():
-                self.counters["staged_rows"] += staged
-                chunk.seek(0)
-                self.cr.copy_expert(
-                    f"COPY {self.tables[member.table]} ({', '.join(member.columns)}) FROM STDIN", chunk)
-            if read < left:
-                self._member += 1   # read to its end
-            left -= read
+            start = member.reader.position[0]
+            if member.rows is None:
+                started = time.monotonic()
+                block = member.reader.read_block(min(left, BLOCK_BYTES))
+                self.timings["read"] += time.monotonic() - started
+                if block is None:
+                    self._member += 1   # read to its end
+                    continue
+                self._stage_block(member, block)
+            elif not self._stage_elements(member, left):
+                self._member += 1
+                continue
+            left -= max(member.reader.position[0] - start, 1)
         progress = self.progress()
         self.position = progress.position
         return progress
+
+    def _stage_block(self, member, block):
+        """COPY a block of CSV rows as PostgreSQL parses them; a block it
+        refuses (a NUL byte, a line end inside quotes, a damaged row...) is
+        parsed here, row by row, and says what is wrong with it."""
+        sql = self._row_sql(member)
+        started = time.monotonic()
+        rows = None
+        if b"\x00" not in block.data:
+            cr = self.cr
+            try:
+                with cr.savepoint(flush=False):
+                    self._create_raw(sql, block.first_line)
+                    keep = f"WHERE {sql.keep}" if sql.keep else ""
+                    cr.copy_expert(
+                        f"COPY {RAW_TABLE} ({sql.columns}) FROM STDIN WITH (FORMAT csv, DELIMITER %s, "
+                        f"FORCE_NOT_NULL ({sql.columns})) {keep}" % _literal(member.reader.delimiter),
+                        io.BytesIO(block.data), size=1 << 20)
+                    cr.execute(f"SELECT pg_sequence_last_value(pg_get_serial_sequence('{RAW_TABLE}', 'line_no'))")
+                    last = cr.fetchone()[0]
+                    rows = last - block.first_line + 1 if last is not None else 0
+                    if rows != block.lines:
+                        # A line end inside quotes, or an empty line: its
+                        # lines are not its rows; parsed here.
+                        raise _NotOneRowPerLine()
+            except (psycopg2.DataError, _NotOneRowPerLine):
+                rows = None
+        if rows is None:
+            rows = self._copy_rows(sql, block.first_line, (
+                (line, dict(zip(member.reader.header, values)))
+                for line, values in member.reader.block_rows(block)))
+        self.timings["copy"] += time.monotonic() - started
+        member.read += rows
+        self.counters["rows_read"] += rows
+        self._check_raw(member, sql)
+
+    def _stage_elements(self, member, size):
+        """Stage the next elements of a JSON file, about `size` bytes of it;
+        False at its end."""
+        sql = self._row_sql(member)
+        started = time.monotonic()
+        start = member.reader.position[0]
+        elements = []
+        for element in member.rows:
+            elements.append(element)
+            if member.reader.position[0] - start >= size:
+                break
+        self.timings["read"] += time.monotonic() - started
+        if not elements:
+            return False
+        started = time.monotonic()
+        rows = self._copy_rows(sql, elements[0][0], elements)
+        self.timings["copy"] += time.monotonic() - started
+        member.read += rows
+        self.counters["rows_read"] += rows
+        self._check_raw(member, sql)
+        return True
+
+    def _create_raw(self, sql, first_line):
+        self.cr.execute(f"""
+            DROP TABLE IF EXISTS {RAW_TABLE};
+            CREATE TEMP TABLE crm_iap_register_raw (
+                line_no integer GENERATED BY DEFAULT AS IDENTITY (START WITH {int(first_line)}),
+                nul_column text, {", ".join(f"{column} text" for column in sql.columns.split(", "))})
+        """)
+
+    def _copy_rows(self, sql, first_line, rows):
+        """COPY rows parsed here, ``(line, {column: value})``, into the raw
+        table; a value with a NUL byte (PostgreSQL's text cannot hold one)
+        is dropped, and its column named for the checks. Return how many."""
+        self._create_raw(sql, first_line)
+        chunk = io.StringIO()
+        count = 0
+        for line, row in rows:
+            count += 1
+            values = [row.get(name, "") for name in sql.names]
+            nul_column = next((name for name, value in row.items() if "\x00" in value), None)
+            if nul_column:
+                values = [value.replace("\x00", "") for value in values]
+            chunk.write("\t".join([str(line), _copy_value(nul_column)] + [_copy_value(value) for value in values]))
+            chunk.write("\n")
+        chunk.seek(0)
+        self.cr.copy_expert(f"COPY {RAW_TABLE} (line_no, nul_column, {sql.columns}) FROM STDIN", chunk)
+        return count
+
+    def _row_sql(self, member):
+        """The SQL reading the raw rows of a member (`_RowQuery`), built once
+        per member: its columns are the file's."""
+        query = getattr(member, "query", None)
+        if query is None:
+            query = member.query = _RowQuery(self.adapter, member.kind, member.reader, self._hash_salt())
+        return query
+
+    def _hash_salt(self):
+        """What the hash of an unchanged row depends on besides its columns:
+        the mappings its values are resolved with (and the code's SQL, added
+        by `_RowQuery`)."""
+        self.cr.execute("""
+            SELECT md5(concat_ws('|', %(home_country)s,
+                       (SELECT string_agg(concat_ws(',', classification, code, industry_id), ';' ORDER BY id)
+                          FROM crm_iap_lead_industry_code),
+                       (SELECT concat_ws(',', count(*), max(id), max(write_date)) FROM res_country_state),
+                       (SELECT concat_ws(',', count(*), max(id), max(write_date)) FROM res_country)))
+        """, self._params)
+        return self.cr.fetchone()[0]
+
+    def _check_raw(self, member, sql):
+        """Check the rows of the raw table and stage them (companies or
+        legal units), counting the bad and the excluded; drop the table."""
+        started = time.monotonic()
+        target = self.tables["crm_iap_register_staging" if member.kind == "companies" else "crm_iap_register_units"]
+        fields = COMPANY_FIELDS if member.kind == "companies" else UNIT_FIELDS
+        if member.kind == "companies":
+            # A bad row with a number: kept, skipped, so that its company is
+            # not archived; an excluded one: kept, skipped and gone.
+            insert = f"""
+                INSERT INTO {target} (line_no, skip, gone, {", ".join(fields)}, row_hash, unchanged)
+                SELECT line_no, bad IS NOT NULL OR excluded IS NOT NULL, bad IS NULL AND excluded IS NOT NULL,
+                       number, {", ".join(f"CASE WHEN bad IS NULL AND excluded IS NULL THEN {field} END"
+                                          for field in fields[1:])}, row_hash, unchanged
+                  FROM p
+                 WHERE CASE WHEN bad IS NULL AND excluded IS NULL THEN NOT branch ELSE number IS NOT NULL END"""
+        else:
+            insert = f"INSERT INTO {target} ({', '.join(fields)}) SELECT {', '.join(fields)} FROM p WHERE bad IS NULL"
+        # pylint: disable-next=sql-injection  # the adapter's own SQL and the import's tables
+        with self._by_index():
+            self.cr.execute(f"""
+            WITH p AS MATERIALIZED ({sql.select}),
+            staged AS ({insert} RETURNING 1)
+            SELECT (SELECT count(*) FROM staged),
+                   ARRAY(SELECT ARRAY[reason, count(*)::varchar]
+                           FROM (SELECT CASE WHEN bad IS NOT NULL THEN 'bad' ELSE 'excluded_' || excluded END
+                                   FROM p WHERE bad IS NOT NULL OR excluded IS NOT NULL) AS counted (reason)
+                          GROUP BY reason),
+                   ARRAY(SELECT ARRAY[line_no::varchar, bad, bad_value, number] FROM p
+                          WHERE bad IS NOT NULL ORDER BY line_no LIMIT %s)
+            """, [MAX_LISTED_BAD_ROWS - len(self.bad_rows)])
+            staged, counts, listed = self.cr.fetchone()
+        self.cr.execute(f"DROP TABLE {RAW_TABLE}")
+        self.counters["staged_rows"] += staged
+        for key, count in counts:
+            self.counters["bad_row_count" if key == "bad" else key] += int(count)
+        for line, reason, value, number in listed:
+            self._list_bad_row(int(line), BadRow(reason, value, number))
+        self.timings["check"] += time.monotonic() - started
 
     def progress(self):
         """Where the reading stands, as `stage` returns it."""
@@ -253,7 +565,7 @@ class RegisterLoader:
         companies = next((file for file in files if adapter.recognises(file[2].header)), None)
         if companies is None:
             self._check_header(files[0][2].header)
-        members = [_Member(*companies, "crm_iap_register_staging", STAGING_COLUMNS, self._company_values)]
+        members = [_Member(*companies, "companies")]
         if not adapter.unit_required_columns:
             return members
         units = next((file for file in files if file is not companies and adapter.recognises_units(file[2].header)),
@@ -262,7 +574,7 @@ class RegisterLoader:
             other = next(file for file in files if file is not companies)[2]
             raise RegisterFileError("units", line=1, detail=", ".join(
                 column for column in adapter.unit_required_columns if column not in other.header))
-        return [_Member(*units, "crm_iap_register_units", UNIT_COLUMNS, self._unit_values)] + members
+        return [_Member(*units, "units")] + members
 
     def _check_header(self, header):
         if self.adapter.recognises(header):
@@ -272,34 +584,6 @@ class RegisterLoader:
             raise RegisterFileError("register", line=1, detail=other.label)
         raise RegisterFileError("columns", line=1, detail=", ".join(self.adapter.missing_columns(header)))
 
-    def _company_values(self, line, row):
-        """The staging values of a row of the companies file, counting it."""
-        try:
-            company = self.adapter.read_row(row)
-        except BadRow as bad:
-            self.counters["bad_row_count"] += 1
-            self._list_bad_row(line, bad)
-            # Skipped, not gone: its company must not be archived.
-            return (line, True, False, bad.register_number) + _SKIPPED_VALUES if bad.register_number else None
-        except Excluded as excluded:
-            self.counters[f"excluded_{excluded.reason}"] += 1
-            number = self.adapter.row_number(row)
-            return (line, True, True, number) + _SKIPPED_VALUES if number else None
-        if company is None:
-            return None   # no company of its own (a branch)
-        if company.domain:
-            # The dedupe compares normalised domains.
-            company = company._replace(domain=normalize_domain(company.domain) or None)
-        return (line, False, False) + company
-
-    def _unit_values(self, line, row):
-        try:
-            return self.adapter.read_unit_row(row)
-        except BadRow as bad:
-            self.counters["bad_row_count"] += 1
-            self._list_bad_row(line, bad)
-            return None
-
     def _list_bad_row(self, line, bad):
         if len(self.bad_rows) < MAX_LISTED_BAD_ROWS:
             self.bad_rows.append((line, bad))
@@ -308,6 +592,7 @@ class RegisterLoader:
     # Checking what is staged
     # ------------------------------------------------------------------
 
+    @_phase("duplicates")
     def drop_duplicates(self):
         """A number twice in the file: the first row wins, the others are
         bad rows, counted whole and listed up to MAX_LISTED_BAD_ROWS; a row
@@ -339,8 +624,26 @@ class RegisterLoader:
         self.counters["bad_row_count"] += count
         for line, number in listed:
             self._list_bad_row(int(line), BadRow("duplicate_number", number))
+        self.cr.execute("SELECT NOT EXISTS (SELECT 1 FROM crm_iap_lead_directory_company WHERE register_code = %s)",
+                        [self.adapter.code])
+        self.first_import = self.cr.fetchone()[0]
+        # The merge's plans need the directory's size as it is now (the last
+        # import may have filled it since autovacuum last looked): a sample.
+        self.cr.execute("ANALYZE crm_iap_lead_directory_company")
+        # The rows found unchanged as they were read are merged already.
+        # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
+        self.cr.execute(f"""
+            SELECT count(*), count(*) FILTER (WHERE register_status IS NOT NULL),
+                   count(*) FILTER (WHERE industry_code IS NOT NULL)
+              FROM {staging} WHERE unchanged AND NOT skip
+        """)
+        unchanged, undeliverable, unknown_industry = self.cr.fetchone()
+        self.counters["unchanged_count"] += unchanged
+        self.counters["undeliverable_count"] += undeliverable
+        self.counters["unknown_industry_count"] += unknown_industry
         return count
 
+    @_phase("duplicates")
     def apply_units(self):
         """A register of two files: leave out the companies whose legal unit
         is excluded (counted by reason); skip, as bad rows, those without a
@@ -405,6 +708,7 @@ class RegisterLoader:
     # Into the directory
     # ------------------------------------------------------------------
 
+    @_phase("merge")
     def merge(self, limit=None):
         """Insert the new companies and update the changed ones: the next
         `limit` staged companies in register number order (after
@@ -412,7 +716,7 @@ class RegisterLoader:
         staging, units = self.tables["crm_iap_register_staging"], self.tables["crm_iap_register_units"]
         cr = self.cr
         params = dict(self._params, after=self.merged_up_to, limit=limit)
-        staged = f"SELECT * FROM {staging} s WHERE NOT s.skip"
+        staged = f"SELECT * FROM {staging} s WHERE NOT s.skip AND NOT s.unchanged"
         if limit:
             after = "" if self.merged_up_to is None else "AND s.register_number > %(after)s"
             staged = f"{staged} {after} ORDER BY s.register_number LIMIT %(limit)s"
@@ -422,11 +726,12 @@ class RegisterLoader:
             CREATE TEMP TABLE crm_iap_register_resolved ON COMMIT DROP AS
             SELECT s.register_number, COALESCE(s.name, u.name) AS name, s.street, s.city, s.zip, s.employees,
                    s.domain, COALESCE(s.founded_year, u.founded_year) AS founded_year,
+                   COALESCE(s.founded_date, u.founded_date) AS founded_date,
                    COALESCE(country.id, %(home_country)s) AS country_id, state.id AS state_id, code.industry_id,
                    COALESCE(s.register_status, u.register_status) AS register_status,
                    CASE WHEN s.register_status IS NOT NULL THEN s.register_status_date
                         ELSE u.register_status_date END AS register_status_date,
-                   s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown
+                   s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown, s.row_hash, s.industry_code
               FROM ({staged}) s
               LEFT JOIN {units} u ON u.register_number = s.register_number
               -- An address abroad in a code Odoo does not know: the register's country.
@@ -448,30 +753,51 @@ class RegisterLoader:
         self.counters["undeliverable_count"] += undeliverable
         columns = ", ".join(column for column, _value in MERGED_COLUMNS)
         values = ", ".join(value for _column, value in MERGED_COLUMNS)
-        current = ", ".join(f"d.{column}" for column, _value in MERGED_COLUMNS)
-        updated_values = ", ".join(
+        compared = [(column, value) for column, value in MERGED_COLUMNS if column not in NOT_COMPARED]
+        current = ", ".join(f"d.{column}" for column, _value in compared)
+        compared_values = ", ".join(
             f"COALESCE({value}, d.{column})" if column in KEPT_UNLESS_GIVEN else UPDATED_VALUES.get(column, value)
-            for column, value in MERGED_COLUMNS
+            for column, value in compared
         )
-        cr.execute(f"""
-            UPDATE crm_iap_lead_directory_company d
-               SET ({columns}, write_uid, write_date) = ({updated_values}, %(uid)s, now() at time zone 'UTC')
-              FROM crm_iap_register_resolved r
-             WHERE d.register_code = %(register)s AND d.register_number = r.register_number
-               AND ({current}) IS DISTINCT FROM ({updated_values})
-        """, params)
-        updated = cr.rowcount
-        cr.execute(f"""
-            INSERT INTO crm_iap_lead_directory_company
-                   (register_code, register_number, {columns}, delivery_count,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT %(register)s, r.register_number, {values}, 0,
-                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-              FROM crm_iap_register_resolved r
-             WHERE NOT EXISTS (SELECT 1 FROM crm_iap_lead_directory_company d
-                                WHERE d.register_code = %(register)s AND d.register_number = r.register_number)
-        """, params)
-        imported = cr.rowcount
+        updated_columns = ", ".join(column for column, _value in compared)
+        kept = [(column, value) for column, value in MERGED_COLUMNS if column in NOT_COMPARED]
+        kept_columns, kept_values = ", ".join(column for column, _value in kept), ", ".join(value for _c, value in kept)
+        # The first import of a register: every company is new (its numbers
+        # are unique in the staging), nothing to look up before inserting.
+        first = self.first_import
+        updated = 0
+        new_only = "TRUE" if first else """NOT EXISTS (
+            SELECT 1 FROM crm_iap_lead_directory_company d
+             WHERE d.register_code = %(register)s AND d.register_number = r.register_number)"""
+        with self._by_index():
+            if not first:
+                cr.execute(f"""
+                    UPDATE crm_iap_lead_directory_company d
+                       SET ({updated_columns}, {kept_columns}, write_uid, write_date)
+                           = ({compared_values}, {kept_values}, %(uid)s, now() at time zone 'UTC')
+                      FROM crm_iap_register_resolved r
+                     WHERE d.register_code = %(register)s AND d.register_number = r.register_number
+                       AND ({current}) IS DISTINCT FROM ({compared_values})
+                """, params)
+                updated = cr.rowcount
+                # Read from columns of another shape (Norway's JSON after its
+                # CSV): the same company, recognised by its new hash next time.
+                cr.execute(f"""
+                    UPDATE crm_iap_lead_directory_company d SET ({kept_columns}) = ROW({kept_values})
+                      FROM crm_iap_register_resolved r
+                     WHERE d.register_code = %(register)s AND d.register_number = r.register_number
+                       AND ({", ".join(f"d.{column}" for column, _value in kept)}) IS DISTINCT FROM ({kept_values})
+                """, params)
+            cr.execute(f"""
+                INSERT INTO crm_iap_lead_directory_company
+                       (register_code, register_number, {columns}, delivery_count,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(register)s, r.register_number, {values}, 0,
+                       %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+                  FROM crm_iap_register_resolved r
+                 WHERE {new_only}
+            """, params)
+            imported = cr.rowcount
         cr.execute("DROP TABLE crm_iap_register_resolved")
         self.counters["updated_count"] += updated
         self.counters["imported_count"] += imported
@@ -490,6 +816,7 @@ class RegisterLoader:
         """, self._params)
         return self.cr.fetchone()
 
+    @_phase("archive")
     def archive(self, complete):
         """Archive the active companies of the register that the file marks
         as closed, excluded or deleted; for a complete snapshot
@@ -529,6 +856,11 @@ def _size(binary):
     size = binary.seek(0, io.SEEK_END)
     binary.seek(0)
     return size
+
+
+def _literal(text):
+    """A SQL string literal of a name the code chose or a file gave."""
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _copy_value(value):

@@ -5,9 +5,8 @@ gzipped, nightly), columns named like the JSON's fields, flattened with dots.
 Its industry codes are SN2007 (NACE Rev. 2) in older files and SN2025 (NACE
 Rev. 2.1) since 2026: both keep the NACE division numbers the mapping uses.
 """
-import re
-
-from .base import MAX_INTEGER, BadRow, Excluded, RegisterAdapter, RegisterCompany
+from ..domains import normalized_domain_sql
+from .base import MAX_INTEGER, RegisterAdapter, RowSql, count_value, iso_date, trimmed
 
 # Sole proprietorships are natural persons (GDPR): never imported.
 NATURAL_PERSON_FORMS = {"ENK"}
@@ -20,9 +19,6 @@ WAY_OUT_FLAGS = (
         "tvangsopplostPgaManglendeRevisorDato", "tvangsopplostPgaManglendeRegnskapDato",
         "tvangsopplostPgaMangelfulltStyreDato")),
 )
-_NUMBER_RE = re.compile(r"^\d{9}$")
-_COUNT_RE = re.compile(r"^[0-9]+$")
-_DATE_RE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
 
 
 class BrregAdapter(RegisterAdapter):
@@ -41,43 +37,44 @@ class BrregAdapter(RegisterAdapter):
         "forretningsadresse.postnummer", "forretningsadresse.poststed", "naeringskode1.kode",
     )
 
-    def parse_row(self, row):
-        number = row["organisasjonsnummer"].strip()
-        if not number:
-            raise BadRow("missing_number")
-        if not _NUMBER_RE.match(number):
-            raise BadRow("bad_number", number)
-        name = row["navn"].strip()
-        if not name:
-            raise BadRow("missing_name", register_number=number)
-        employees = row.get("antallAnsatte", "").strip()
-        if employees and not _COUNT_RE.match(employees):
-            raise BadRow("bad_employees", employees, register_number=number)
-        if employees and int(employees) > MAX_INTEGER:
-            raise BadRow("too_big", employees, register_number=number)
-        if row["organisasjonsform.kode"].strip().upper() in NATURAL_PERSON_FORMS:
-            raise Excluded("natural_person")
-        if row.get("slettedato", "").strip():
-            raise Excluded("closed")
-        status, status_date = next((
-            (status, next((row[column].strip() for column in dates if _DATE_RE.match(row.get(column, "").strip())),
-                          None))
-            for flag, status, dates in WAY_OUT_FLAGS if row.get(flag, "").strip().lower() in ("true", "j")
-        ), (None, None))
-        founded = _DATE_RE.match(row.get("stiftelsesdato", "").strip())
-        industry = re.sub(r"\D", "", row["naeringskode1.kode"])
-        return RegisterCompany(
-            register_number=number,
-            name=name,
-            street=row["forretningsadresse.adresse"].strip() or None,
-            city=row["forretningsadresse.poststed"].strip() or None,
-            zip=row["forretningsadresse.postnummer"].strip() or None,
-            state_name=None,   # Odoo has no Norwegian counties
-            country_code=row.get("forretningsadresse.landkode", "").strip().upper() or self.country_code,
-            industry_code=industry or None,
-            employees=int(employees) if employees else None,
-            domain=row.get("hjemmeside", "").strip() or None,
-            founded_year=int(founded.group(1)) if founded else None,
-            register_status=status,
-            register_status_date=status_date,
+    def company_sql(self, col):
+        number, name = f"btrim({col('organisasjonsnummer')})", f"btrim({col('navn')})"
+        employees = f"btrim({col('antallAnsatte')})"
+        founded = iso_date(col("stiftelsesdato"))
+        flags = [(f"lower(btrim({col(flag)})) IN ('true', 'j')", status,
+                  f"COALESCE({', '.join(iso_date(col(column)) for column in dates)})")
+                 for flag, status, dates in WAY_OUT_FLAGS]
+        return RowSql(
+            number=f"CASE WHEN {number} ~ '^\\d{{9}}$' THEN {number} END",
+            checks=[
+                (f"{number} = ''", "missing_number", "''"),
+                (f"{number} !~ '^\\d{{9}}$'", "bad_number", number),
+                (f"{name} = ''", "missing_name", "''"),
+                (f"{employees} <> '' AND {employees} !~ '^[0-9]+$'", "bad_employees", employees),
+                (f"CASE WHEN {employees} ~ '^[0-9]+$' THEN length(ltrim({employees}, '0')) > 10 "
+                 f"OR {employees}::numeric > {MAX_INTEGER} END", "too_big", employees),
+            ],
+            exclusions=[
+                (f"upper(btrim({col('organisasjonsform.kode')})) IN "
+                 f"({', '.join(repr(form) for form in sorted(NATURAL_PERSON_FORMS))})", "natural_person"),
+                (f"btrim({col('slettedato')}) <> ''", "closed"),
+            ],
+            values={
+                "register_number": number,
+                "name": name,
+                "street": trimmed(col("forretningsadresse.adresse")),
+                "city": trimmed(col("forretningsadresse.poststed")),
+                "zip": trimmed(col("forretningsadresse.postnummer")),
+                "country_code": f"COALESCE(upper({trimmed(col('forretningsadresse.landkode'))}), '{self.country_code}')",
+                "industry_code": f"NULLIF(regexp_replace({col('naeringskode1.kode')}, '\\D', '', 'g'), '')",
+                "employees": count_value(employees),
+                "domain": normalized_domain_sql(col("hjemmeside")),
+                "founded_year": f"date_part('year', {founded})::int",
+                # The foundation, else the day the unit was registered.
+                "founded_date": f"COALESCE({founded}, {iso_date(col('registreringsdatoEnhetsregisteret'))})",
+                "register_status": "CASE {} END".format(" ".join(
+                    f"WHEN {flag} THEN '{status}'" for flag, status, _date in flags)),
+                "register_status_date": "CASE {} END".format(" ".join(
+                    f"WHEN {flag} THEN {date}" for flag, _status, date in flags)),
+            },
         )

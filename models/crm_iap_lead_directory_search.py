@@ -5,8 +5,8 @@ service. Everything here is SQL on the directory tables; who asks (a
 request of this database, a client of the service) is described by a
 `DirectorySearch`, and what it pays by a `DirectoryPrices`."""
 import hashlib
-from datetime import date
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from odoo import api, models
 

@@ -41,7 +41,7 @@ class CrmIapLeadDirectoryCompany(models.Model):
     founded_year = fields.Integer()
     # The register's date of incorporation, when it gives one (the year is
     # then its year): what "founded in the last N days" filters on.
-    founded_date = fields.Date(string="Founded On")
+    founded_date = fields.Date(string="Founded On", index="btree_not_null")
     twitter = fields.Char(string="X / Twitter")
     facebook = fields.Char()
     linkedin = fields.Char(string="LinkedIn")

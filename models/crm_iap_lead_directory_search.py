@@ -6,6 +6,7 @@ request of this database, a client of the service) is described by a
 `DirectorySearch`, and what it pays by a `DirectoryPrices`."""
 import hashlib
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from odoo import api, models
 
@@ -40,6 +41,9 @@ class DirectorySearch:
     state_country_ids: list = ()
     industry_ids: list = ()
     size_range: tuple = None
+    # Founded from the first to the last day (either None: open), or None:
+    # any. The lead-mining service's protocols cannot carry it.
+    founded_range: tuple = None
     people: bool = False
     # Contacts: of this seniority, or else of these roles (preferred first).
     seniority_id: int = None
@@ -171,7 +175,31 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
         if search.size_range:
             conditions.append("c.employees BETWEEN %(size_min)s AND %(size_max)s")
             params.update(size_min=search.size_range[0], size_max=search.size_range[1])
+        if search.founded_range:
+            condition, founded_params = self._founded_condition(*search.founded_range)
+            conditions.append(condition)
+            params.update(founded_params)
         return " AND ".join(conditions), params
+
+    @api.model
+    def _founded_condition(self, first, last):
+        """(SQL condition on `c`, params): founded from `first` to `last`
+        (either None: open). A company known by its founding date matches
+        when the date is in the range; one known only by its year when the
+        whole year is (founded "in 2019" is neither inside nor outside March
+        2019: never delivered as founded there); one of unknown founding never.
+        Plain comparisons, so that an index on `founded_date` serves them."""
+        first, last = first or date.min, last or date.max
+        params = {"founded_from": first, "founded_to": last}
+        condition = "c.founded_date BETWEEN %(founded_from)s AND %(founded_to)s"
+        # The years that lie whole within the range.
+        year_from = first.year + ((first.month, first.day) != (1, 1))
+        year_to = last.year - ((last.month, last.day) != (12, 31))
+        if year_from <= year_to:
+            condition = f"""({condition} OR (c.founded_date IS NULL
+                AND c.founded_year BETWEEN %(founded_year_from)s AND %(founded_year_to)s))"""
+            params.update(founded_year_from=year_from, founded_year_to=year_to)
+        return condition, params
 
     @api.model
     def _has_contacts_condition(self, search):

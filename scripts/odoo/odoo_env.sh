@@ -130,7 +130,7 @@ pg_up() {
     if ! "${as[@]}" pg_ctl -D "$PG_DIR/data" status >/dev/null 2>&1; then
         # Unix socket only: nothing listens on the network.
         "${as[@]}" pg_ctl -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-            -o "-k $PG_DIR -c listen_addresses='' -c fsync=off -c full_page_writes=off" start >/dev/null \
+            -o "-k $PG_DIR -c listen_addresses='' -c fsync=off -c full_page_writes=off -c shared_buffers=${PG_SHARED_BUFFERS:-128MB}" start >/dev/null \
             || die "PostgreSQL did not start, see $PG_DIR/server.log"
         PG_STARTED_HERE=1
     fi

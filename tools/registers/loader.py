@@ -201,7 +201,8 @@ class _RowQuery:
         if salt and kind == "companies" and not adapter.unit_required_columns:
             salt = hashlib.md5(f"{salt}{row!r}".encode()).hexdigest()
             # 64 bits: a changed row taken for unchanged is a chance in 10^19.
-            self.hash = "hashtextextended(concat_ws(E'\\x1f', {}, {}), 0)".format(
+            # (A value that held a NUL byte names its column: never unchanged.)
+            self.hash = "hashtextextended(concat_ws(E'\\x1f', {}, t.nul_column, {}), 0)".format(
                 _literal(salt), ", ".join(f"t.c{position}" for position in sorted(used)))
             known = "d.id IS NOT NULL"
             # One look-up in the register number's index per row (a block is

@@ -136,6 +136,24 @@ RowSql = namedtuple("RowSql", ["number", "checks", "values", "exclusions", "bran
                     defaults=((), None, None, {}))
 
 
+def only_chars(value, chars, length=None):
+    """SQL: whether a text holds only these characters (and has this
+    length): a regular expression costs several times more per row."""
+    sized = f"length({value}) = {int(length)} AND " if length else ""
+    return f"({sized}ltrim({value}, '{chars}') = '')"
+
+
+DIGITS = "0123456789"
+
+
+def digits_only(value):
+    """SQL: the digits of a code such as '62.01Z' ('6201'), NULL when none."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    dropped = f"translate(upper({value}), '.- {letters}', '')"
+    return (f"NULLIF(CASE WHEN ltrim({dropped}, '{DIGITS}') = '' THEN {dropped} "
+            f"ELSE regexp_replace({value}, '\\D', '', 'g') END, '')")
+
+
 def trimmed(value):
     """SQL: a column stripped of spaces, NULL when empty."""
     return f"NULLIF(btrim({value}), '')"
@@ -152,7 +170,8 @@ def sql_date(year, month, day):
 def iso_date(value):
     """SQL: a yyyy-mm-dd text (a column's) as a date, NULL unless it is one."""
     text = f"btrim({value})"
-    return (f"CASE WHEN {text} ~ '^\\d{{4}}-\\d{{2}}-\\d{{2}}$' THEN "
+    return (f"CASE WHEN length({text}) = 10 AND substr({text}, 5, 1) = '-' AND substr({text}, 8, 1) = '-' "
+            f"AND ltrim({text}, '{DIGITS}-') = '' THEN "
             + sql_date(f"substr({text}, 1, 4)::int", f"substr({text}, 6, 2)::int", f"substr({text}, 9, 2)::int")
             + " END")
 
@@ -161,5 +180,5 @@ def count_value(value):
     """SQL: a column of digits as an integer, NULL when empty; a column that
     is not digits or too big is checked before (a bad row)."""
     text = f"btrim({value})"
-    return (f"CASE WHEN {text} ~ '^[0-9]{{1,10}}$' THEN "
+    return (f"CASE WHEN length({text}) BETWEEN 1 AND 10 AND ltrim({text}, '{DIGITS}') = '' THEN "
             f"CASE WHEN {text}::bigint <= {MAX_INTEGER} THEN {text}::int END END")

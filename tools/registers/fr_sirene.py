@@ -13,7 +13,7 @@ GDPR: legal units that are natural persons (legal category 1000,
 diffused (``statutDiffusion… = P``, formerly ``N``) are never imported.
 Odoo 17 has no French states: the state stays empty.
 """
-from .base import RegisterAdapter, RowSql, iso_date, trimmed
+from .base import DIGITS, RegisterAdapter, RowSql, digits_only, iso_date, only_chars, trimmed
 
 NATURAL_PERSON_CATEGORY = "1000"
 NON_DIFFUSIBLE = {"P", "N"}
@@ -62,7 +62,10 @@ class SireneAdapter(RegisterAdapter):
         # The numbers are checked on every establishment, branches included.
         number, siret = f"btrim({col('siren')})", f"btrim({col('siret')})"
         headquarters = f"lower(btrim({col('etablissementSiege')})) = 'true'"
-        good_siret = f"({siret} ~ '^\\d{{14}}$' AND left({siret}, 9) = {number})"
+        number_ok = only_chars(number, DIGITS, 9)
+        good_siret = f"({only_chars(siret, DIGITS, 14)} AND left({siret}, 9) = {number})"
+        terms = {"number": number, "siret": siret, "headquarters": headquarters, "number_ok": number_ok,
+                 "siret_ok": good_siret}
         band = f"btrim({col('trancheEffectifsEtablissement')})"
         nomenclature = f"btrim({col('nomenclatureActivitePrincipaleEtablissement')})"
         street = ", ".join(trimmed(col(column)) for column in (
@@ -70,25 +73,25 @@ class SireneAdapter(RegisterAdapter):
             "libelleVoieEtablissement"))
         return RowSql(
             # A branch is no company of its own: its bad row keeps no number.
-            number=f"CASE WHEN {headquarters} AND {number} ~ '^\\d{{9}}$' THEN {number} END",
+            number="CASE WHEN t.headquarters AND t.number_ok THEN t.number END",
             checks=[
-                (f"{number} = ''", "missing_number", "''"),
-                (f"{number} !~ '^\\d{{9}}$'", "bad_number", number),
-                (f"NOT {good_siret}", "bad_siret", siret),
+                ("t.number = ''", "missing_number", "''"),
+                ("NOT t.number_ok", "bad_number", "t.number"),
+                ("NOT t.siret_ok", "bad_siret", "t.siret"),
             ],
-            branch=f"NOT {headquarters}",
+            branch="NOT t.headquarters",
             # Left out, but only once its legal unit is known: a reason of
             # the unit (a natural person) comes first.
             values={
-                "register_number": number,
+                "register_number": "t.number",
                 "street": f"NULLIF(concat_ws(' ', {street}), '')",
                 "city": trimmed(col("libelleCommuneEtablissement")),
                 "zip": trimmed(col("codePostalEtablissement")),
                 "country_code": f"'{self.country_code}'",
                 "industry_code": f"CASE WHEN {nomenclature} IN ('{MAPPED_NOMENCLATURE}', '') THEN "
-                                 f"NULLIF(regexp_replace({col('activitePrincipaleEtablissement')}, '\\D', '', 'g'), '') END",
-                "employees": "CASE {} END".format(" ".join(
-                    f"WHEN {band} = '{code}' THEN {employees}" for code, employees in EMPLOYEE_BANDS.items())),
+                                 f"{digits_only(col('activitePrincipaleEtablissement'))} END",
+                "employees": "CASE {} {} END".format(band, " ".join(
+                    f"WHEN '{code}' THEN {employees}" for code, employees in EMPLOYEE_BANDS.items())),
                 "exclusion": f"""CASE WHEN upper(btrim({col('statutDiffusionEtablissement')}))
                                            IN ({", ".join(f"'{flag}'" for flag in sorted(NON_DIFFUSIBLE))})
                                       THEN 'non_diffusible'
@@ -96,22 +99,28 @@ class SireneAdapter(RegisterAdapter):
             },
             # Most establishments are branches: only the headquarters and the
             # bad rows are worth staging.
-            keep=f"{headquarters} OR {number} !~ '^\\d{{9}}$' OR NOT {good_siret}",
+            keep=f"{headquarters} OR NOT {number_ok} OR NOT {good_siret}",
+            terms=terms,
         )
 
     def unit_sql(self, col):
         number = f"btrim({col('siren')})"
         name = (f"COALESCE({trimmed(col('denominationUniteLegale'))}, {trimmed(col('denominationUsuelle1UniteLegale'))}, "
                 f"{trimmed(col('sigleUniteLegale'))})")
-        founded = iso_date(col("dateCreationUniteLegale"))
+        # A cheap test first: the regular expression on the few candidates.
+        liquidation = (f"CASE WHEN strpos(upper({name}), 'LIQUIDATION') > 0 "
+                       f"THEN {name} ~* '\\yEN LIQUIDATION\\y' ELSE FALSE END")
+        terms = {"number": number, "number_ok": only_chars(number, DIGITS, 9), "name": name,
+                 "founded": iso_date(col("dateCreationUniteLegale")), "liquidation": liquidation}
         return RowSql(
-            number=f"CASE WHEN {number} ~ '^\\d{{9}}$' THEN {number} END",
-            checks=[(f"{number} !~ '^\\d{{9}}$'", "bad_number", number)],
+            number="CASE WHEN t.number_ok THEN t.number END",
+            checks=[("NOT t.number_ok", "bad_number", "t.number")],
+            terms=terms,
             values={
-                "register_number": number,
-                "name": name,
-                "founded_year": f"date_part('year', {founded})::int",
-                "founded_date": founded,
+                "register_number": "t.number",
+                "name": "t.name",
+                "founded_year": "date_part('year', t.founded)::int",
+                "founded_date": "t.founded",
                 "exclusion": f"""CASE WHEN btrim({col('categorieJuridiqueUniteLegale')}) = '{NATURAL_PERSON_CATEGORY}'
                                       THEN 'natural_person'
                                       WHEN upper(btrim({col('statutDiffusionUniteLegale')}))
@@ -122,8 +131,7 @@ class SireneAdapter(RegisterAdapter):
                 # wound up carries "en liquidation" in its name (Code de
                 # commerce, L237-2), which INSEE records as a new period of
                 # the unit (its dateDebut).
-                "register_status": f"CASE WHEN {name} ~* '\\yEN LIQUIDATION\\y' THEN 'winding_up' END",
-                "register_status_date": f"CASE WHEN {name} ~* '\\yEN LIQUIDATION\\y' "
-                                        f"THEN {iso_date(col('dateDebut'))} END",
+                "register_status": "CASE WHEN t.liquidation THEN 'winding_up' END",
+                "register_status_date": f"CASE WHEN t.liquidation THEN {iso_date(col('dateDebut'))} END",
             },
         )

@@ -3,7 +3,7 @@
 Live companies only, monthly, every field quoted, dates dd/mm/yyyy, some
 header names with a leading space. No size, website or e-mail.
 """
-from .base import RegisterAdapter, RowSql, sql_date, trimmed
+from .base import DIGITS, RegisterAdapter, RowSql, only_chars, sql_date, trimmed
 
 # CompanyStatus: closed ones are left out (archived); those on their way out
 # are kept with a status (see base.REGISTER_STATUSES), never delivered.
@@ -60,10 +60,11 @@ class CompaniesHouseAdapter(RegisterAdapter):
         number, founded = f"btrim({col('CompanyNumber')})", f"btrim({col('IncorporationDate')})"   # dd/mm/yyyy
         day, month, year = (f"substr(t.founded, {start}, {length})::int" for start, length in ((1, 2), (4, 2), (7, 4)))
         terms = {
-            "number": number, "number_ok": f"{number} ~ '^[A-Z0-9]{{8}}$'",
+            "number": number, "number_ok": only_chars(number, f"ABCDEFGHIJKLMNOPQRSTUVWXYZ{DIGITS}", 8),
             "name": f"btrim({col('CompanyName')})", "status": f"lower(btrim({col('CompanyStatus')}))",
             "founded": founded,
-            "founded_ok": f"CASE WHEN {founded} ~ '^\\d{{2}}/\\d{{2}}/\\d{{4}}$' THEN "
+            "founded_ok": f"CASE WHEN {only_chars(founded, DIGITS + '/', 10)} AND substr({founded}, 3, 1) = '/' "
+                          f"AND substr({founded}, 6, 1) = '/' THEN "
                           f"substr({founded}, 1, 2)::int BETWEEN 1 AND 31 AND substr({founded}, 4, 2)::int BETWEEN 1 AND 12 "
                           f"ELSE FALSE END",
             # "62012 - Business and domestic software development", or "None Supplied": the first code given.

@@ -6,7 +6,7 @@ Its industry codes are SN2007 (NACE Rev. 2) in older files and SN2025 (NACE
 Rev. 2.1) since 2026: both keep the NACE division numbers the mapping uses.
 """
 from ..domains import normalized_domain_sql
-from .base import MAX_INTEGER, RegisterAdapter, RowSql, count_value, iso_date, trimmed
+from .base import DIGITS, MAX_INTEGER, RegisterAdapter, RowSql, count_value, digits_only, iso_date, only_chars, trimmed
 
 # Sole proprietorships are natural persons (GDPR): never imported.
 NATURAL_PERSON_FORMS = {"ENK"}
@@ -38,20 +38,23 @@ class BrregAdapter(RegisterAdapter):
     )
 
     def company_sql(self, col):
-        number, name = f"btrim({col('organisasjonsnummer')})", f"btrim({col('navn')})"
-        employees = f"btrim({col('antallAnsatte')})"
+        number, name = "t.number", "t.name"
+        employees = "t.employees"
+        terms = {"number": f"btrim({col('organisasjonsnummer')})", "name": f"btrim({col('navn')})",
+                 "employees": f"btrim({col('antallAnsatte')})"}
+        number_ok = only_chars(number, DIGITS, 9)
         founded = iso_date(col("stiftelsesdato"))
         flags = [(f"lower(btrim({col(flag)})) IN ('true', 'j')", status,
                   f"COALESCE({', '.join(iso_date(col(column)) for column in dates)})")
                  for flag, status, dates in WAY_OUT_FLAGS]
         return RowSql(
-            number=f"CASE WHEN {number} ~ '^\\d{{9}}$' THEN {number} END",
+            number=f"CASE WHEN {number_ok} THEN {number} END",
             checks=[
                 (f"{number} = ''", "missing_number", "''"),
-                (f"{number} !~ '^\\d{{9}}$'", "bad_number", number),
+                (f"NOT {number_ok}", "bad_number", number),
                 (f"{name} = ''", "missing_name", "''"),
-                (f"{employees} <> '' AND {employees} !~ '^[0-9]+$'", "bad_employees", employees),
-                (f"CASE WHEN {employees} ~ '^[0-9]+$' THEN length(ltrim({employees}, '0')) > 10 "
+                (f"{employees} <> '' AND NOT {only_chars(employees, DIGITS)}", "bad_employees", employees),
+                (f"CASE WHEN {employees} <> '' THEN length(ltrim({employees}, '0')) > 10 "
                  f"OR {employees}::numeric > {MAX_INTEGER} END", "too_big", employees),
             ],
             exclusions=[
@@ -66,7 +69,7 @@ class BrregAdapter(RegisterAdapter):
                 "city": trimmed(col("forretningsadresse.poststed")),
                 "zip": trimmed(col("forretningsadresse.postnummer")),
                 "country_code": f"COALESCE(upper({trimmed(col('forretningsadresse.landkode'))}), '{self.country_code}')",
-                "industry_code": f"NULLIF(regexp_replace({col('naeringskode1.kode')}, '\\D', '', 'g'), '')",
+                "industry_code": digits_only(col("naeringskode1.kode")),
                 "employees": count_value(employees),
                 "domain": normalized_domain_sql(col("hjemmeside")),
                 "founded_year": f"date_part('year', {founded})::int",
@@ -77,4 +80,5 @@ class BrregAdapter(RegisterAdapter):
                 "register_status_date": "CASE {} END".format(" ".join(
                     f"WHEN {flag} THEN {date}" for flag, _status, date in flags)),
             },
+            terms=terms,
         )

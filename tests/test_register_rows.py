@@ -53,10 +53,11 @@ class TestRegisterBadRows(RegisterImportCase):
             ("09100006", {"RegAddress.PostTown": "LON\x00DON"}),    # NUL byte
             ("09100007", {"CompanyStatus": "Dissolved", "IncorporationDate": "99/99/2015"}),  # bad first
             ("09100008", {"CompanyStatus": "Dissolved"}),
+            ("09100009", {"IncorporationDate": "//////////"}),    # checked before it is read as numbers
         ])
         run = self._import(_write(header, rows))
         self.assertEqual(run.state, "done", run.error_message)
-        self.assertRecordValues(run, [{"rows_read": 8, "imported_count": 2, "bad_row_count": 5,
+        self.assertRecordValues(run, [{"rows_read": 9, "imported_count": 2, "bad_row_count": 6,
                                        "excluded_closed_count": 1}])
         self.assertEqual(run.bad_rows.splitlines(), [
             "Line 3: 9100002 is not a valid register number.",
@@ -64,6 +65,7 @@ class TestRegisterBadRows(RegisterImportCase):
             "Line 5: the column CompanyName is longer than the register publishes.",
             "Line 7: the column RegAddress.PostTown holds a NUL byte.",
             "Line 8: 99/99/2015 is not a date (dd/mm/yyyy).",
+            "Line 10: ////////// is not a date (dd/mm/yyyy).",
         ])
         self.assertEqual(sorted(self._by_number("gb_companies_house")), ["09100001", "09100005"])
 
@@ -95,10 +97,14 @@ class TestRegisterBadRows(RegisterImportCase):
             dict(company, organisasjonsnummer="910000011", antallAnsatte="99999999999"),
             dict(person, organisasjonsnummer="910000012", antallAnsatte="mange"),  # a person, but bad first
             dict(person, organisasjonsnummer="910000013", konkurs="true"),          # a person first
+            # Dates are checked before they are read as numbers: no date.
+            dict(company, organisasjonsnummer="910000014", stiftelsesdato="----------",
+                 registreringsdatoEnhetsregisteret="2026-02-30"),
         ]
         run = self._import(_write(header, rows), "no_brreg")
         self.assertEqual(run.state, "done", run.error_message)
-        self.assertRecordValues(run, [{"imported_count": 1, "bad_row_count": 2, "excluded_person_count": 1,
+        self.assertFalse(self._by_number("no_brreg")["910000014"].founded_date)
+        self.assertRecordValues(run, [{"imported_count": 2, "bad_row_count": 2, "excluded_person_count": 1,
                                        "excluded_closed_count": 0}])
         self.assertEqual(run.bad_rows.splitlines(), [
             "Line 3: 99999999999 is too big a number.",

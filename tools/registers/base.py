@@ -171,7 +171,7 @@ def iso_date(value):
     """SQL: a yyyy-mm-dd text (a column's) as a date, NULL unless it is one."""
     text = f"btrim({value})"
     return (f"CASE WHEN length({text}) = 10 AND substr({text}, 5, 1) = '-' AND substr({text}, 8, 1) = '-' "
-            f"AND ltrim({text}, '{DIGITS}-') = '' THEN "
+            f"AND ltrim(substr({text}, 1, 4) || substr({text}, 6, 2) || substr({text}, 9), '{DIGITS}') = '' THEN "
             + sql_date(f"substr({text}, 1, 4)::int", f"substr({text}, 6, 2)::int", f"substr({text}, 9, 2)::int")
             + " END")
 

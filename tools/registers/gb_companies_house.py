@@ -63,8 +63,9 @@ class CompaniesHouseAdapter(RegisterAdapter):
             "number": number, "number_ok": only_chars(number, f"ABCDEFGHIJKLMNOPQRSTUVWXYZ{DIGITS}", 8),
             "name": f"btrim({col('CompanyName')})", "status": f"lower(btrim({col('CompanyStatus')}))",
             "founded": founded,
-            "founded_ok": f"CASE WHEN {only_chars(founded, DIGITS + '/', 10)} AND substr({founded}, 3, 1) = '/' "
-                          f"AND substr({founded}, 6, 1) = '/' THEN "
+            "founded_ok": f"CASE WHEN length({founded}) = 10 AND substr({founded}, 3, 1) = '/' "
+                          f"AND substr({founded}, 6, 1) = '/' AND "
+                          f"{only_chars(f'substr({founded}, 1, 2) || substr({founded}, 4, 2) || substr({founded}, 7)', DIGITS)} THEN "
                           f"substr({founded}, 1, 2)::int BETWEEN 1 AND 31 AND substr({founded}, 4, 2)::int BETWEEN 1 AND 12 "
                           f"ELSE FALSE END",
             # "62012 - Business and domestic software development", or "None Supplied": the first code given.

@@ -31,6 +31,7 @@ import itertools
 from collections import Counter, namedtuple
 from contextlib import ExitStack, contextmanager
 
+from ..company_names import name_key_sql
 from ..domains import normalize_domain
 from ..register_files import RegisterFileError, open_register_file, open_register_reader
 from . import detect_adapter
@@ -77,6 +78,7 @@ MERGED_COLUMNS = (
     ("register_status_date", "COALESCE(r.register_status_date, CASE WHEN r.register_status IS NOT NULL "
                              "THEN (now() at time zone 'UTC')::date END)"),
     ("active", "TRUE"),
+    ("name_key", name_key_sql("r.name")),
 )
 # An update keeps the day a status was first seen while it lasts.
 UPDATED_VALUES = {

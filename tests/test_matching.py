@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, users
 
 from ..tools.company_names import name_key, name_key_sql
-from .common import UK_JANUARY, RegisterImportCase, _sample
+from .common import UK_JANUARY, RegisterImportCase, _sample, load_migration
 
 # (name, expected key): legal forms, accents, case and punctuation folded.
 NAMES = [
@@ -68,7 +68,7 @@ class TestCompanyNames(RegisterImportCase):
 
     def test_python_and_sql_name_keys_agree(self):
         for name, expected in NAMES:
-            self.env.cr.execute(f"SELECT {name_key_sql('%s')}", [name])
+            self.env.cr.execute(f"SELECT {name_key_sql('%(name)s')}", {"name": name})
             in_sql = self.env.cr.fetchone()[0]
             self.assertEqual(name_key(name), expected, name)
             self.assertEqual(in_sql, expected, f"SQL of {name!r}")
@@ -84,6 +84,16 @@ class TestCompanyNames(RegisterImportCase):
         self.assertEqual(run.state, "done", run.error_message)
         imported = self._by_number("gb_companies_house")["07100001"]
         self.assertEqual(imported.name_key, "eclair bakery london", "filled in SQL by the import")
+
+    def test_upgrade_fills_the_keys_of_existing_companies(self):
+        companies = self.env["crm.iap.lead.directory.company"].create([
+            {"name": name, "country_id": self.country_es.id} for name, _key in NAMES[:8]])
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_iap_lead_directory_company SET name_key = NULL WHERE id = ANY(%s)",
+                            [companies.ids])
+        load_migration("17.0.6.0.0", "post-match").migrate(self.env.cr, "17.0.5.0.0")
+        companies.invalidate_recordset()
+        self.assertEqual(companies.mapped("name_key"), [key for _name, key in NAMES[:8]])
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -13,9 +13,9 @@ ASCII: no `unaccent` extension, no locale-dependent `lower()`.
 import re
 import string
 
-# Letters folded to more than one letter (SQL: replace(); before the map).
-_MULTI = (("ß", "ss"), ("Æ", "ae"), ("æ", "ae"), ("Œ", "oe"), ("œ", "oe"), ("Þ", "th"), ("þ", "th"), ("&", " and "))
-# One letter for one letter (SQL: translate()), ASCII capitals included.
+# Letters folded to more than one letter (SQL: replace()).
+_MULTI = (("ß", "ss"), ("Æ", "ae"), ("æ", "ae"), ("Œ", "oe"), ("œ", "oe"), ("Þ", "th"), ("þ", "th"))
+# One letter for one letter (SQL: translate()).
 _FOLDS = {
     "a": "ÀÁÂÃÄÅàáâãäåĀāĂăĄą",
     "c": "ÇçĆćĈĉĊċČč",
@@ -37,8 +37,8 @@ _FOLDS = {
     "y": "ÝýÿŶŷŸ",
     "z": "ŹźŻżŽž",
 }
-_FROM = string.ascii_uppercase + "".join(_FOLDS.values())
-_TO = string.ascii_lowercase + "".join(letter * len(letters) for letter, letters in _FOLDS.items())
+_FROM = "".join(_FOLDS.values())
+_TO = "".join(letter * len(letters) for letter, letters in _FOLDS.items())
 # Dropped without a space: combining accents (a decomposed "é"), and the
 # punctuation inside a word or an abbreviation ("S.A.R.L.", "O'Brien", "A/S").
 _DROPPED = r"[\u0300-\u036f.'\u2019/]"
@@ -53,12 +53,14 @@ LEGAL_FORMS = (
     "bv", "nv", "srl", "bvba", "sprl", "vof", "cv",
     "aps", "ivs", "ou", "mtu", "tu", "uu", "fie",
 )
-_LEGAL_FORMS = "(" + "|".join(LEGAL_FORMS) + ")"
+# A legal form is a word between spaces, on the key padded with one space
+# each side: removed with its leading space, it leaves single spaces.
+_LEGAL_FORM_WORDS = " (" + "|".join(LEGAL_FORMS) + ")(?= )"
 
-# PostgreSQL's word boundaries are \m and \M (its \b is a backspace).
-_SQL_LEGAL_FORMS = rf"\m{_LEGAL_FORMS}\M"
-
-_PYTHON_MAP = str.maketrans({**dict(zip(_FROM, _TO)), **dict(_MULTI)})
+_PYTHON_MAP = str.maketrans({
+    **dict(zip(string.ascii_uppercase, string.ascii_lowercase)), **dict(zip(_FROM, _TO)), **dict(_MULTI),
+    "&": " and ",
+})
 
 
 def name_key(name):
@@ -68,8 +70,7 @@ def name_key(name):
     key = name.translate(_PYTHON_MAP)
     key = re.sub(_DROPPED, "", key)
     key = re.sub(_SEPARATORS, " ", key)
-    key = re.sub(rf"\b{_LEGAL_FORMS}\b", "", key)
-    key = re.sub(" +", " ", key).strip()
+    key = re.sub(_LEGAL_FORM_WORDS, "", f" {key} ").strip(" ")
     return key or None
 
 
@@ -78,12 +79,20 @@ def _sql_literal(value):
 
 
 def name_key_sql(expression):
-    """The SQL expression of `name_key` applied to the SQL expression `expression`."""
-    sql = expression
+    """The SQL expression of `name_key` applied to the SQL expression `expression`.
+
+    Millions of names go through it at each register import: the letters
+    outside ASCII (a long translate(), the costliest step) are folded only
+    in the names that have some, and ASCII capitals by lower() under the "C"
+    collation, which changes nothing but A to Z whatever the database's locale.
+    """
+    folded = expression
     for letter, replacement in _MULTI:
-        sql = f"replace({sql}, {_sql_literal(letter)}, {_sql_literal(replacement)})"
-    sql = f"translate({sql}, {_sql_literal(_FROM)}, {_sql_literal(_TO)})"
+        folded = f"replace({folded}, {_sql_literal(letter)}, {_sql_literal(replacement)})"
+    folded = f"translate({folded}, {_sql_literal(_FROM)}, {_sql_literal(_TO)})"
+    sql = f"CASE WHEN octet_length({expression}) = length({expression}) THEN {expression} ELSE {folded} END"
+    sql = f"""replace(lower(({sql}) COLLATE "C"), '&', ' and ')"""
     sql = f"regexp_replace({sql}, {_sql_literal(_DROPPED)}, '', 'g')"
     sql = f"regexp_replace({sql}, {_sql_literal(_SEPARATORS)}, ' ', 'g')"
-    sql = f"regexp_replace({sql}, {_sql_literal(_SQL_LEGAL_FORMS)}, '', 'g')"
-    return f"NULLIF(btrim(regexp_replace({sql}, ' +', ' ', 'g')), '')"
+    sql = f"regexp_replace(' ' || {sql} || ' ', {_sql_literal(_LEGAL_FORM_WORDS)}, '', 'g')"
+    return f"NULLIF(btrim({sql}, ' '), '')"

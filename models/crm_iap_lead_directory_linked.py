@@ -181,6 +181,7 @@ class CrmIapLeadDirectoryLinked(models.AbstractModel):
         `overwrite`, the field names a user chose to overwrite), with one
         note each listing what was filled and from where; the records enriched."""
         enriched = self.browse()
+        origins = {}   # {register code: where the data comes from}, one query per register
         for record in self:
             link = record.sudo().directory_link_id
             if not link or link.state != "linked":
@@ -191,13 +192,16 @@ class CrmIapLeadDirectoryLinked(models.AbstractModel):
             if not changes:
                 continue
             record.write(changes)
-            record._message_log(body=record._directory_note(link.directory_company_id, changes))
+            register = link.directory_company_id.register_code
+            if register not in origins:
+                origins[register] = self._directory_origin(register)
+            record._message_log(body=record._directory_note(origins[register], changes))
             enriched |= record
         return enriched
 
-    def _directory_note(self, company, changes):
-        labels = [self._fields[name].get_description(self.env)["string"] for name in changes]
-        register = company.sudo().register_code
+    @api.model
+    def _directory_origin(self, register):
+        """The register and the date of its latest import, or the own directory."""
         if register:
             last_import = self.env["crm.iap.lead.register.import"].sudo().search(
                 [("register_code", "=", register), ("state", "=", "done")], order="id desc", limit=1)
@@ -205,6 +209,10 @@ class CrmIapLeadDirectoryLinked(models.AbstractModel):
                        date=fields.Date.to_string(last_import.create_date.date()) if last_import else _("unknown date"))
         else:
             origin = _("the company directory")
+        return origin
+
+    def _directory_note(self, origin, changes):
+        labels = [self._fields[name].get_description(self.env)["string"] for name in changes]
         return Markup("<p>%s</p><ul>%s</ul>") % (
             _("Enriched from the directory (%(origin)s):", origin=origin),
             Markup().join(Markup("<li>%s</li>") % label for label in labels),

@@ -3,8 +3,7 @@ from datetime import date
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import RegisterImportCase
-from .test_matching import _uk_file
+from .common import RegisterImportCase, _uk_file
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -1,11 +1,8 @@
-import csv
-import io
-
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, users
 
 from ..tools.company_names import name_key, name_key_sql
-from .common import UK_JANUARY, RegisterImportCase, _sample, load_migration
+from .common import RegisterImportCase, _uk_file, load_migration
 
 # (name, expected key): legal forms, accents, case and punctuation folded.
 NAMES = [
@@ -42,25 +39,6 @@ NAMES = [
     ("Пример", None),                     # no Latin letter left
     ("Daikin 3M Co", "daikin 3m co"),
 ]
-
-
-def _uk_file(companies):
-    """A Companies House file (published format) of `companies`: dicts of
-    number, name, zip, post town."""
-    header, rows = _sample(UK_JANUARY)
-    template = rows[0]
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow(header)
-    for company in companies:
-        row = dict(template, **{
-            "CompanyName": company["name"], " CompanyNumber": company["number"],
-            "CompanyNumber": company["number"], "RegAddress.PostCode": company["zip"],
-            "RegAddress.PostTown": company.get("city", "LONDON"),
-            "URI": f"http://business.data.gov.uk/id/company/{company['number']}",
-        })
-        writer.writerow([row.get(column, "") for column in header])
-    return out.getvalue().encode()
 
 
 @tagged("post_install", "-at_install", "lead_mining")

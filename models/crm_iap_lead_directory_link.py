@@ -138,21 +138,39 @@ class CrmIapLeadDirectoryLink(models.Model):
         table = "res_partner" if kind == "partner" else "crm_lead"
         company_only = " AND p.is_company" if kind == "partner" else ""
 
-        def records(condition="TRUE"):
-            return f"(SELECT p.* FROM {table} p WHERE p.id = ANY(%(ids)s){company_only} AND {condition}) p"
+        def records(condition="TRUE", number="NULL"):
+            # `number`: the register number, computed here so that the probe
+            # compares a plain value (an adapter's expression may be a
+            # subquery, which no index condition takes).
+            return (f"(SELECT p.*, {number} AS number FROM {table} p "
+                    f"WHERE p.id = ANY(%(ids)s){company_only} AND {condition}) p")
 
         visible = "c.active AND (c.company_id IS NULL OR c.company_id = p.company_id)"
         parts = []
 
-        def candidate(evidence, value):
-            return (f"SELECT p.id AS record_id, c.id AS directory_company_id, '{evidence}' AS evidence, "
-                    f"{EVIDENCE_RANK[evidence]} AS rank, {value} AS value, p.company_id")
+        # Every candidate is looked up per record, by an index probe, in a
+        # LATERAL subquery with a LIMIT or an aggregate, which PostgreSQL
+        # cannot turn into a join: as a join, it hashed the whole directory
+        # (millions of companies) for each chunk of records.
+        def by_probe(evidence, records_sql, where, value="c.register_number"):
+            return f"""SELECT p.id AS record_id, m.id AS directory_company_id, '{evidence}' AS evidence,
+                              {EVIDENCE_RANK[evidence]} AS rank, m.value, p.company_id
+                  FROM {records_sql}
+                  JOIN LATERAL (SELECT c.id, {value} AS value FROM crm_iap_lead_directory_company c
+                                 WHERE {where} AND {visible} LIMIT 1) m ON TRUE"""
+
+        def unique_probe(evidence, records_sql, key, where):
+            # A domain or a name shared by several companies proves nothing.
+            return f"""SELECT p.id, m.id, '{evidence}', {EVIDENCE_RANK[evidence]}, m.value, p.company_id
+                  FROM {records_sql}
+                 CROSS JOIN LATERAL ({key}) k(value)
+                  JOIN LATERAL (SELECT min(c.id) AS id, count(*) AS companies, k.value AS value
+                                  FROM crm_iap_lead_directory_company c
+                                 WHERE {where} AND {visible}) m ON m.companies = 1"""
 
         if kind == "lead":
-            parts.append(f"""{candidate("mined", "c.register_number")}
-                FROM {records("p.reveal_id LIKE 'directory-%%'")}
-                JOIN crm_iap_lead_directory_company c
-                  ON c.id = substring(p.reveal_id from '^directory-(\\d{{1,9}})$')::integer AND {visible}""")
+            parts.append(by_probe("mined", records("p.reveal_id LIKE 'directory-%%'"),
+                                  "c.id = substring(p.reveal_id from '^directory-(\\d{1,9})$')::integer"))
         for code, adapter in ADAPTERS.items():
             params[f"country_{code}"] = adapter.country_code
             numbers = [("register_number", adapter.registry_number_sql, f"""p.company_registry IS NOT NULL
@@ -161,28 +179,19 @@ class CrmIapLeadDirectoryLink(models.Model):
             if kind == "partner":
                 numbers.append(("vat", adapter.vat_number_sql, "p.vat IS NOT NULL"))
             for evidence, expression, condition in numbers:
-                if not expression:
-                    continue
-                parts.append(f"""{candidate(evidence, "c.register_number")}
-                    FROM {records(condition)}
-                    JOIN crm_iap_lead_directory_company c
-                      ON c.register_code = '{code}' AND c.register_number = {expression} AND {visible}""")
+                if expression:
+                    parts.append(by_probe(evidence, records(condition, expression),
+                                          f"c.register_code = '{code}' AND c.register_number = p.number"))
         email_domain = ("split_part(p.email_normalized, '@', 2)" if kind == "partner"
                         else "substr(p.email_domain_criterion, 2)")
-        # A domain or a name shared by several companies proves nothing.
-        parts.append(f"""SELECT p.id, min(c.id), 'domain', {EVIDENCE_RANK["domain"]}, d.domain, p.company_id
-              FROM {records()}
-             CROSS JOIN LATERAL (VALUES ({_SQL_WEBSITE_DOMAIN.format(col="p.website")}),
-                                        ({email_domain})) d(domain)
-              JOIN crm_iap_lead_directory_company c ON c.domain = d.domain AND {visible}
-             WHERE d.domain != '' AND d.domain != ALL(%(public)s)
-             GROUP BY p.id, d.domain, p.company_id HAVING count(DISTINCT c.id) = 1""")
+        parts.append(unique_probe(
+            "domain", records(),
+            f"""SELECT d FROM (VALUES ({_SQL_WEBSITE_DOMAIN.format(col="p.website")}), ({email_domain})) v(d)
+                 WHERE d != '' AND d != ALL(%(public)s)""",
+            "c.domain = k.value"))
         name = "p.name" if kind == "partner" else "p.partner_name"
-        parts.append(f"""SELECT p.id, min(c.id), 'name_zip', {EVIDENCE_RANK["name_zip"]}, k.name_key, p.company_id
-              FROM {records("p.zip IS NOT NULL AND p.country_id IS NOT NULL")}
-             CROSS JOIN LATERAL (SELECT {name_key_sql(name)} AS name_key, {postcode_sql("p.zip")} AS zip) k
-              JOIN crm_iap_lead_directory_company c
-                ON c.name_key = k.name_key AND c.country_id = p.country_id AND {visible}
-             WHERE {postcode_sql("c.zip")} = k.zip
-             GROUP BY p.id, k.name_key, p.company_id HAVING count(*) = 1""")
+        parts.append(unique_probe(
+            "name_zip", records("p.zip IS NOT NULL AND p.country_id IS NOT NULL"),
+            f"SELECT {name_key_sql(name)}",
+            f"c.name_key = k.value AND c.country_id = p.country_id AND {postcode_sql('c.zip')} = {postcode_sql('p.zip')}"))
         return "\nUNION ALL\n".join(parts)

@@ -91,7 +91,9 @@ def name_key_sql(expression):
         folded = f"replace({folded}, {_sql_literal(letter)}, {_sql_literal(replacement)})"
     folded = f"translate({folded}, {_sql_literal(_FROM)}, {_sql_literal(_TO)})"
     sql = f"CASE WHEN octet_length({expression}) = length({expression}) THEN {expression} ELSE {folded} END"
-    sql = f"""replace(lower(({sql}) COLLATE "C"), '&', ' and ')"""
+    # Back to the default collation after: a key compared under "C" could
+    # not use the index of the stored keys.
+    sql = f"""replace(lower(({sql}) COLLATE "C") COLLATE "default", '&', ' and ')"""
     sql = f"regexp_replace({sql}, {_sql_literal(_DROPPED)}, '', 'g')"
     sql = f"regexp_replace({sql}, {_sql_literal(_SEPARATORS)}, ' ', 'g')"
     sql = f"regexp_replace(' ' || {sql} || ' ', {_sql_literal(_LEGAL_FORM_WORDS)}, '', 'g')"

@@ -43,3 +43,17 @@ IMPORT_STATE_TRANSITIONS = {
     # At once, wherever it stands: its staging is dropped.
     "cancel": ("draft", "queued", "running", "to_confirm"),
 }
+
+# crm.iap.lead.directory.link: {target state: states it may be reached from}.
+# A suggestion (name and postcode only) is confirmed or rejected; a link is
+# removed by rejecting it, so that no matching run proposes it again.
+LINK_STATE_TRANSITIONS = {
+    "linked": ("suggested",),
+    "rejected": ("suggested", "linked"),
+}
+
+# crm.iap.lead.directory.matching: a background run over every partner and lead.
+MATCHING_STATE_TRANSITIONS = {
+    "done": ("queued",),
+    "cancel": ("queued",),
+}

@@ -26,6 +26,9 @@ from . import crm_iap_lead_service_call
 from . import crm_iap_lead_service_call_contact
 from . import crm_iap_lead_service_noise
 from . import crm_lead
+from . import crm_iap_lead_directory_link
+from . import crm_iap_lead_directory_linked
+from . import crm_iap_lead_directory_matching
 from . import crm_iap_lead_erasure
 from . import res_users
 from . import res_config_settings

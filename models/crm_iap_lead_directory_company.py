@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.company_names import name_key
 from ..tools.registers import ADAPTERS
 from ..tools.domains import normalize_domain
 
@@ -21,6 +22,10 @@ class CrmIapLeadDirectoryCompany(models.Model):
 
     name = fields.Char(required=True, index="trigram")
     legal_name = fields.Char()
+    # The normalised name (tools/company_names.py) that matches partners and
+    # leads by name and postcode: computed here for the companies made by
+    # the ORM, in SQL by register imports (and by the upgrade to 17.0.6).
+    name_key = fields.Char(compute="_compute_name_key", store=True, readonly=True, copy=False)
     domain = fields.Char(help="Website domain, e.g. acme.example. Used to recognise companies already in the CRM.")
     emails = fields.Char(help="E-mail addresses, separated by commas.")
     phones = fields.Char(help="Phone numbers, separated by commas.")
@@ -128,6 +133,13 @@ class CrmIapLeadDirectoryCompany(models.Model):
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_domain_idx
                 ON crm_iap_lead_directory_company (domain) WHERE domain IS NOT NULL;
         """)
+        # Matching by name and postcode: the companies of one normalised name
+        # in one country, their postcode read from the index.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_name_key_idx
+                ON crm_iap_lead_directory_company (name_key, country_id) INCLUDE (zip, company_id, id)
+             WHERE active AND name_key IS NOT NULL
+        """)
         # The price of a request: does the own directory (no register) have
         # companies in its countries? Small: register data is not in it.
         self.env.cr.execute("""
@@ -141,6 +153,11 @@ class CrmIapLeadDirectoryCompany(models.Model):
         if self.env.su or self.env.user.has_group("base.group_system"):
             return False
         return self.env.company
+
+    @api.depends("name")
+    def _compute_name_key(self):
+        for company in self:
+            company.name_key = name_key(company.name)
 
     @api.depends("contact_ids")
     def _compute_contact_count(self):

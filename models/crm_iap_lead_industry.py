@@ -14,6 +14,8 @@ class CrmIapLeadIndustry(models.Model):
     color = fields.Integer(string="Color Index")
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+    # What "Enrich from the directory" writes as a partner's industry.
+    partner_industry_id = fields.Many2one("res.partner.industry")
 
     _sql_constraints = [
         ("name_uniq", "unique (name)", "An industry with this name already exists."),

@@ -830,6 +830,8 @@ class CrmIapLeadMiningRequest(models.Model):
             {"team_id": self.team_id.id, "user_id": self.user_id.id}, followers_existing_policy="update",
         )
         self._log_notes(leads, self._render_enrichment_notes(leads, items))
+        # A lead mined from the directory is linked to its company from the start.
+        leads.filtered(lambda lead: (lead.reveal_id or "").startswith("directory-"))._directory_match()
         return leads
 
     def _drop_blacklisted_contacts(self, items):

@@ -352,6 +352,25 @@ def _sample(path):
     return header, [dict(zip(header, row)) for row in reader]
 
 
+def _uk_file(companies):
+    """A Companies House file (published format) of `companies`: dicts of
+    number, name, zip, post town."""
+    header, rows = _sample(UK_JANUARY)
+    template = rows[0]
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow(header)
+    for company in companies:
+        row = dict(template, **{
+            "CompanyName": company["name"], " CompanyNumber": company["number"],
+            "CompanyNumber": company["number"], "RegAddress.PostCode": company["zip"],
+            "RegAddress.PostTown": company.get("city", "LONDON"),
+            "URI": f"http://business.data.gov.uk/id/company/{company['number']}",
+        })
+        writer.writerow([row.get(column, "") for column in header])
+    return out.getvalue().encode()
+
+
 def _brreg_json(rows):
     """The CSV sample's units as data.brreg.no's JSON gives them: nested
     objects, booleans, numbers, address lines as a list, empty fields left out."""

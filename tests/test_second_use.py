@@ -60,7 +60,8 @@ class TestSecondUse(BackgroundCase):
 
     def test_lead_generation_menu_grouped(self):
         groups = {
-            "crm_menu_lead_generation_registers": ["crm_iap_lead_register_import_menu"],
+            "crm_menu_lead_generation_registers": ["crm_iap_lead_register_import_menu",
+                                                   "crm_iap_lead_directory_matching_menu"],
             "crm_menu_lead_generation_credits": ["crm_iap_lead_credit_line_menu"],
             "crm_menu_lead_generation_data_protection": ["crm_iap_lead_forget_menu", "crm_iap_lead_erasure_menu"],
             "crm_menu_lead_generation_service": ["crm_iap_lead_service_client_menu", "crm_iap_lead_service_call_menu"],

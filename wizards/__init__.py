@@ -1,2 +1,3 @@
 from . import crm_iap_lead_credit_topup
 from . import crm_iap_lead_forget
+from . import crm_iap_lead_directory_enrich

@@ -2,7 +2,8 @@
 # step, so that every scenario has its own process (and its own peak RSS).
 #
 # Environment: BENCH_FLAVOR (stock | ours), BENCH_STEP (setup | load |
-# companies | people | directory | directory_2000 | reveal_ids | register | register_pick), BENCH_OUT (JSON file
+# companies | people | directory | directory_2000 | reveal_ids | register | register_pick | matching_load |
+# matching), BENCH_OUT (JSON file
 # written by this step), BENCH_URL (setup: the lead-mining service),
 # BENCH_RUNS (timed runs after the warm-up, default 3), BENCH_PROFILE=1
 # (print the queries of the median run grouped by pattern, and its cProfile).
@@ -582,8 +583,87 @@ def register_pick_step():
             json.dump(data, out, indent=1)
 
 
+# ---------------------------------------------------------------------------
+# matching (ours): 100,000 partners against a register of 5.7 M companies
+# ---------------------------------------------------------------------------
+
+MATCHING_SIZE = int(os.environ.get("BENCH_MATCHING_SIZE") or 5_700_000)
+MATCHING_PARTNERS = 100_000
+
+
+def matching_load_step():
+    """A UK register of MATCHING_SIZE companies, committed (kept with
+    BENCH_KEEP=1): numbers 00000001..., one in ten with a website, names
+    and postcodes as the registers have them, the name key in SQL as an
+    import computes it."""
+    from odoo.addons.crm_iap_mine.tools.company_names import name_key_sql
+    env.cr.execute("SELECT count(*) FROM crm_iap_lead_directory_company WHERE register_code = 'gb_companies_house'")
+    if env.cr.fetchone()[0] >= MATCHING_SIZE:
+        print("matching: the register is already loaded")
+        return
+    started = time.perf_counter()
+    env.cr.execute(f"""
+        INSERT INTO crm_iap_lead_directory_company
+               (register_code, register_number, name, name_key, street, city, zip, country_id, domain,
+                active, delivery_count, create_uid, write_uid, create_date, write_date)
+        SELECT 'gb_companies_house', lpad(n::text, 8, '0'), r.name, {name_key_sql("r.name")},
+               n || ' High Street', 'LONDON', 'N' || (n %% 97) || ' ' || (n %% 9) || 'AB', %(uk)s,
+               CASE WHEN n %% 10 = 0 THEN 'bench' || n || '.example' END,
+               TRUE, 0, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM generate_series(1, %(count)s) n
+         CROSS JOIN LATERAL (SELECT 'BENCH TRADING ' || n || ' LIMITED' AS name) r
+    """, {"uk": env.ref("base.uk").id, "uid": odoo.SUPERUSER_ID, "count": MATCHING_SIZE})
+    env.cr.commit()
+    print(f"matching: {MATCHING_SIZE:,} register companies loaded in {time.perf_counter() - started:.0f} s")
+
+
+def matching_step():
+    """Match MATCHING_PARTNERS company partners (rolled back): a third by
+    Company ID (some without the leading zeros), a sixth by website, a
+    third by name and postcode, the rest unknown to the register. Timed as
+    the background run works: chunk after chunk."""
+    step = MATCHING_SIZE // MATCHING_PARTNERS
+    env.cr.execute("""
+        INSERT INTO res_partner (name, complete_name, is_company, active, type, country_id, company_registry,
+                                 website, zip, create_uid, write_uid, create_date, write_date)
+        SELECT p.name, p.name, TRUE, TRUE, 'contact', %(uk)s,
+               CASE WHEN i %% 6 IN (0, 1) THEN CASE WHEN i %% 2 = 0 THEN lpad(n::text, 8, '0') ELSE n::text END END,
+               CASE WHEN i %% 6 = 2 THEN 'https://www.bench' || (n - n %% 10) || '.example/' END,
+               CASE WHEN i %% 6 IN (3, 4) THEN lower('N' || (n %% 97) || (n %% 9) || 'ab') END,
+               %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM generate_series(1, %(count)s) i
+         CROSS JOIN LATERAL (SELECT i * %(step)s AS n) s
+         CROSS JOIN LATERAL (SELECT CASE WHEN i %% 6 = 5 THEN 'Unknown Partner ' || n
+                                         ELSE 'Bench Trading ' || n || ' Ltd.' END AS name) p
+    """, {"uk": env.ref("base.uk").id, "uid": odoo.SUPERUSER_ID, "count": MATCHING_PARTNERS, "step": step})
+    env.cr.execute("ANALYZE res_partner")
+    Matching = env["crm.iap.lead.directory.matching"]
+    run = Matching.create({"total_count": MATCHING_PARTNERS})
+    started = time.perf_counter()
+    while run.state == "queued":
+        run._match_chunk(10_000)
+    seconds = time.perf_counter() - started
+    # Expected: every number and name+postcode (a sixth by website too).
+    expected_linked = MATCHING_PARTNERS // 6 * 3
+    expected_suggested = MATCHING_PARTNERS // 6 * 2
+    if run.linked_count < expected_linked or run.suggested_count < expected_suggested:
+        fail(f"matching: {run.linked_count} linked and {run.suggested_count} suggested, expected at least "
+             f"{expected_linked} and {expected_suggested}")
+    data = {"scenario": "matching", "partners": run.partner_count, "directory": MATCHING_SIZE,
+            "seconds": round(seconds, 1), "linked": run.linked_count, "suggested": run.suggested_count,
+            "failures": FAILURES}
+    print(f"matching: {run.partner_count:,} partners (and {run.lead_count:,} leads) against {MATCHING_SIZE:,} "
+          f"register companies in {seconds:.1f} s: {run.linked_count:,} linked, {run.suggested_count:,} suggested")
+    env.cr.rollback()
+    write_out(data)
+
+
 if STEP == "setup":
     setup()
+elif STEP == "matching_load":
+    matching_load_step()
+elif STEP == "matching":
+    matching_step()
 elif STEP == "register":
     register_step()
 elif STEP == "register_pick":

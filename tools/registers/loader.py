@@ -35,6 +35,7 @@ from contextlib import ExitStack, contextmanager
 
 import psycopg2
 
+from ..company_names import name_key_sql
 from ..register_files import RegisterCsvReader, RegisterFileError, open_register_file, open_register_reader
 from . import detect_adapter
 from .base import COMPANY_FIELDS, EXCLUSION_ORDER, UNIT_FIELDS, BadRow
@@ -87,6 +88,7 @@ MERGED_COLUMNS = (
     ("register_status_date", "COALESCE(r.register_status_date, CASE WHEN r.register_status IS NOT NULL "
                              "THEN (now() at time zone 'UTC')::date END)"),
     ("active", "TRUE"),
+    ("name_key", name_key_sql("r.name")),
     # What an unchanged row of the next file is recognised by (see _RowQuery).
     ("register_hash", "r.row_hash"),
 )

@@ -10,8 +10,8 @@ class CrmIapLeadDirectoryEnrich(models.TransientModel):
     _name = "crm.iap.lead.directory.enrich"
     _description = "Overwrite from the Directory"
 
-    res_model = fields.Char(required=True)
-    res_id = fields.Integer(required=True)
+    res_model = fields.Char(string="Record Model", required=True)
+    res_id = fields.Integer(string="Record ID", required=True)
     line_ids = fields.One2many("crm.iap.lead.directory.enrich.line", "wizard_id", string="Fields")
 
     def action_apply(self):
@@ -33,8 +33,9 @@ class CrmIapLeadDirectoryEnrichLine(models.TransientModel):
     _name = "crm.iap.lead.directory.enrich.line"
     _description = "Field to Overwrite from the Directory"
 
-    wizard_id = fields.Many2one("crm.iap.lead.directory.enrich", required=True, ondelete="cascade")
-    field_name = fields.Char(required=True)
+    wizard_id = fields.Many2one("crm.iap.lead.directory.enrich", string="Overwrite", required=True,
+                                ondelete="cascade")
+    field_name = fields.Char(string="Technical Field Name", required=True)
     field_label = fields.Char(string="Field", readonly=True)
     current_value = fields.Char(readonly=True)
     directory_value = fields.Char(string="In the Directory", readonly=True)

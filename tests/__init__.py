@@ -28,3 +28,4 @@ from . import test_lead_mining_service_guards
 from . import test_second_use
 from . import test_register_rows
 from . import test_founding_filter
+from . import test_register_watch

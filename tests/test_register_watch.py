@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.crm_iap_lead_register_import import WATCH_ACTIVITY_PARAM
-from .common import UK_JANUARY, RegisterImportCase, _sample
+from .common import FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_JANUARY, RegisterImportCase, _read, _sample, _zipped
 
 JANUARY = "BasicCompanyDataAsOneFile-2026-01-01.csv"
 FEBRUARY = "BasicCompanyDataAsOneFile-2026-02-01.csv"
@@ -16,12 +16,17 @@ FEBRUARY = "BasicCompanyDataAsOneFile-2026-02-01.csv"
 
 def _uk_file(changes=None):
     """January's sample, each row updated with `changes[number]` ({column: value})."""
-    header, rows = _sample(UK_JANUARY)
+    return _changed(UK_JANUARY, " CompanyNumber", changes)
+
+
+def _changed(path, number_column, changes=None):
+    """A sample file, each row updated with `changes[number]` ({column: value})."""
+    header, rows = _sample(path)
     stream = io.StringIO()
     writer = csv.writer(stream, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        row.update((changes or {}).get(row[" CompanyNumber"], {}))
+        row.update((changes or {}).get(row[number_column], {}))
         writer.writerow([row[column] for column in header])
     return stream.getvalue().encode()
 
@@ -201,3 +206,38 @@ class TestRegisterWatch(RegisterImportCase):
         settings = Settings.create({})
         self.assertEqual([settings[f"register_watch_{kind}"] for kind in ("status", "gone", "address", "name")],
                          [True, False, False, True])
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterFoundingDates(RegisterImportCase):
+    """Each register's date of incorporation becomes the directory company's founding date."""
+
+    def _founded(self, register):
+        return {number: str(company.founded_date or "") for number, company in self._by_number(register).items()}
+
+    def test_companies_house_incorporation_date(self):
+        run = self._import(_read(UK_JANUARY))
+        self.assertEqual(run.state, "done", run.error_message)
+        founded = self._founded("gb_companies_house")
+        self.assertEqual((founded["09000001"], founded["SC400002"], founded["09000006"]),
+                         ("2015-03-14", "1998-07-01", ""), "dd/mm/yyyy read; none given, none kept")
+
+    def test_sirene_creation_date_of_the_legal_unit(self):
+        run = self.imports.create({
+            "register_code": "fr_sirene", "file": base64.b64encode(_read(FR_ESTABLISHMENTS)),
+            "second_file": base64.b64encode(_zipped(_read(FR_UNITS), "StockUniteLegale_utf8.csv")),
+        })
+        run.action_import()
+        self.assertEqual(run.state, "done", run.error_message)
+        founded = self._founded("fr_sirene")
+        self.assertEqual((founded["552000001"], founded["552000002"]), ("2011-03-15", "1998-06-02"))
+
+    def test_brreg_foundation_date_else_registration_date(self):
+        content = _changed(SAMPLES + "no_brreg_enheter.csv", "organisasjonsnummer", {
+            "910000001": {"stiftelsesdato": "1987-02-01", "registreringsdatoEnhetsregisteret": "1995-02-20"},
+            "910000002": {"stiftelsesdato": "", "registreringsdatoEnhetsregisteret": "2001-10-11"},
+        })
+        run = self._import(content, "no_brreg", "enheter_alle.csv")
+        self.assertEqual(run.state, "done", run.error_message)
+        founded = self._founded("no_brreg")
+        self.assertEqual((founded["910000001"], founded["910000002"]), ("1987-02-01", "2001-10-11"))

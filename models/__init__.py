@@ -10,6 +10,7 @@ from . import crm_iap_lead_directory_contact
 from . import crm_iap_lead_directory_sample
 from . import crm_iap_lead_directory_search
 from . import crm_iap_lead_register_import
+from . import crm_iap_lead_directory_event
 from . import crm_iap_lead_provider
 from . import crm_iap_lead_mining_request
 from . import crm_iap_lead_provider_iap

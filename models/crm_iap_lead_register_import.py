@@ -6,6 +6,7 @@ import os
 import re
 import stat
 import time
+from collections import defaultdict
 from contextlib import ExitStack, contextmanager
 
 from markupsafe import Markup
@@ -52,7 +53,17 @@ REGISTER_DIR_OPTION = "crm_iap_mine_register_dir"
 # it as the superuser), and those only the module writes (see `_update_state`).
 SERVER_FIELDS = ("server_path", "second_server_path")
 MODULE_FIELDS = ("state", "user_id", "phase", "loader_state", "stalled_runs", "archive_confirmed",
-                 "to_archive_count", "active_before_count")
+                 "to_archive_count", "active_before_count", "events_recorded", "watched_up_to", "alert_count")
+# Events the watch step reads per step (see `_watch_step`): each step's
+# activities and notes are one transaction of seconds, whatever the import.
+WATCH_CHUNK_EVENTS = 2000
+# The events the register watch tells the CRM of (a status: only a company
+# on its way out, see REGISTER_STATUSES), and the system parameter naming
+# those that also give the salesperson an activity (a comma-separated list;
+# by default WATCH_ACTIVITY_DEFAULT).
+WATCHED_KINDS = ("status", "gone", "address", "name")
+WATCH_ACTIVITY_PARAM = "crm_iap_mine.watch_activity_kinds"
+WATCH_ACTIVITY_DEFAULT = "status,gone"
 
 SECOND_FILE_HELP = ("INSEE SIRENE comes as two files, the establishments and the legal units: "
                     "give both, in either order.")
@@ -110,6 +121,25 @@ class CrmIapLeadRegisterImport(models.Model):
         "companies, and archives only those the file itself marks as closed, excluded or deleted.",
     )
     archive_confirmed = fields.Boolean(readonly=True, copy=False)
+    file_date = fields.Date(
+        default=fields.Date.context_today, required=True,
+        help="The date the register gave its file: read from the file name where the register puts it "
+             "(Companies House), else today unless you give it. Files are imported in date order.")
+    force_older = fields.Boolean(
+        string="Import Although Older",
+        help="Import a file older than the register's last imported one. Its changes are then not recorded "
+             "as events, and raise no alerts: they would say a company went back in time.")
+    # Whether the import records what it changes as events (decided when it
+    # starts: not when forced in out of date order) and alerts the CRM.
+    events_recorded = fields.Boolean(readonly=True, copy=False)
+    event_ids = fields.One2many("crm.iap.lead.directory.event", "import_id", string="Events", readonly=True)
+    event_count = fields.Integer(string="Changes Recorded", compute="_compute_event_count")
+    # The last event the watch step went through (see `_watch_step`).
+    watched_up_to = fields.Integer(readonly=True, copy=False)
+    alert_count = fields.Integer(
+        string="Alerts", readonly=True, copy=False,
+        help="Leads, opportunities and customers told of an event of their company (a note, and an activity "
+             "for the salesperson when the settings ask for one).")
     to_archive_count = fields.Integer(string="Companies to Archive", readonly=True, copy=False)
     active_before_count = fields.Integer(string="Active Companies of the Register", readonly=True, copy=False)
     archive_warning = fields.Text(compute="_compute_archive_warning")
@@ -125,7 +155,8 @@ class CrmIapLeadRegisterImport(models.Model):
     # legal units) -> merge -> archive, each committed in the background with
     # the loader's state (position in the files, counts, last number merged).
     phase = fields.Selection(
-        [("read", "Reading"), ("prepare", "Checking"), ("merge", "Merging"), ("archive", "Archiving")],
+        [("read", "Reading"), ("prepare", "Checking"), ("merge", "Merging"), ("archive", "Archiving"),
+         ("watch", "Alerting")],
         default="read", required=True, readonly=True, copy=False,
     )
     loader_state = fields.Json(readonly=True, copy=False)
@@ -177,7 +208,40 @@ class CrmIapLeadRegisterImport(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [self._check_values(vals) for vals in vals_list]
+        for vals in vals_list:
+            if not vals.get("file_date"):
+                file_date = self._file_date_from_names(
+                    vals.get("register_code") or self.default_get(["register_code"]).get("register_code"),
+                    [vals.get("file_name"), vals.get("server_path")])
+                if file_date:
+                    vals["file_date"] = file_date
         return super().create(vals_list)
+
+    @api.model
+    def _file_date_from_names(self, register_code, names):
+        """The file's date, where the register names it in the file name; else None."""
+        pattern = register_code and ADAPTERS[register_code].file_date_pattern
+        for name in names if pattern else ():
+            found = name and re.search(pattern, os.path.basename(name), re.IGNORECASE)
+            if found:
+                try:
+                    return fields.Date.to_date("-".join(found.groups()))
+                except ValueError:
+                    continue
+        return None
+
+    @api.onchange("register_code", "file_name", "server_path")
+    def _onchange_file_date(self):
+        for run in self.filtered(lambda run: run.state == "draft"):
+            file_date = run._file_date_from_names(run.register_code, [run.file_name, run.sudo().server_path])
+            if file_date:
+                run.file_date = file_date
+
+    def _compute_event_count(self):
+        counts = dict(self.env["crm.iap.lead.directory.event"]._read_group(
+            [("import_id", "in", self.ids)], ["import_id"], ["__count"]))
+        for run in self:
+            run.event_count = counts.get(run, 0)
 
     def write(self, vals):
         return super().write(self._check_values(vals))
@@ -272,7 +336,8 @@ class CrmIapLeadRegisterImport(models.Model):
 
     @api.depends("state", "file_scope", "rows_read", "imported_count", "updated_count", "unchanged_count",
                  "archived_count", "excluded_closed_count", "excluded_person_count", "excluded_private_count",
-                 "bad_row_count", "undeliverable_count", "unknown_industry_count")
+                 "bad_row_count", "undeliverable_count", "unknown_industry_count", "events_recorded", "force_older",
+                 "alert_count")
     def _compute_result_summary(self):
         for run in self:
             run.result_summary = run._describe_result() if run.state == "done" else False
@@ -416,7 +481,21 @@ class CrmIapLeadRegisterImport(models.Model):
     # Business
     # ------------------------------------------------------------------
 
+    def _check_file_order(self):
+        """Refuse a file older than the register's last imported one, unless
+        forced: then its changes are recorded as no event (see `events_recorded`)."""
+        later = self.sudo().search_count([
+            ("register_code", "=", self.register_code), ("state", "=", "done"), ("id", "!=", self.id),
+            ("file_date", ">", self.file_date)])
+        if later and not self.force_older:
+            raise UserError(_(
+                "This file of %(date)s is older than the last file of the register imported. Files are imported "
+                "in date order: tick Import Although Older to import it anyway (its changes then record no "
+                "events and raise no alerts).", date=fields.Date.to_string(self.file_date)))
+        self.sudo().events_recorded = not later
+
     def _check_source(self):
+        self._check_file_order()
         if self.source == "upload":
             if not self.file or (self.needs_second_file and not self.second_file):
                 raise UserError(self._describe_missing_file())
@@ -537,7 +616,8 @@ class CrmIapLeadRegisterImport(models.Model):
         except RegisterFileError as error:
             self._update_state("error", {"error_message": self._describe_file_error(error)})
             return
-        steps_of_phase = {"prepare": self._prepare_step, "merge": self._merge_step, "archive": self._archive_step}
+        steps_of_phase = {"prepare": self._prepare_step, "merge": self._merge_step, "archive": self._archive_step,
+                          "watch": self._watch_step}
         while go_on():
             steps += self._step(loader, steps_of_phase[self.phase], autocommit, progress)
 
@@ -546,7 +626,7 @@ class CrmIapLeadRegisterImport(models.Model):
         adapter = ADAPTERS[self.register_code]()
         home_country = self.env["res.country"].search([("code", "=", adapter.country_code)], limit=1)
         return RegisterLoader(self.env.cr, adapter, self.id, uid=self.env.uid, home_country_id=home_country.id,
-                              state=self.loader_state)
+                              state=self.loader_state, events_date=self.events_recorded and self.file_date or None)
 
     def _step(self, loader, work, autocommit, progress):
         """Run one step, `work(loader)` (its phase's method), in a savepoint
@@ -604,16 +684,150 @@ class CrmIapLeadRegisterImport(models.Model):
         return None
 
     def _archive_step(self, loader):
-        """The last step, short: archive, drop the staging, done."""
+        """Archive; then the watch tells the CRM of the events."""
         self.env["crm.iap.lead.directory.company"].invalidate_model()   # written in SQL
         loader.archive(complete=self.file_scope == "complete")
-        self._update_state("done", self._result_values(loader))
+        return {"phase": "watch"}
+
+    def _watch_step(self, loader):
+        """The last steps: tell the CRM records of the companies the events
+        are about (`_raise_alerts`), WATCH_CHUNK_EVENTS events at a time,
+        then done (the staging dropped)."""
+        started = time.monotonic()
+        events = []
+        if loader.records_events:
+            self.env.cr.execute("""
+                SELECT id, company_id, kind, old_value, new_value FROM crm_iap_lead_directory_event
+                 WHERE import_id = %s AND id > %s AND kind IN %s AND (kind <> 'status' OR new_value IS NOT NULL)
+                 ORDER BY id LIMIT %s
+            """, [self.id, self.watched_up_to, WATCHED_KINDS, WATCH_CHUNK_EVENTS])
+            events = self.env.cr.fetchall()
+        values = {}
+        if events:
+            values = {"watched_up_to": events[-1][0], "alert_count": self.alert_count + self._raise_alerts(events)}
+        loader.timings["watch"] += time.monotonic() - started
+        if len(events) < WATCH_CHUNK_EVENTS:
+            self._update_state("done", dict(self._result_values(loader), **values))
+        return values
+
+    def _raise_alerts(self, events):
+        """Post a note on each CRM record watching the company of an event
+        (`_watched_records`), and give its salesperson an activity for the
+        kinds the settings name; return how many alerts (a record told of
+        an event). `events`: ``(id, company id, kind, old, new)`` rows."""
+        Company = self.env["crm.iap.lead.directory.company"].sudo().with_context(active_test=False)
+        watchers = defaultdict(list)
+        for record, company_id in self._watched_records(list({event[1] for event in events})):
+            watchers[company_id].append(record)
+        if not watchers:
+            return 0
+        names = dict(Company.browse(list(watchers)).mapped(lambda company: (company.id, company.name)))
+        param = self.env["ir.config_parameter"].sudo().get_param(WATCH_ACTIVITY_PARAM, WATCH_ACTIVITY_DEFAULT)
+        activity_kinds = set((param or "").split(","))
+        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        models_ids = {model: self.env["ir.model"]._get_id(model) for model in {
+            record._name for records in watchers.values() for record in records}}
+        notes = defaultdict(lambda: defaultdict(list))   # {model: {id: [messages]}}
+        activities = []
+        alerts = 0
+        for _event_id, company_id, kind, old, new in events:
+            message = self._describe_event(names.get(company_id, ""), kind, old, new)
+            for record in watchers.get(company_id, ()):
+                alerts += 1
+                notes[record._name][record.id].append(message)
+                if kind in activity_kinds and record.user_id and todo:
+                    activities.append({
+                        "res_model_id": models_ids[record._name], "res_id": record.id,
+                        "activity_type_id": todo.id, "summary": message, "user_id": record.user_id.id,
+                    })
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
+        for model, bodies in notes.items():
+            self.env[model].sudo().browse(list(bodies))._message_log_batch(
+                {res_id: Markup("<br/>").join(messages) for res_id, messages in bodies.items()})
+        return alerts
+
+    def _describe_event(self, company, kind, old, new):
+        """The alert of an event: "ACME LTD entered liquidation: Companies House, file of 2026-12-01"."""
+        source = _("%(register)s, file of %(date)s", register=ADAPTERS[self.register_code].label,
+                   date=fields.Date.to_string(self.file_date))
+        if kind == "status":
+            status = dict(self.env["crm.iap.lead.directory.company"]._fields["register_status"]._description_selection(
+                self.env)).get(new, new)
+            return _("%(company)s entered the status %(status)s: %(origin)s", company=company, status=status,
+                     origin=source)
+        if kind == "gone":
+            return _("%(company)s left the register (dissolved, struck off or closed): %(origin)s",
+                     company=company, origin=source)
+        if kind == "address":
+            return _("%(company)s moved to %(address)s: %(origin)s", company=company, address=new or "",
+                     origin=source)
+        return _("%(old)s is now named %(company)s: %(origin)s", old=old or "", company=company, origin=source)
+
+    def _watched_records(self, company_ids):
+        """The CRM records that watch the directory companies `company_ids`:
+        ``(record, directory company id)`` pairs, of every source (one
+        method each, one query each)."""
+        return self._watched_leads(company_ids) + self._watched_partners(company_ids)
+
+    def _watched_leads(self, company_ids):
+        """The open leads and the opportunities not lost mined from the
+        companies (their `reveal_id`, "directory-<id>")."""
+        self.env["crm.lead"].flush_model(["reveal_id", "active"])
+        self.env.cr.execute("""
+            SELECT l.id, c.id FROM unnest(%s::integer[]) AS c (id)
+              JOIN crm_lead l ON l.reveal_id LIKE 'directory-%%' AND l.reveal_id = 'directory-' || c.id
+             WHERE l.active
+        """, [company_ids])
+        leads = self.env["crm.lead"].sudo()
+        return [(leads.browse(lead_id), company_id) for lead_id, company_id in self.env.cr.fetchall()]
+
+    def _watched_partners(self, company_ids):
+        """The customers (a won opportunity, or `customer_rank` > 0 with
+        Invoicing) whose Company ID or Tax ID is the company's register
+        number (each register's `registry_number_sql`, `vat_number_sql`)."""
+        adapter = ADAPTERS[self.register_code]
+        expressions = [expression for expression in (adapter.registry_number_sql, adapter.vat_number_sql)
+                       if expression]
+        if not expressions:
+            return []
+        Partner = self.env["res.partner"]
+        Partner.flush_model()
+        self.env["crm.lead"].flush_model(["partner_id", "stage_id", "active"])
+        customer = "p.customer_rank > 0 OR " if "customer_rank" in Partner._fields else ""
+        numbers = []
+        if adapter.registry_number_sql:
+            numbers.append(f"""SELECT {adapter.registry_number_sql} WHERE p.company_registry IS NOT NULL
+                                  AND (p.country_id IS NULL OR p.country_id = %(country)s)""")
+        if adapter.vat_number_sql:
+            numbers.append(f"SELECT {adapter.vat_number_sql} WHERE p.vat IS NOT NULL")
+        country = self.env["res.country"].search([("code", "=", adapter.country_code)], limit=1)
+        # The partners' numbers are computed once (one pass over the
+        # partners), then joined to the companies by the register's index.
+        self.env.cr.execute(f"""
+            WITH customer AS MATERIALIZED (
+                SELECT p.id, n.number FROM res_partner p
+                 CROSS JOIN LATERAL ({" UNION ".join(numbers)}) AS n (number)
+                 WHERE p.active AND (p.company_registry IS NOT NULL OR p.vat IS NOT NULL) AND n.number IS NOT NULL
+                   AND ({customer}EXISTS (
+                        SELECT 1 FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
+                          JOIN res_partner lp ON lp.id = l.partner_id
+                         WHERE lp.commercial_partner_id = p.id AND l.active))
+            )
+            SELECT DISTINCT customer.id, d.id FROM customer
+              JOIN crm_iap_lead_directory_company d
+                ON d.register_code = %(register)s AND d.register_number = customer.number
+             WHERE d.id = ANY(%(companies)s)
+        """, {"companies": company_ids, "register": self.register_code, "country": country.id or None})
+        partners = Partner.sudo()
+        return [(partners.browse(partner_id), company_id) for partner_id, company_id in self.env.cr.fetchall()]
 
     def _progress_fraction(self, loader):
         if self.state == "done":
             return 1.0
         if self.phase == "read":
             return READ_SHARE * loader.progress().fraction
+        if self.phase == "watch":
+            return 1.0
         counters = loader.counters
         merged = counters["imported_count"] + counters["updated_count"] + counters["unchanged_count"]
         return READ_SHARE + (1 - READ_SHARE) * min(merged / max(counters["staged_rows"], 1), 1.0)
@@ -724,6 +938,13 @@ class CrmIapLeadRegisterImport(models.Model):
         elif self.unknown_industry_count:
             sentences.append(_("%(count)s companies have an activity code that maps to no industry: they were "
                                "imported without one.", count=_number(self, self.unknown_industry_count)))
+        if self.force_older and not self.events_recorded:
+            sentences.append(_("Imported out of date order: its changes are recorded as no event."))
+        elif self.alert_count == 1:
+            sentences.append(_("1 alert raised: a lead, opportunity or customer was told of a change of its company."))
+        elif self.alert_count:
+            sentences.append(_("%(count)s alerts raised: leads, opportunities and customers told of a change of their "
+                               "company.", count=_number(self, self.alert_count)))
         return " ".join(sentences)
 
     def _describe_archive_to_confirm(self):

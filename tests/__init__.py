@@ -30,3 +30,4 @@ from . import test_register_rows
 from . import test_founding_filter
 from . import test_matching
 from . import test_enrichment
+from . import test_register_watch

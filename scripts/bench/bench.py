@@ -510,6 +510,7 @@ def register_step():
         "file_scope": "complete",
     })
     run.sudo().archive_confirmed = True   # the bench's monthly update archives what a real one would
+    run._check_file_order()   # as an operator's import: in date order, its changes recorded as events
     run._update_state("queued")._update_state("running")
     rss_before = current_rss_mib()
     started = time.perf_counter()
@@ -530,6 +531,7 @@ def register_step():
         # The peak over what the process held before the import (Odoo loaded).
         "memory_growth_mib": round(peak_mib() - rss_before), "failures": FAILURES,
         "phases": {phase: round(run.loader_state["timings"].get(phase, 0), 1) for phase in PHASES},
+        "events": run.event_count, "alerts": run.alert_count,
     }
     print(f"{label}: {data['rows_read']:,} rows in {data['seconds']} s ({data['rows_per_second']:,} rows/s): "
           f"{data['imported']:,} imported, {data['updated']:,} updated, {data['unchanged']:,} unchanged, "
@@ -538,7 +540,7 @@ def register_step():
     # Rows per second of a phase: of the rows it works on (read: the file's;
     # merge: the companies new or changed; archive: the register's).
     rows = {"read": run.rows_read, "copy": run.rows_read, "check": run.rows_read, "duplicates": run.rows_read,
-            "merge": run.imported_count + run.updated_count, "archive": active}
+            "merge": run.imported_count + run.updated_count, "archive": active, "watch": run.event_count}
     for phase in PHASES:
         seconds = data["phases"][phase]
         rate = f"{rows[phase] / seconds:>12,.0f} rows/s" if seconds else ""

@@ -74,6 +74,10 @@ class RegisterAdapter:
     # two files, those of its legal units too.
     complete_file_names = None
     complete_unit_file_names = None
+    # Where the register names its file's date in the file name (a regular
+    # expression giving year, month and day), e.g. Companies House's
+    # BasicCompanyDataAsOneFile-2026-12-01.zip; None: asked in the form.
+    file_date_pattern = None
     # A register published as two files (France: establishments and legal
     # units) names the columns of the second one, the legal units, joined to
     # the companies by register number (`parse_unit_row`).

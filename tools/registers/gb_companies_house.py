@@ -48,6 +48,7 @@ class CompaniesHouseAdapter(RegisterAdapter):
     download_url = "https://download.companieshouse.gov.uk/en_output.html"
     number_column = "CompanyNumber"
     field_lengths = FIELD_LENGTHS
+    file_date_pattern = r"^BasicCompanyData\S*?-(\d{4})-(\d{2})-(\d{2})\b"
     complete_file_names = r"^BasicCompanyDataAsOneFile\b"   # not its parts, BasicCompanyData-...-part1_7
     required_columns = (
         "CompanyName", "CompanyNumber", "RegAddress.AddressLine1", "RegAddress.PostTown",

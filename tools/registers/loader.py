@@ -104,7 +104,23 @@ UPDATED_VALUES = {
 # Only some registers publish a website: one added by hand stays otherwise.
 KEPT_UNLESS_GIVEN = {"domain"}
 # The phases `timings` measures, in seconds (see `RegisterLoader.timings`).
-PHASES = ("read", "copy", "check", "duplicates", "merge", "archive")
+# "watch": the alerts the import raises after (its model's last steps).
+PHASES = ("read", "copy", "check", "duplicates", "merge", "archive", "watch")
+# What an import records of each company it changes (`events_date`), in the
+# directory's events table: the kind, the value before and after, compared
+# as the update compares them (the directory company `d` before, the
+# resolved row `r`). New and gone companies are recorded as they are
+# inserted and archived.
+EVENT_TABLE = "crm_iap_lead_directory_event"
+EVENT_CHANGES = (
+    ("name", "d.name", "r.name", "d.name IS DISTINCT FROM r.name"),
+    ("address", "concat_ws(', ', d.street, d.zip, d.city)", "concat_ws(', ', r.street, r.zip, r.city)",
+     "(d.street, d.zip, d.city) IS DISTINCT FROM (r.street, r.zip, r.city)"),
+    ("industry", "(SELECT i.name->>'en_US' FROM crm_iap_lead_industry i WHERE i.id = d.industry_id)",
+     "(SELECT i.name->>'en_US' FROM crm_iap_lead_industry i WHERE i.id = r.industry_id)",
+     "d.industry_id IS DISTINCT FROM r.industry_id"),
+    ("status", "d.register_status", "r.register_status", "d.register_status IS DISTINCT FROM r.register_status"),
+)
 
 # Where the reading stands: the file being read (an index in the order
 # they are staged: legal units first) and how many of its rows are read,
@@ -274,9 +290,12 @@ class RegisterLoader:
       country code Odoo does not know.
     :param state: the `saved_state()` of an earlier loader of the same
       import, to go on where it stopped; a new import by default.
+    :param events_date: the date of the file, to record what the import
+      changes as events of that date (EVENT_TABLE); None records none. A
+      register's first import records none either.
     """
 
-    def __init__(self, cr, adapter, import_id, *, uid, home_country_id, state=None):
+    def __init__(self, cr, adapter, import_id, *, uid, home_country_id, state=None, events_date=None):
         self.cr = cr
         self.adapter = adapter
         self.import_id = int(import_id)
@@ -293,8 +312,9 @@ class RegisterLoader:
         self.tables = {table: f"{table}_{self.import_id}" for table in STAGING_TABLES}   # see drop_staging_tables
         # Seconds spent per phase (PHASES), over every run of the import.
         self.timings = Counter(state.get("timings", {}))
+        self.events_date = events_date
         self._params = {"register": adapter.code, "classification": adapter.classification, "uid": uid,
-                        "home_country": home_country_id}
+                        "home_country": home_country_id, "import_id": self.import_id, "events_date": events_date}
         self._members = []
         self._member = 0
 
@@ -307,6 +327,23 @@ class RegisterLoader:
             "first_import": self.first_import,
             "bad_rows": [[line, bad.reason, bad.value, bad.register_number] for line, bad in self.bad_rows],
         }
+
+    @property
+    def records_events(self):
+        """Whether the merge and the archive record events."""
+        return bool(self.events_date) and not self.first_import
+
+    def _recording(self, sql, company, old, new):
+        """`sql`, a statement ending in ``RETURNING`` the columns the event
+        needs, made to record one event of each row it returns: `company`
+        (its id), `old` and `new` (values), of the kind ``kind``."""
+        return f"""
+            WITH changed AS ({sql})
+            INSERT INTO {EVENT_TABLE} (company_id, import_id, kind, old_value, new_value, event_date,
+                                       create_uid, create_date, write_uid, write_date)
+            SELECT {company}, %(import_id)s, kind, {old}, {new}, %(events_date)s,
+                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM changed"""
 
     @contextmanager
     def _timed(self, phase):
@@ -773,6 +810,17 @@ class RegisterLoader:
             SELECT 1 FROM crm_iap_lead_directory_company d
              WHERE d.register_code = %(register)s AND d.register_number = r.register_number)"""
         with self._by_index():
+            if self.records_events:
+                # What changes, read before the update changes it.
+                changes = " UNION ALL ".join(
+                    f"SELECT '{kind}' AS kind, {old} AS old_value, {new} AS new_value WHERE {changed}"
+                    for kind, old, new, changed in EVENT_CHANGES)
+                cr.execute(self._recording(f"""
+                    SELECT d.id, e.kind, e.old_value, e.new_value
+                      FROM crm_iap_register_resolved r
+                      JOIN crm_iap_lead_directory_company d
+                        ON d.register_code = %(register)s AND d.register_number = r.register_number
+                     CROSS JOIN LATERAL ({changes}) e""", "id", "old_value", "new_value"), params)
             if not first:
                 cr.execute(f"""
                     UPDATE crm_iap_lead_directory_company d
@@ -791,15 +839,17 @@ class RegisterLoader:
                      WHERE d.register_code = %(register)s AND d.register_number = r.register_number
                        AND ({", ".join(f"d.{column}" for column, _value in kept)}) IS DISTINCT FROM ({kept_values})
                 """, params)
-            cr.execute(f"""
+            insert = f"""
                 INSERT INTO crm_iap_lead_directory_company
                        (register_code, register_number, {columns}, delivery_count,
                         create_uid, create_date, write_uid, write_date)
                 SELECT %(register)s, r.register_number, {values}, 0,
                        %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
                   FROM crm_iap_register_resolved r
-                 WHERE {new_only}
-            """, params)
+                 WHERE {new_only}"""
+            if self.records_events:   # one event per company inserted: the same count
+                insert = self._recording(f"{insert} RETURNING id, 'new' AS kind, name", "id", "NULL", "name")
+            cr.execute(insert, params)
             imported = cr.rowcount
         cr.execute("DROP TABLE crm_iap_register_resolved")
         self.counters["updated_count"] += updated
@@ -826,11 +876,13 @@ class RegisterLoader:
         (`complete`), also those it does not list at all (dissolved).
         Archived, never deleted, so their delivery history stays. Return how
         many."""
-        self.cr.execute(f"""
+        sql = f"""
             UPDATE crm_iap_lead_directory_company d
                SET active = FALSE, write_uid = %(uid)s, write_date = now() at time zone 'UTC'
-             WHERE d.register_code = %(register)s AND d.active AND {self._archived_condition(complete)}
-        """, self._params)
+             WHERE d.register_code = %(register)s AND d.active AND {self._archived_condition(complete)}"""
+        if self.records_events:   # one event per company archived: the same count
+            sql = self._recording(f"{sql} RETURNING d.id, 'gone' AS kind, d.name", "id", "name", "NULL")
+        self.cr.execute(sql, self._params)
         self.counters["archived_count"] += self.cr.rowcount
         return self.cr.rowcount
 

@@ -766,8 +766,36 @@ class CrmIapLeadRegisterImport(models.Model):
     def _watched_records(self, company_ids):
         """The CRM records that watch the directory companies `company_ids`:
         ``(record, directory company id)`` pairs, of every source (one
-        method each, one query each)."""
-        return self._watched_leads(company_ids) + self._watched_partners(company_ids)
+        method each, one query each); a record two sources find is alerted
+        once."""
+        return list(dict.fromkeys(self._watched_leads(company_ids) + self._watched_partners(company_ids)
+                                  + self._watched_links(company_ids)))
+
+    def _customer_condition(self, partner):
+        """SQL: the partner `partner` (an alias) is a customer: a won
+        opportunity, or `customer_rank` > 0 with Invoicing."""
+        rank = f"{partner}.customer_rank > 0 OR " if "customer_rank" in self.env["res.partner"]._fields else ""
+        return f"""({rank}EXISTS (
+                        SELECT 1 FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
+                          JOIN res_partner lp ON lp.id = l.partner_id
+                         WHERE lp.commercial_partner_id = {partner}.id AND l.active))"""
+
+    def _watched_links(self, company_ids):
+        """The open leads and the customers a confirmed link of the matching
+        ties to the companies (`crm.iap.lead.directory.link`)."""
+        self.env["crm.iap.lead.directory.link"].flush_model()
+        self.env["res.partner"].flush_model()
+        self.env["crm.lead"].flush_model(["partner_id", "stage_id", "active"])
+        self.env.cr.execute(f"""
+            SELECT k.lead_id, k.partner_id, k.directory_company_id FROM crm_iap_lead_directory_link k
+              LEFT JOIN crm_lead lead ON lead.id = k.lead_id
+              LEFT JOIN res_partner p ON p.id = k.partner_id
+             WHERE k.state = 'linked' AND k.directory_company_id = ANY(%s)
+               AND (lead.active OR (p.active AND {self._customer_condition("p")}))
+        """, [company_ids])
+        leads, partners = self.env["crm.lead"].sudo(), self.env["res.partner"].sudo()
+        return [(leads.browse(lead_id) if lead_id else partners.browse(partner_id), company_id)
+                for lead_id, partner_id, company_id in self.env.cr.fetchall()]
 
     def _watched_leads(self, company_ids):
         """The open leads and the opportunities not lost mined from the
@@ -793,7 +821,6 @@ class CrmIapLeadRegisterImport(models.Model):
         Partner = self.env["res.partner"]
         Partner.flush_model()
         self.env["crm.lead"].flush_model(["partner_id", "stage_id", "active"])
-        customer = "p.customer_rank > 0 OR " if "customer_rank" in Partner._fields else ""
         numbers = []
         if adapter.registry_number_sql:
             numbers.append(f"""SELECT {adapter.registry_number_sql} WHERE p.company_registry IS NOT NULL
@@ -808,10 +835,7 @@ class CrmIapLeadRegisterImport(models.Model):
                 SELECT p.id, n.number FROM res_partner p
                  CROSS JOIN LATERAL ({" UNION ".join(numbers)}) AS n (number)
                  WHERE p.active AND (p.company_registry IS NOT NULL OR p.vat IS NOT NULL) AND n.number IS NOT NULL
-                   AND ({customer}EXISTS (
-                        SELECT 1 FROM crm_lead l JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
-                          JOIN res_partner lp ON lp.id = l.partner_id
-                         WHERE lp.commercial_partner_id = p.id AND l.active))
+                   AND {self._customer_condition("p")}
             )
             SELECT DISTINCT customer.id, d.id FROM customer
               JOIN crm_iap_lead_directory_company d

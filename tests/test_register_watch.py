@@ -134,6 +134,25 @@ class TestRegisterWatch(RegisterImportCase):
         self.assertTrue(self.env["mail.activity"].search([
             ("res_model", "=", "crm.lead"), ("res_id", "=", moved_lead.id), ("summary", "like", "2026-03-01")]))
 
+    def test_records_linked_by_the_matching_are_watched_once(self):
+        """A lead the matching linked to its company (no `reveal_id`) is
+        alerted; one found by two sources, once."""
+        self._import_named(_uk_file(), JANUARY)
+        highland = self._company("SC400002")
+        Lead = self.env["crm.lead"]
+        linked = Lead.create({"name": "Highland, typed by hand", "type": "lead"})
+        mined = Lead.create({"name": "Highland, mined", "type": "lead", "reveal_id": f"directory-{highland.id}"})
+        Link = self.env["crm.iap.lead.directory.link"].sudo()
+        for lead in linked + mined:
+            Link.create({"lead_id": lead.id, "directory_company_id": highland.id, "evidence": "register_number",
+                         "evidence_value": "SC400002", "state": "linked"})
+        february = self._import_named(_uk_file(FEBRUARY_CHANGES), FEBRUARY)
+        self.assertEqual(february.state, "done", february.error_message)
+        for lead in linked + mined:
+            notes = [body for body in lead.message_ids.mapped("body") if "is now named HIGHLAND SPIRITS" in body]
+            self.assertEqual(len(notes), 1, lead.name)
+        self.assertEqual(february.alert_count, 2)
+
     def test_watch_goes_by_chunks(self):
         """An import's alerts are raised over several committed steps."""
         self._import_named(_uk_file(), JANUARY)

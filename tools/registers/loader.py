@@ -458,6 +458,7 @@ class RegisterLoader:
                         f"COPY {RAW_TABLE} ({sql.columns}) FROM STDIN WITH (FORMAT csv, DELIMITER %s, "
                         f"FORCE_NOT_NULL ({sql.columns})) {keep}" % _literal(member.reader.delimiter),
                         io.BytesIO(block.data), size=1 << 20)
+                    # pylint: disable-next=sql-injection  # a constant name
                     cr.execute(f"SELECT pg_sequence_last_value(pg_get_serial_sequence('{RAW_TABLE}', 'line_no'))")
                     last = cr.fetchone()[0]
                     rows = last - block.first_line + 1 if last is not None else 0
@@ -499,6 +500,7 @@ class RegisterLoader:
         return True
 
     def _create_raw(self, sql, first_line):
+        # pylint: disable-next=sql-injection  # column names c0, c1... and an integer
         self.cr.execute(f"""
             DROP TABLE IF EXISTS {RAW_TABLE};
             CREATE TEMP TABLE crm_iap_register_raw (
@@ -564,8 +566,8 @@ class RegisterLoader:
                  WHERE CASE WHEN bad IS NULL AND excluded IS NULL THEN NOT branch ELSE number IS NOT NULL END"""
         else:
             insert = f"INSERT INTO {target} ({', '.join(fields)}) SELECT {', '.join(fields)} FROM p WHERE bad IS NULL"
-        # pylint: disable-next=sql-injection  # the adapter's own SQL and the import's tables
         with self._by_index():
+            # pylint: disable-next=sql-injection  # the adapter's own SQL and the import's tables
             self.cr.execute(f"""
             WITH p AS MATERIALIZED ({sql.select}),
             staged AS ({insert} RETURNING 1)
@@ -578,7 +580,7 @@ class RegisterLoader:
                           WHERE bad IS NOT NULL ORDER BY line_no LIMIT %s)
             """, [MAX_LISTED_BAD_ROWS - len(self.bad_rows)])
             staged, counts, listed = self.cr.fetchone()
-        self.cr.execute(f"DROP TABLE {RAW_TABLE}")
+        self.cr.execute(f"DROP TABLE {RAW_TABLE}")  # pylint: disable=sql-injection  # a constant name
         self.counters["staged_rows"] += staged
         for key, count in counts:
             self.counters["bad_row_count" if key == "bad" else key] += int(count)

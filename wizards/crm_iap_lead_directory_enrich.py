@@ -33,7 +33,7 @@ class CrmIapLeadDirectoryEnrichLine(models.TransientModel):
     _name = "crm.iap.lead.directory.enrich.line"
     _description = "Field to Overwrite from the Directory"
 
-    wizard_id = fields.Many2one("crm.iap.lead.directory.enrich", string="Overwrite", required=True,
+    wizard_id = fields.Many2one("crm.iap.lead.directory.enrich", string="Overwrite from the Directory", required=True,
                                 ondelete="cascade")
     field_name = fields.Char(string="Technical Field Name", required=True)
     field_label = fields.Char(string="Field", readonly=True)

@@ -2,8 +2,7 @@
 from odoo import api, models
 from odoo.addons.iap.tools.iap_tools import _MAIL_DOMAIN_BLACKLIST
 
-# The same normalisation in SQL: lower-case, no scheme, no "www.", host only.
-_SQL_WEBSITE_DOMAIN = r"substring(lower({col}) from '^(?:[a-z0-9+.-]+://)?(?:www\.)?([^/:?#@\s]+)')"
+from ..tools.domains import WEBSITE_DOMAIN_SQL as _SQL_WEBSITE_DOMAIN
 
 # The domains of a list of e-mail addresses separated by commas or semicolons,
 # as `email_domain` finds them (public providers need no filter: no lead or

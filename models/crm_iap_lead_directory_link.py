@@ -16,8 +16,8 @@ from odoo.addons.iap.tools.iap_tools import _MAIL_DOMAIN_BLACKLIST
 
 from ..const import LINK_STATE_TRANSITIONS
 from ..tools.company_names import name_key_sql
+from ..tools.domains import WEBSITE_DOMAIN_SQL
 from ..tools.registers import ADAPTERS
-from .crm_iap_lead_dedupe import _SQL_WEBSITE_DOMAIN
 
 EVIDENCES = [
     ("mined", "Mined from it"),
@@ -186,7 +186,7 @@ class CrmIapLeadDirectoryLink(models.Model):
                         else "substr(p.email_domain_criterion, 2)")
         parts.append(unique_probe(
             "domain", records(),
-            f"""SELECT d FROM (VALUES ({_SQL_WEBSITE_DOMAIN.format(col="p.website")}), ({email_domain})) v(d)
+            f"""SELECT d FROM (VALUES ({WEBSITE_DOMAIN_SQL.format(col="p.website")}), ({email_domain})) v(d)
                  WHERE d != '' AND d != ALL(%(public)s)""",
             "c.domain = k.value"))
         name = "p.name" if kind == "partner" else "p.partner_name"

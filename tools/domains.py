@@ -12,11 +12,15 @@ def normalize_domain(value):
     return match.group(1).rstrip(".") if match else False
 
 
+# SQL of `normalize_domain` on a column `{col}` (but the trailing dot): also
+# the expression of the dedupe's indexes on websites, which must not change.
+WEBSITE_DOMAIN_SQL = r"substring(lower({col}) from '^(?:[a-z0-9+.-]+://)?(?:www\.)?([^/:?#@\s]+)')"
+
+
 def normalized_domain_sql(value):
     """SQL: `normalize_domain` of a text expression, NULL when none (the
     register imports normalise in SQL what they read)."""
-    return (f"NULLIF(rtrim(substring(lower(btrim({value})) from "
-            f"'^(?:[a-z0-9+.-]+://)?(?:www\\.)?([^/:?#@[:space:]]+)'), '.'), '')")
+    return f"NULLIF(rtrim({WEBSITE_DOMAIN_SQL.format(col=f'btrim({value})')}, '.'), '')"
 
 
 def email_domain(email):

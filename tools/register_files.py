@@ -252,8 +252,8 @@ RowBlock = namedtuple("RowBlock", ["data", "first_line", "lines"])
 
 class RegisterCsvReader:
     """Rows of a register CSV, by blocks of whole rows (`read_block`) that
-    PostgreSQL's COPY parses, or parsed here (`block_rows`, and iterated:
-    ``(line number, {column: value})``).
+    PostgreSQL's COPY parses, or parsed here (`block_rows`: ``(line number,
+    [values])``).
 
     Header names are stripped of spaces. A row whose number of fields differs
     from the header's, an unterminated quote or undecodable bytes mean a
@@ -370,23 +370,6 @@ class RegisterCsvReader:
         except (UnicodeDecodeError, zipfile.BadZipFile, EOFError, OSError, RegisterFileError) as error:
             with _reading(self.line_num + 1):
                 raise error
-
-    def __iter__(self):
-        header = self.header
-        width = len(header)
-        while True:
-            try:
-                row = self._next_row()
-            except StopIteration:
-                return
-            if len(row) != width:
-                if not row:
-                    continue
-                raise RegisterFileError(
-                    "structure", line=self.line_num,
-                    detail=f"{len(row)} fields where the header has {width}",
-                )
-            yield self.line_num, dict(zip(header, row))
 
 
 class _JsonRow(dict):

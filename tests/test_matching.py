@@ -262,6 +262,17 @@ class TestMatching(RegisterImportCase):
             self.assertEqual(mined.directory_link_state, "linked")
             self.assertEqual(f"directory-{mined.directory_company_id.id}", mined.reveal_id)
 
+    def test_a_run_is_the_job_s_to_write_and_the_manager_s_to_cancel(self):
+        Matching = self.env["crm.iap.lead.directory.matching"].with_user(self.user_sales_manager)
+        run = Matching.browse(Matching.action_match_all()["res_id"])
+        # Over RPC, as the form's read-only fields do not stop it.
+        with self.assertRaises(AccessError):
+            run.write({"state": "done", "last_partner_id": 10 ** 9})
+        run.action_cancel()
+        self.assertEqual(run.state, "cancel")
+        with self.assertRaises(AccessError):
+            run.with_user(self.user_sales_salesman).action_cancel()
+
     def test_background_run_matches_everything_in_committed_chunks(self):
         directory = self._plant_uk(12)
         partners = self._partners([{"name": f"W{n}", "company_registry": number, "country_id": self.uk.id}

@@ -182,6 +182,7 @@ class CrmIapLeadDirectoryLinked(models.AbstractModel):
         note each listing what was filled and from where; the records enriched."""
         enriched = self.browse()
         origins = {}   # {register code: where the data comes from}, one query per register
+        notes = {}
         for record in self:
             link = record.sudo().directory_link_id
             if not link or link.state != "linked":
@@ -195,21 +196,19 @@ class CrmIapLeadDirectoryLinked(models.AbstractModel):
             register = link.directory_company_id.register_code
             if register not in origins:
                 origins[register] = self._directory_origin(register)
-            record._message_log(body=record._directory_note(origins[register], changes))
+            notes[record.id] = record._directory_note(origins[register], changes)
             enriched |= record
+        enriched._message_log_batch(notes)
         return enriched
 
     @api.model
     def _directory_origin(self, register):
-        """The register and the date of its latest import, or the own directory."""
-        if register:
-            last_import = self.env["crm.iap.lead.register.import"].sudo().search(
-                [("register_code", "=", register), ("state", "=", "done")], order="id desc", limit=1)
-            origin = _("%(register)s, file imported on %(date)s", register=ADAPTERS[register].label,
-                       date=fields.Date.to_string(last_import.create_date.date()) if last_import else _("unknown date"))
-        else:
-            origin = _("the company directory")
-        return origin
+        """The register and the date of its latest file, or the own directory."""
+        if not register:
+            return _("the company directory")
+        last_import = self.env["crm.iap.lead.register.import"].sudo().search(
+            [("register_code", "=", register), ("state", "=", "done")], order="file_date desc, id desc", limit=1)
+        return last_import._file_label() if last_import else ADAPTERS[register].label
 
     def _directory_note(self, origin, changes):
         labels = [self._fields[name].get_description(self.env)["string"] for name in changes]

@@ -746,10 +746,15 @@ class CrmIapLeadRegisterImport(models.Model):
                 {res_id: Markup("<br/>").join(messages) for res_id, messages in bodies.items()})
         return alerts
 
+    def _file_label(self):
+        """Where data of this import comes from: "Companies House, file of 2026-12-01"."""
+        self.ensure_one()
+        return _("%(register)s, file of %(date)s", register=ADAPTERS[self.register_code].label,
+                 date=fields.Date.to_string(self.file_date))
+
     def _describe_event(self, company, kind, old, new):
         """The alert of an event: "ACME LTD entered liquidation: Companies House, file of 2026-12-01"."""
-        source = _("%(register)s, file of %(date)s", register=ADAPTERS[self.register_code].label,
-                   date=fields.Date.to_string(self.file_date))
+        source = self._file_label()
         if kind == "status":
             status = dict(self.env["crm.iap.lead.directory.company"]._fields["register_status"]._description_selection(
                 self.env)).get(new, new)
@@ -793,9 +798,10 @@ class CrmIapLeadRegisterImport(models.Model):
              WHERE k.state = 'linked' AND k.directory_company_id = ANY(%s)
                AND (lead.active OR (p.active AND {self._customer_condition("p")}))
         """, [company_ids])
-        leads, partners = self.env["crm.lead"].sudo(), self.env["res.partner"].sudo()
-        return [(leads.browse(lead_id) if lead_id else partners.browse(partner_id), company_id)
-                for lead_id, partner_id, company_id in self.env.cr.fetchall()]
+        rows = self.env.cr.fetchall()
+        return (_watchers(self.env["crm.lead"], [(lead, company) for lead, _partner, company in rows if lead])
+                + _watchers(self.env["res.partner"],
+                            [(partner, company) for lead, partner, company in rows if not lead]))
 
     def _watched_leads(self, company_ids):
         """The open leads and the opportunities not lost mined from the
@@ -806,8 +812,7 @@ class CrmIapLeadRegisterImport(models.Model):
               JOIN crm_lead l ON l.reveal_id LIKE 'directory-%%' AND l.reveal_id = 'directory-' || c.id
              WHERE l.active
         """, [company_ids])
-        leads = self.env["crm.lead"].sudo()
-        return [(leads.browse(lead_id), company_id) for lead_id, company_id in self.env.cr.fetchall()]
+        return _watchers(self.env["crm.lead"], self.env.cr.fetchall())
 
     def _watched_partners(self, company_ids):
         """The customers (a won opportunity, or `customer_rank` > 0 with
@@ -842,8 +847,7 @@ class CrmIapLeadRegisterImport(models.Model):
                 ON d.register_code = %(register)s AND d.register_number = customer.number
              WHERE d.id = ANY(%(companies)s)
         """, {"companies": company_ids, "register": self.register_code, "country": country.id or None})
-        partners = Partner.sudo()
-        return [(partners.browse(partner_id), company_id) for partner_id, company_id in self.env.cr.fetchall()]
+        return _watchers(Partner, self.env.cr.fetchall())
 
     def _progress_fraction(self, loader):
         if self.state == "done":
@@ -1045,6 +1049,14 @@ class CrmIapLeadRegisterImport(models.Model):
         if bad.reason == "bad_date":
             return _("Line %(line)s: %(value)s is not a date (dd/mm/yyyy).", line=line, value=bad.value)
         return _("Line %(line)s: the number %(value)s is already on an earlier line.", line=line, value=bad.value)
+
+
+def _watchers(model, rows):
+    """``(record, directory company id)`` pairs of ``(record id, company id)``
+    rows, the records browsed together: what is read of one (its
+    salesperson) is read for all in one query."""
+    records = model.sudo().browse([record_id for record_id, _company_id in rows])
+    return list(zip(records, [company_id for _record_id, company_id in rows]))
 
 
 def _number(record, value):

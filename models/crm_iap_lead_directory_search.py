@@ -173,7 +173,9 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
             conditions.append("c.industry_id = ANY(%(industries)s)")
             params["industries"] = list(search.industry_ids)
         if search.size_range:
-            conditions.append("c.employees BETWEEN %(size_min)s AND %(size_max)s")
+            # A band (employees to employees_max) matches when it overlaps the
+            # range; an exact figure has no employees_max.
+            conditions.append("c.employees <= %(size_max)s AND COALESCE(c.employees_max, c.employees) >= %(size_min)s")
             params.update(size_min=search.size_range[0], size_max=search.size_range[1])
         if search.founded_range:
             condition, founded_params = self._founded_condition(*search.founded_range)

@@ -9,7 +9,7 @@ from collections import namedtuple
 # company on its way out (see REGISTER_STATUSES).
 COMPANY_FIELDS = (
     "register_number", "name", "street", "city", "zip", "state_name", "country_code",
-    "industry_code", "employees", "domain", "founded_year", "founded_date", "exclusion", "register_status",
+    "industry_code", "employees", "employees_max", "domain", "founded_year", "founded_date", "exclusion", "register_status",
     "register_status_date",
 )
 # The staging columns of a legal unit (a register of two files): `unit_sql`.

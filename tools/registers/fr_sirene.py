@@ -13,7 +13,7 @@ GDPR: legal units that are natural persons (legal category 1000,
 diffused (``statutDiffusion… = P``, formerly ``N``) are never imported.
 Odoo 17 has no French states: the state stays empty.
 """
-from .base import DIGITS, RegisterAdapter, RowSql, digits_only, iso_date, only_chars, trimmed
+from .base import DIGITS, MAX_INTEGER, RegisterAdapter, RowSql, digits_only, iso_date, only_chars, trimmed
 
 NATURAL_PERSON_CATEGORY = "1000"
 NON_DIFFUSIBLE = {"P", "N"}
@@ -21,6 +21,12 @@ NON_DIFFUSIBLE = {"P", "N"}
 EMPLOYEE_BANDS = {
     "00": 0, "01": 1, "02": 3, "03": 6, "11": 10, "12": 20, "21": 50, "22": 100, "31": 200, "32": 250,
     "41": 500, "42": 1000, "51": 2000, "52": 5000, "53": 10000,
+}
+# The band's upper bound, staged as `employees_max`: "00" (no employee) is an
+# exact figure (none); "53" (10,000 and more) is open (MAX_INTEGER).
+EMPLOYEE_BAND_MAX = {
+    "01": 2, "02": 5, "03": 9, "11": 19, "12": 49, "21": 99, "22": 199, "31": 249, "32": 499,
+    "41": 999, "42": 1999, "51": 4999, "52": 9999, "53": MAX_INTEGER,
 }
 # Activity codes of older nomenclatures (NAFRev1, NAF1993...) reuse the same
 # division numbers for other activities: only NAF rév. 2 is mapped.
@@ -92,6 +98,8 @@ class SireneAdapter(RegisterAdapter):
                                  f"{digits_only(col('activitePrincipaleEtablissement'))} END",
                 "employees": "CASE {} {} END".format(band, " ".join(
                     f"WHEN '{code}' THEN {employees}" for code, employees in EMPLOYEE_BANDS.items())),
+                "employees_max": "CASE {} {} END".format(band, " ".join(
+                    f"WHEN '{code}' THEN {employees}" for code, employees in EMPLOYEE_BAND_MAX.items())),
                 "exclusion": f"""CASE WHEN upper(btrim({col('statutDiffusionEtablissement')}))
                                            IN ({", ".join(f"'{flag}'" for flag in sorted(NON_DIFFUSIBLE))})
                                       THEN 'non_diffusible'

@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 from ..tools.company_names import name_key
 from ..tools.registers import ADAPTERS
 from ..tools.domains import normalize_domain
+from .crm_iap_lead_technology import technologies_sql
 
 
 def register_selection(_model=None):
@@ -51,7 +52,7 @@ class CrmIapLeadDirectoryCompany(models.Model):
                                      help="In the revenue currency; 0 when unknown.")
     # Set by the import (a column of its own) or else, when a revenue is
     # given, the owner company's currency, or else the country's (see create).
-    revenue_currency_id = fields.Many2one("res.currency", string="Revenue Currency")
+    revenue_currency_id = fields.Many2one("res.currency")
     technologies = fields.Char(help="Technologies used, separated by commas.")
     timezone = fields.Char()
     description = fields.Text()
@@ -165,6 +166,15 @@ class CrmIapLeadDirectoryCompany(models.Model):
                 ON crm_iap_lead_directory_company (country_id) INCLUDE (company_id, revenue_currency_id)
              WHERE active AND register_status IS NULL AND estimated_revenue > 0
         """)
+        # The technology filter: a rare technology is found through its
+        # normalised names (crm_iap_lead_technology.py) instead of reading
+        # every candidate.
+        # pylint: disable-next=sql-injection  # a constant expression
+        self.env.cr.execute(f"""
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_technologies_idx
+                ON crm_iap_lead_directory_company USING gin (({technologies_sql("technologies")}))
+             WHERE active AND register_status IS NULL AND technologies IS NOT NULL
+        """)
         # The price of a request: does the own directory (no register) have
         # companies in its countries? Small: register data is not in it.
         self.env.cr.execute("""
@@ -209,6 +219,8 @@ class CrmIapLeadDirectoryCompany(models.Model):
                 vals["domain"] = normalize_domain(vals["domain"])
         companies = super().create(vals_list)
         companies._set_default_revenue_currency()
+        if any(vals.get("technologies") for vals in vals_list):
+            self.env["crm.iap.lead.technology"]._trigger_refresh()
         return companies
 
     def write(self, vals):
@@ -217,6 +229,8 @@ class CrmIapLeadDirectoryCompany(models.Model):
         result = super().write(vals)
         if vals.get("estimated_revenue") and "revenue_currency_id" not in vals:
             self._set_default_revenue_currency()
+        if {"technologies", "active", "company_id"} & set(vals):
+            self.env["crm.iap.lead.technology"]._trigger_refresh()
         return result
 
     def _set_default_revenue_currency(self):

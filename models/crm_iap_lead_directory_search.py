@@ -12,6 +12,7 @@ from odoo import api, models
 
 from ..tools.registers import ADAPTERS
 from .crm_iap_lead_dedupe import DIRECTORY_REVEAL_SQL
+from .crm_iap_lead_technology import technologies_sql
 
 SHUFFLE_KEYS = 2 ** 31  # shuffle_key is drawn in [0, SHUFFLE_KEYS)
 # {(database, contacts asked): share of the companies of the last window that
@@ -48,6 +49,10 @@ class DirectorySearch:
     # in each currency the directory holds revenues in (`_revenue_bounds`),
     # or None: any. A company without a revenue matches only None.
     revenue_bounds: list = None
+    # Normalised technology names (crm.iap.lead.technology): a company using
+    # any of them, or all of them (`all_technologies`); empty: any.
+    technologies: list = ()
+    all_technologies: bool = False
     people: bool = False
     # Contacts: of this seniority, or else of these roles (preferred first).
     seniority_id: int = None
@@ -185,6 +190,9 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
             condition, revenue_params = self._revenue_condition(search.revenue_bounds)
             conditions.append(condition)
             params.update(revenue_params)
+        if search.technologies:
+            conditions.append(self._technologies_condition(search))
+            params["technologies"] = list(search.technologies)
         if search.founded_range:
             condition, founded_params = self._founded_condition(*search.founded_range)
             conditions.append(condition)
@@ -210,6 +218,14 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
                 AND c.founded_year BETWEEN %(founded_year_from)s AND %(founded_year_to)s))"""
             params.update(founded_year_from=year_from, founded_year_to=year_to)
         return condition, params
+
+    @api.model
+    def _technologies_condition(self, search):
+        """SQL condition on `c`: uses any (or all) of %(technologies)s, the
+        expression of the directory's GIN index, so a rare technology is
+        read from it."""
+        return f"""(c.technologies IS NOT NULL AND {technologies_sql("c.technologies")}
+                    {"@>" if search.all_technologies else "&&"} %(technologies)s::text[])"""
 
     @api.model
     def _revenue_condition(self, bounds):

@@ -3,7 +3,8 @@ from every source (bands), revenue in any currency, technologies, kept by
 recurring requests and offered to the lead-mining service's clients."""
 import base64
 
-from odoo.exceptions import ValidationError
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged, users
 
 from ..tools.registers.base import MAX_INTEGER
@@ -144,3 +145,88 @@ class TestRevenueFilter(DirectoryCase):
         load_migration("17.0.7.0.0", "post-revenue").migrate(self.env.cr, "17.0.6.0.0")
         company.invalidate_recordset()
         self.assertEqual(company.revenue_currency_id, self.portugal.currency_id)
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestTechnologyFilter(DirectoryCase):
+    """The technologies the directory holds, any of or all of them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.greece = cls.env.ref("base.gr")
+        Company = cls.env["crm.iap.lead.directory.company"]
+        cls.tech_companies = Company.create([
+            {"name": "Both Co", "country_id": cls.greece.id, "technologies": "Odoo, Shopify"},
+            {"name": "Shop Pay Co", "country_id": cls.greece.id, "technologies": "  shopify ;Stripe\t"},
+            {"name": "Odoo Co", "country_id": cls.greece.id, "technologies": "ODOO"},
+            {"name": "Magento Co", "country_id": cls.greece.id, "technologies": "Magento"},
+            {"name": "Plain Co", "country_id": cls.greece.id},
+        ])
+        cls.Technology = cls.env["crm.iap.lead.technology"].with_context(active_test=False)
+        cls.Technology._refresh()
+
+    def _technologies(self, *names):
+        return self.Technology.search([("name", "in", names)])
+
+    def _request(self, match, *names):
+        return self._directory_request(lead_number=10, country_ids=[(6, 0, self.greece.ids)],
+                                       filter_on_technologies=True, technology_match=match,
+                                       technology_ids=[(6, 0, self._technologies(*names).ids)])
+
+    def test_the_list_holds_the_directory_s_normalised_names(self):
+        listed = self.Technology.search([("name", "in", ["magento", "odoo", "shopify", "stripe"])])
+        self.assertEqual({t.name: (t.company_count, t.active) for t in listed},
+                         {"magento": (1, True), "odoo": (2, True), "shopify": (2, True), "stripe": (1, True)})
+        self.tech_companies.filtered(lambda c: c.name == "Magento Co").active = False
+        self.tech_companies.filtered(lambda c: c.name == "Odoo Co").technologies = "Odoo, Stripe"
+        self.Technology._refresh()
+        self.assertEqual(self._technologies("magento").read(["company_count", "active"])[0],
+                         dict(id=self._technologies("magento").id, company_count=0, active=False),
+                         "no company holds it: archived, kept for the requests that name it")
+        self.assertEqual(self._technologies("stripe").company_count, 2)
+
+    def test_any_of_and_all_of(self):
+        self.assertEqual(matching_names(self.env, self._request("any", "odoo", "stripe")),
+                         ["Both Co", "Odoo Co", "Shop Pay Co"])
+        self.assertEqual(matching_names(self.env, self._request("all", "shopify", "stripe")), ["Shop Pay Co"])
+        self.assertEqual(matching_names(self.env, self._request("all", "odoo", "shopify")), ["Both Co"])
+        request = self._request("any", "magento")
+        request.action_submit()
+        self.assertEqual(request.lead_ids.mapped("partner_name"), ["Magento Co"])
+
+    def test_a_rare_technology_is_read_from_its_index(self):
+        search = self.env["crm.iap.lead.provider.directory"]._search(self._request("all", "magento"))
+        condition = self.env["crm.iap.lead.directory.search"]._technologies_condition(search)
+        # The test directory is tiny: any plan is cheap. Without the picking
+        # indexes (dropped in the test's transaction, rolled back) and scans,
+        # only the GIN index is left, if the expression is the index's.
+        self.env.cr.execute("""
+            DROP INDEX crm_iap_lead_directory_company_deliverable_band_idx,
+                       crm_iap_lead_directory_company_deliverable_band_fresh_idx,
+                       crm_iap_lead_directory_company_deliverable_band_rotation_idx;
+            SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off""")
+        self.env.cr.execute(f"""EXPLAIN SELECT c.id FROM crm_iap_lead_directory_company c
+                                 WHERE c.active AND c.register_status IS NULL AND {condition}""",
+                            {"technologies": search.technologies})
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute("RESET enable_seqscan; RESET enable_indexscan")
+        self.assertIn("Bitmap Index Scan on crm_iap_lead_directory_company_technologies_idx", plan)
+
+    def test_a_filter_needs_a_technology_and_is_for_the_directory_only(self):
+        with self.assertRaisesRegex(ValidationError, "choose at least one technology"):
+            self._request("any")
+        request = self._request("all", "odoo")
+        request.provider = "iap"
+        self.assertEqual(request._technology_filter(), {})
+
+    def test_salesmen_read_the_list_only_administrators_change_it(self):
+        odoo = self._technologies("odoo")
+        for user in (self.user_sales_salesman, self.user_sales_manager):
+            self.assertEqual(odoo.with_user(user).read(["name"])[0]["name"], "odoo")
+            with self.assertRaises(AccessError):
+                odoo.with_user(user).write({"name": "renamed"})
+            with self.assertRaises(AccessError):
+                self.Technology.with_user(user).create({"name": "new"})
+        admin = mail_new_test_user(self.env, login="tech_admin", groups="base.group_user,base.group_system")
+        odoo.with_user(admin).write({"active": True})

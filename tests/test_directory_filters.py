@@ -2,13 +2,18 @@
 from every source (bands), revenue in any currency, technologies, kept by
 recurring requests and offered to the lead-mining service's clients."""
 import base64
+import json
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged, users
 
 from ..tools.registers.base import MAX_INTEGER
-from .common import FR_ESTABLISHMENTS, FR_UNITS, DirectoryCase, RegisterImportCase, _read, _zipped, load_migration
+from .common import (
+    FR_ESTABLISHMENTS, FR_UNITS, DirectoryCase, LeadMiningServiceCase, RecurringCase, RegisterImportCase, _read, _zipped,
+    load_migration,
+)
+from .lead_mining_server import DNB_PATH
 
 
 def matching_names(env, request):
@@ -230,3 +235,58 @@ class TestTechnologyFilter(DirectoryCase):
                 self.Technology.with_user(user).create({"name": "new"})
         admin = mail_new_test_user(self.env, login="tech_admin", groups="base.group_user,base.group_system")
         odoo.with_user(admin).write({"active": True})
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRecurringKeepsTheFilters(RecurringCase):
+    """Each run of a recurring request is a copy of it: with its filters."""
+
+    @users("user_sales_manager")
+    def test_a_run_keeps_the_size_revenue_and_technology_filters(self):
+        chile = self.env.ref("base.cl")
+        currency = self.env.company.currency_id
+        self.env["crm.iap.lead.directory.company"].sudo().create([dict({
+            "name": name, "country_id": chile.id, "revenue_currency_id": currency.id,
+        }, **values) for name, values in (
+            ("Band Match", {"employees": 20, "employees_max": 49, "estimated_revenue": 2e6, "technologies": "Odoo"}),
+            ("Exact Match", {"employees": 60, "estimated_revenue": 3e6, "technologies": "odoo, Stripe"}),
+            ("Too Big", {"employees": 500, "estimated_revenue": 2e6, "technologies": "Odoo"}),
+            ("No Revenue", {"employees": 60, "technologies": "Odoo"}),
+            ("Other Technology", {"employees": 60, "estimated_revenue": 2e6, "technologies": "Magento"}),
+        )])
+        Technology = self.env["crm.iap.lead.technology"]
+        Technology.sudo()._refresh()
+        odoo = Technology.search([("name", "=", "odoo")])
+        filters = {
+            "filter_on_size": True, "company_size_min": 45, "company_size_max": 100,
+            "filter_on_revenue": True, "revenue_min": 1e6, "revenue_max": 5e6,
+            "filter_on_technologies": True, "technology_match": "all", "technology_ids": odoo.ids,
+        }
+        schedule = self._schedule(country_ids=[(6, 0, chile.ids)], **dict(filters, technology_ids=[(6, 0, odoo.ids)]))
+        run = self._run_due(schedule)
+        self.assertRecordValues(run, [dict(filters, parent_id=schedule.id)])
+        self.assertEqual((run.state, sorted(run.lead_ids.mapped("partner_name"))),
+                         ("done", ["Band Match", "Exact Match"]), run.error_message)
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestServiceSizeBands(LeadMiningServiceCase):
+    """The lead-mining service's clients send a size range (Odoo's D&B
+    protocol carries it): a company known by a band overlapping it is served."""
+
+    def test_a_dnb_client_s_size_range_finds_the_bands_it_overlaps(self):
+        spain = self.env.ref("base.es")
+        self.Company.create([
+            {"name": "Band Co", "domain": "band.example", "country_id": spain.id, "employees": 20, "employees_max": 49},
+            {"name": "Exact Co", "domain": "exact.example", "country_id": spain.id, "employees": 20},
+            {"name": "Big Co", "domain": "big.example", "country_id": spain.id, "employees": 500},
+        ])
+        client = self.env["crm.iap.lead.service.client"].create({"name": "Member database"})
+        token = client.action_generate_token()["params"]["message"].rsplit(" ", 1)[-1]
+        self.env["crm.iap.lead.credit.line"]._record(
+            client.company_id, "directory", [(10, "topup")], reference="T", service_client=client)
+        query = {"lead_number": 5, "search_type": "companies", "countries": [{"code": "ES", "states": []}],
+                 "company_size_min": 30, "company_size_max": 40}
+        response = self.url_open(DNB_PATH, data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "account_token": token, "query": query, "reveal_ids": []}}), headers={"Content-Type": "application/json"})
+        self.assertEqual([item["name"] for item in response.json()["result"]["data"]], ["Band Co"])

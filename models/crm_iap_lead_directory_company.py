@@ -168,13 +168,23 @@ class CrmIapLeadDirectoryCompany(models.Model):
         """)
         # The technology filter: a rare technology is found through its
         # normalised names (crm_iap_lead_technology.py) instead of reading
-        # every candidate.
+        # every candidate. The statistics of the same expression (ANALYZE
+        # fills them) tell the planner how common each name is: without
+        # them it took a technology of 40% of the companies for one of 1%
+        # and sorted them all instead of walking the picking index
+        # (docs/performance.md).
         # pylint: disable-next=sql-injection  # a constant expression
         self.env.cr.execute(f"""
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_technologies_idx
                 ON crm_iap_lead_directory_company USING gin (({technologies_sql("technologies")}))
              WHERE active AND register_status IS NULL AND technologies IS NOT NULL
         """)
+        if self.env.cr._cnx.server_version >= 140000:  # statistics on an expression: PostgreSQL 14
+            # pylint: disable-next=sql-injection  # a constant expression
+            self.env.cr.execute(f"""
+                CREATE STATISTICS IF NOT EXISTS crm_iap_lead_directory_company_technologies_stat
+                    ON ({technologies_sql("technologies")}) FROM crm_iap_lead_directory_company
+            """)
         # The price of a request: does the own directory (no register) have
         # companies in its countries? Small: register data is not in it.
         self.env.cr.execute("""

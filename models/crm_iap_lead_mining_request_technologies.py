@@ -32,6 +32,10 @@ class CrmIapLeadMiningRequest(models.Model):
         names = self.technology_ids.with_context(active_test=False).mapped("name")
         return {"technologies": names, "all_technologies": self.technology_match == "all"}
 
+    @api.onchange("filter_on_technologies", "technology_match", "technology_ids")
+    def _onchange_technology_filter(self):
+        self._onchange_clear_stale_error()
+
     @api.constrains("provider", "filter_on_technologies", "technology_ids")
     def _check_technology_filter(self):
         for request in self:

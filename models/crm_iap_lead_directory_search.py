@@ -426,7 +426,7 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
             """, dict(params, profile_limit=limit))
             rows = self.env.cr.fetchall()
             keys, ranks, held, rank, last_score = [], [], 0, -1, None
-            for index, (key, count, score) in enumerate(rows):
+            for key, count, score in rows:
                 if score != last_score:
                     if held >= companies:
                         return keys, ranks, False

@@ -55,6 +55,7 @@ class CrmIapLeadLookalike(models.Model):
     shares = fields.Json(readonly=True)
 
     def init(self):
+        # pylint: disable-next=sql-injection  # the module's own SQL
         self.env.cr.execute(f"""
             CREATE UNIQUE INDEX IF NOT EXISTS crm_iap_lead_lookalike_company_team_uniq
                 ON crm_iap_lead_lookalike (company_id, COALESCE(team_id, 0));
@@ -80,14 +81,28 @@ class CrmIapLeadLookalike(models.Model):
             found._learn(refresh_profiles=refresh)
         return found.sudo(False)
 
+    @api.model
+    def _cron_learn(self):
+        """Count the directory's profiles when they are out of date (a day
+        old, or older than the last register import), and learn again the
+        profiles older than a day: requests seldom have to wait for either."""
+        if self._profiles_out_of_date():
+            self._refresh_profiles()
+        for profile in self.sudo().search([("learned_date", "<", fields.Datetime.now() - MAX_AGE)]):
+            profile._learn()
+
     def _learn(self, refresh_profiles=False):
-        """Count the won and lost deals by attribute value, in SQL."""
+        """Count the won and lost deals by attribute value, in SQL. The
+        directory's profiles are counted first when asked, or never were
+        (the daily job counts them otherwise: a big directory takes seconds)."""
         self.ensure_one()
-        self._refresh_profiles(force=refresh_profiles)
+        if refresh_profiles or not self.env["ir.config_parameter"].sudo().get_param(PROFILES_DATE_PARAM):
+            self._refresh_profiles()
         self.env.flush_all()
         cr = self.env.cr
         attributes = attribute_sql("c.")
         team = "AND l.team_id = %(team)s" if self.team_id else ""
+        # pylint: disable-next=sql-injection  # the module's own SQL
         cr.execute(f"""
             CREATE TEMP TABLE crm_iap_lookalike_deals ON COMMIT DROP AS
             SELECT deal.won, {", ".join(f"({sql})::text AS {name}" for name, sql in attributes.items())},
@@ -106,6 +121,7 @@ class CrmIapLeadLookalike(models.Model):
               FROM crm_iap_lookalike_deals
         """)
         won, lost, unlinked = cr.fetchone()
+        # pylint: disable-next=sql-injection  # the module's own SQL
         cr.execute(" UNION ALL ".join(
             f"""SELECT '{name}', {name}, count(*) FILTER (WHERE won), count(*) FILTER (WHERE NOT won)
                   FROM crm_iap_lookalike_deals WHERE NOT unlinked GROUP BY {name}"""
@@ -115,9 +131,11 @@ class CrmIapLeadLookalike(models.Model):
             stats[name][value] = [won_count, lost_count]
         cr.execute("DROP TABLE crm_iap_lookalike_deals")
         # The directory's share of each value the deals have.
+        # pylint: disable-next=sql-injection  # the module's own SQL
         cr.execute(f"SELECT COALESCE(sum(company_count), 0) FROM {PROFILE_TABLE}")
         total = cr.fetchone()[0] or 1
         shares = {name: {} for name in ATTRIBUTES}
+        # pylint: disable-next=sql-injection  # the module's own SQL
         cr.execute(" UNION ALL ".join(
             f"""SELECT '{name}', {name}, sum(company_count) FROM {PROFILE_TABLE}
                  WHERE {name} = ANY(%s) GROUP BY {name}"""
@@ -128,21 +146,22 @@ class CrmIapLeadLookalike(models.Model):
                     "unlinked_count": unlinked, "stats": stats, "shares": shares})
 
     @api.model
-    def _refresh_profiles(self, force=False):
-        """Count the directory's deliverable companies by profile, when the
-        count is older than a day or than the last register import (or
-        `force`). One transaction at a time does it; the others keep using
-        the count they see."""
+    def _profiles_out_of_date(self):
+        """Whether the profiles were counted more than a day ago, before the
+        last register import was done, or never."""
+        counted = self.env["ir.config_parameter"].sudo().get_param(PROFILES_DATE_PARAM)
+        if not counted:
+            return True
+        self.env.cr.execute("SELECT max(write_date) FROM crm_iap_lead_register_import WHERE state = 'done'")
+        imported = self.env.cr.fetchone()[0]
+        counted_date = fields.Datetime.to_datetime(counted)
+        return counted_date < fields.Datetime.now() - MAX_AGE or bool(imported and imported > counted_date)
+
+    @api.model
+    def _refresh_profiles(self):
+        """Count the directory's deliverable companies by profile. One
+        transaction at a time does it; the others keep the count they see."""
         params = self.env["ir.config_parameter"].sudo()
-        counted = params.get_param(PROFILES_DATE_PARAM)
-        if not force and counted:
-            self.env.cr.execute("""
-                SELECT max(write_date) FROM crm_iap_lead_register_import WHERE state = 'done'
-            """)
-            imported = self.env.cr.fetchone()[0]
-            counted_date = fields.Datetime.to_datetime(counted)
-            if counted_date > fields.Datetime.now() - MAX_AGE and (not imported or imported < counted_date):
-                return False
         self.env.cr.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [PROFILE_TABLE])
         if not self.env.cr.fetchone()[0]:
             return False
@@ -218,6 +237,7 @@ class CrmIapLeadLookalike(models.Model):
         if not company_ids:
             return {}
         attributes = attribute_sql("c.")
+        # pylint: disable-next=sql-injection  # the module's own SQL
         self.env.cr.execute(f"""
             SELECT c.id, {", ".join(f"({sql})::text" for sql in attributes.values())}
               FROM crm_iap_lead_directory_company c WHERE c.id = ANY(%s)
@@ -322,11 +342,12 @@ class CrmIapLeadMiningRequest(models.Model):
         return True
 
     def _check_submittable(self):
-        super()._check_submittable()
+        result = super()._check_submittable()
         for request in self.filtered(lambda request: request._lookalike_applies()):
             reason = request._lookalike_profile()._unavailable_reason()
             if reason:
                 raise ValidationError(reason)
+        return result
 
     def _lookalike_ranking(self):
         """The ranking of the directory engine (`DirectorySearch.ranking`), or None."""

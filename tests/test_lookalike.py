@@ -4,7 +4,10 @@ companies that have all three, lost deals concentrated on one of them."""
 import logging
 import random
 from dataclasses import replace
+from datetime import timedelta
 
+from freezegun import freeze_time
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged, users
 
@@ -210,3 +213,17 @@ class TestLookalike(RecurringCase):
         companies = self.env["crm.iap.lead.directory.company"].browse(
             int(lead.reveal_id.split("-")[1]) for lead in request.lead_ids)
         self.assertGreaterEqual(self._triples_in(companies), 0.9 * self.remaining_triples)
+
+    def test_the_daily_job_counts_the_new_combinations(self):
+        Lookalike = self.env["crm.iap.lead.lookalike"]
+        Lookalike._refresh_profiles()
+        self.assertFalse(Lookalike._profiles_out_of_date())
+        self.env["crm.iap.lead.directory.company"].create({
+            "name": "Brand New Lda", "country_id": self.country.id, "legal_form": "Cooperativa"})
+        self.env.cr.execute("SELECT count(*) FROM crm_iap_lead_directory_profile WHERE legal_form = 'Cooperativa'")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        with freeze_time(fields.Datetime.now() + timedelta(days=1, minutes=1)):
+            self.assertTrue(Lookalike._profiles_out_of_date())
+            Lookalike._cron_learn()
+        self.env.cr.execute("SELECT count(*) FROM crm_iap_lead_directory_profile WHERE legal_form = 'Cooperativa'")
+        self.assertEqual(self.env.cr.fetchone()[0], 1)

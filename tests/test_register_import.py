@@ -72,6 +72,9 @@ class TestRegisterImport(RegisterImportCase):
             "industry_id": self.software.id, "founded_year": 2015, "employees": 0, "active": True,
             "company_id": False, "delivery_count": 0, "legal_form": "Private Limited Company",
         }])
+        self.assertTrue(self.env["ir.cron.trigger"].sudo().search(
+            [("cron_id", "=", self.env.ref("crm_iap_mine.ir_cron_lookalike_learn").id)]),
+            "the lookalike ranking counts the new companies")
         highland = self._company("SC400002")
         self.assertEqual(highland.state_id, self.env.ref("base.state_uk2"), "the county is Odoo's state")
         self.assertEqual(highland.industry_id, self.food)

@@ -618,7 +618,7 @@ def lookalike_step():
     lost.action_set_lost()
     Lookalike = env["crm.iap.lead.lookalike"]
     started = time.perf_counter()
-    Lookalike._refresh_profiles(force=True)
+    Lookalike._refresh_profiles()
     profiles_s = time.perf_counter() - started
     env.cr.execute("SELECT count(*), sum(company_count) FROM crm_iap_lead_directory_profile")
     profile_count, counted = env.cr.fetchone()

@@ -57,7 +57,7 @@ STAGING_TABLES = {
         name varchar, street varchar, city varchar, zip varchar, state_name varchar,
         country_code varchar, industry_code varchar, employees integer, domain varchar,
         founded_year integer, founded_date date, exclusion varchar, register_status varchar,
-        register_status_date date, row_hash bigint, unchanged boolean NOT NULL DEFAULT FALSE, legal_form varchar""",
+        register_status_date date, legal_form varchar, row_hash bigint, unchanged boolean NOT NULL DEFAULT FALSE""",
     # The legal units of a register of two files (France), joined by number.
     "crm_iap_register_units": """
         register_number varchar NOT NULL, name varchar, founded_year integer, founded_date date,

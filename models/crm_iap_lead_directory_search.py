@@ -10,7 +10,7 @@ from datetime import date
 
 from odoo import api, models
 
-from ..tools.lookalike import PROFILE_TABLE
+from ..tools.lookalike import RANK_TABLE
 from ..tools.registers import ADAPTERS
 from .crm_iap_lead_dedupe import DIRECTORY_REVEAL_SQL
 
@@ -59,9 +59,9 @@ class DirectorySearch:
     # company (a request), or these directory ids (what a client revealed).
     crm_company_id: int = None
     known_ids: list = ()
-    # Most like the won deals: (SQL of a profile's score over the profile
-    # table `p`, its params), from crm.iap.lead.lookalike; None: rotation.
-    ranking: tuple = None
+    # Most like the won deals: the id of the learned profile
+    # (crm.iap.lead.lookalike) whose ranks order the picking; None: rotation.
+    ranking: int = None
     # Filled by the picking: {"candidates": n} once it has seen every
     # candidate (fewer than asked): how many companies match the filters.
     stats: dict = field(default_factory=dict)
@@ -398,39 +398,38 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
     @api.model
     def _ranked_profiles(self, search, companies):
         """([profile key], [rank], whether these are all the profiles): the
-        profiles of the directory that the filters of `search` can match, by
-        score (rank 0 the best, equal scores one rank), the first ones until
-        they hold about `companies` companies, whole ranks.
+        profiles of the directory that the filters of `search` can match, best
+        first (ranked when the profile learned: equal scores, one rank), the
+        first ones until they hold about `companies` companies, whole ranks.
 
-        Ranks the combinations of attribute values, not each company: a few
-        thousand rows where the directory has millions of companies."""
-        score_sql, params = search.ranking
-        conditions = ["p.country = ANY(%(profile_countries)s)"]
-        params = dict(params, profile_countries=[str(country_id) for country_id in search.country_ids])
+        The combinations of attribute values, read in rank order from an
+        index: a few hundred rows where the directory has millions of
+        companies, ranked once a day, not at each request."""
+        conditions = ["r.lookalike_id = %(lookalike)s", "r.country = ANY(%(profile_countries)s)"]
+        params = {"lookalike": search.ranking,
+                  "profile_countries": [str(country_id) for country_id in search.country_ids]}
         if search.state_ids:
-            conditions.append("(p.state = ANY(%(profile_states)s) OR p.country != ALL(%(profile_state_countries)s))")
+            conditions.append("(r.state = ANY(%(profile_states)s) OR r.country != ALL(%(profile_state_countries)s))")
             params.update(profile_states=[str(state_id) for state_id in search.state_ids],
                           profile_state_countries=[str(country_id) for country_id in search.state_country_ids])
         if search.industry_ids:
-            conditions.append("p.industry = ANY(%(profile_industries)s)")
+            conditions.append("r.industry = ANY(%(profile_industries)s)")
             params["profile_industries"] = [str(industry_id) for industry_id in search.industry_ids]
         limit = 1000
         while True:
             # pylint: disable-next=sql-injection  # the module's own SQL
             self.env.cr.execute(f"""
-                SELECT p.profile_key, p.company_count, {score_sql} AS score
-                  FROM {PROFILE_TABLE} p
+                SELECT r.profile_key, r.company_count, r.rank FROM {RANK_TABLE} r
                  WHERE {" AND ".join(conditions)}
-              ORDER BY score DESC, p.profile_key
-                 LIMIT %(profile_limit)s
+              ORDER BY r.rank LIMIT %(profile_limit)s
             """, dict(params, profile_limit=limit))
             rows = self.env.cr.fetchall()
-            keys, ranks, held, rank, last_score = [], [], 0, -1, None
-            for key, count, score in rows:
-                if score != last_score:
+            keys, ranks, held, last_rank = [], [], 0, None
+            for key, count, rank in rows:
+                if rank != last_rank:
                     if held >= companies:
                         return keys, ranks, False
-                    rank, last_score = rank + 1, score
+                    last_rank = rank
                 keys.append(key)
                 ranks.append(rank)
                 held += count
@@ -451,7 +450,8 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
                          WHERE {filters} AND c.profile_key = g.profile_key AND {condition}
                       ORDER BY {order} LIMIT %(window)s)"""
 
-        return f"""(SELECT c.*, c.shuffle_key < %(start)s AS wrapped, g.rank
+        # Only the never delivered wrap (the delivered come by count, then key).
+        return f"""(SELECT c.*, c.delivery_count = 0 AND c.shuffle_key < %(start)s AS wrapped, g.rank
                       FROM unnest(%(profile_keys)s::bigint[], %(profile_ranks)s::int[]) AS g(profile_key, rank)
                      CROSS JOIN LATERAL ({part("c.delivery_count = 0 AND c.shuffle_key >= %(start)s", "c.shuffle_key")}
                                          UNION ALL

@@ -15,7 +15,7 @@ from odoo.tools import formatLang
 
 from .crm_iap_lead_provider_directory import PROVIDER as DIRECTORY
 from ..tools.lookalike import (
-    ATTRIBUTES, PROFILE_TABLE, SCORE_DIGITS, UNKNOWN, LookalikeModel, age_band_years, attribute_sql, size_band_label,
+    ATTRIBUTES, PROFILE_TABLE, RANK_TABLE, SCORE_DIGITS, UNKNOWN, LookalikeModel, age_band_years, attribute_sql, size_band_label,
 )
 
 MAX_AGE = timedelta(days=1)
@@ -63,6 +63,11 @@ class CrmIapLeadLookalike(models.Model):
                 profile_key bigint PRIMARY KEY, industry varchar NOT NULL, size varchar NOT NULL,
                 country varchar NOT NULL, state varchar NOT NULL, age varchar NOT NULL,
                 legal_form varchar NOT NULL, company_count integer NOT NULL);
+            CREATE TABLE IF NOT EXISTS {RANK_TABLE} (
+                lookalike_id integer NOT NULL REFERENCES crm_iap_lead_lookalike (id) ON DELETE CASCADE,
+                rank integer NOT NULL, profile_key bigint NOT NULL, country varchar NOT NULL,
+                state varchar NOT NULL, industry varchar NOT NULL, company_count integer NOT NULL);
+            CREATE INDEX IF NOT EXISTS {RANK_TABLE}_order_idx ON {RANK_TABLE} (lookalike_id, rank);
         """)
 
     # ------------------------------------------------------------------
@@ -86,9 +91,10 @@ class CrmIapLeadLookalike(models.Model):
         """Count the directory's profiles when they are out of date (a day
         old, or older than the last register import), and learn again the
         profiles older than a day: requests seldom have to wait for either."""
-        if self._profiles_out_of_date():
-            self._refresh_profiles()
-        for profile in self.sudo().search([("learned_date", "<", fields.Datetime.now() - MAX_AGE)]):
+        counted = self._profiles_out_of_date() and self._refresh_profiles()
+        # Ranks are of one count of the profiles: after a new one, all learn again.
+        domain = [] if counted else [("learned_date", "<", fields.Datetime.now() - MAX_AGE)]
+        for profile in self.sudo().search(domain):
             profile._learn()
 
     def _learn(self, refresh_profiles=False):
@@ -144,6 +150,20 @@ class CrmIapLeadLookalike(models.Model):
             shares[name][value] = float(count) / float(total)
         self.write({"learned_date": fields.Datetime.now(), "won_count": won, "lost_count": lost,
                     "unlinked_count": unlinked, "stats": stats, "shares": shares})
+        self._rank_profiles(self._model())
+
+    def _rank_profiles(self, model):
+        """Rank the directory's profiles by the score `model` gives them."""
+        self.ensure_one()
+        score_sql, params = self._profile_scores_sql(model)
+        # pylint: disable-next=sql-injection  # the module's own SQL
+        self.env.cr.execute(f"""
+            DELETE FROM {RANK_TABLE} WHERE lookalike_id = %(lookalike)s;
+            INSERT INTO {RANK_TABLE} (lookalike_id, rank, profile_key, country, state, industry, company_count)
+            SELECT %(lookalike)s, dense_rank() OVER (ORDER BY score DESC) - 1, profile_key, country, state,
+                   industry, company_count
+              FROM (SELECT p.*, {score_sql} AS score FROM {PROFILE_TABLE} p) p;
+        """, dict(params, lookalike=self.id))
 
     @api.model
     def _profiles_out_of_date(self):
@@ -350,11 +370,11 @@ class CrmIapLeadMiningRequest(models.Model):
         return result
 
     def _lookalike_ranking(self):
-        """The ranking of the directory engine (`DirectorySearch.ranking`), or None."""
+        """The ranking of the directory engine (`DirectorySearch.ranking`):
+        the id of the learned profile, or None."""
         if not self._lookalike_applies():
             return None
-        profile = self._lookalike_profile()
-        return profile._profile_scores_sql(profile._model())
+        return self._lookalike_profile().id
 
     def _lookalike_reasons(self, company_ids):
         """{directory company id: why it was picked}, empty in rotation."""

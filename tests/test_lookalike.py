@@ -3,7 +3,6 @@ three attributes are each common alone and rare together; won deals on
 companies that have all three, lost deals concentrated on one of them."""
 import logging
 import random
-from dataclasses import replace
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -92,10 +91,12 @@ class TestLookalike(RecurringCase):
         """The companies the engine picks for `request` (nothing delivered),
         ranked by its learned profile, by some attributes only, or in rotation."""
         search = self.env["crm.iap.lead.provider.directory"]._search(request)
+        profile = request._lookalike_applies() and request._lookalike_profile()
         if attributes:
-            profile = request._lookalike_profile()
-            search = replace(search, ranking=profile._profile_scores_sql(profile._model(attributes)))
+            profile._rank_profiles(profile._model(attributes))
         company_ids, _skipped = self.env["crm.iap.lead.directory.search"]._pick_companies(search)
+        if attributes:
+            profile._rank_profiles(profile._model())
         return self.env["crm.iap.lead.directory.company"].browse(company_ids)
 
     def _triples_in(self, companies):

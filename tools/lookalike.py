@@ -17,6 +17,10 @@ import math
 # The directory's profiles: one row per combination of attribute values
 # (text, as in `attribute_sql`) with its number of deliverable companies.
 PROFILE_TABLE = "crm_iap_lead_directory_profile"
+# The profiles in the order of a learned profile (`crm.iap.lead.lookalike`):
+# its rank of each, equal scores one rank, computed when it learns, so that
+# a request reads the best ones first from an index.
+RANK_TABLE = "crm_iap_lead_lookalike_rank"
 # Employees (lower bound of each band; the last is open). 0: unknown.
 SIZE_BANDS = (0, 10, 50, 200, 1000)
 # Founding year (first year of each band; the first takes all before). 0: unknown.

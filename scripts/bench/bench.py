@@ -631,8 +631,16 @@ def lookalike_step():
     Request = env["crm.iap.lead.mining.request"].with_user(manager).with_company(manager.company_id)
     results = {"scenario": "lookalike", "profiles": profile_count, "companies": counted,
                "profiles_s": round(profiles_s, 2), "learn_ms": round(learn_s * 1000), "failures": FAILURES}
+    half = "active AND id % 2 = 0"   # the loaded directory is never delivered
     try:
-        for label in ("companies", "people"):
+        for label in ("companies", "people", "people, half of the directory delivered before"):
+            if label.startswith("people, half"):
+                # Delivered companies come from the profile index's other range.
+                env.cr.execute(f"""UPDATE crm_iap_lead_directory_company SET delivery_count = 1,
+                                          last_delivered_date = now() at time zone 'UTC' - interval '1 day'
+                                    WHERE {half}""")
+                env.cr.execute("ANALYZE crm_iap_lead_directory_company")
+                env.cr.commit()
             vals = dict(request_values("directory"), country_ids=[(6, 0, countries)], industry_ids=[(5,)],
                         filter_on_size=False, mining_order="lookalike", lookalike_team_id=team.id)
             if label == "companies":
@@ -643,6 +651,9 @@ def lookalike_step():
                   f"{data['pick_sql_ms']:.0f} ms SQL (the candidates), {data['pick_wall_ms']:.0f} ms wall "
                   f"(ranking the profiles included)")
     finally:
+        env.cr.rollback()
+        env.cr.execute(f"UPDATE crm_iap_lead_directory_company SET delivery_count = 0, last_delivered_date = NULL "
+                       f"WHERE {half} AND delivery_count = 1")
         (deals | lost).unlink()
         profile.sudo().unlink()
         env.cr.commit()

@@ -31,3 +31,4 @@ from . import test_founding_filter
 from . import test_matching
 from . import test_enrichment
 from . import test_register_watch
+from . import test_lookalike

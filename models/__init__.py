@@ -20,6 +20,7 @@ from . import crm_iap_lead_mining_answer
 from . import crm_iap_lead_mining_request_background
 from . import crm_iap_lead_mining_request_recurring
 from . import crm_iap_lead_mining_request_founded
+from . import crm_iap_lead_lookalike
 from . import crm_iap_lead_mining_request_revenue
 from . import crm_iap_lead_mining_request_technologies
 from . import crm_iap_lead_mining_request_gdpr

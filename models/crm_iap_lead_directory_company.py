@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 from ..tools.company_names import name_key
 from ..tools.registers import ADAPTERS
 from ..tools.domains import normalize_domain
+from ..tools.lookalike import profile_key_sql
 from .crm_iap_lead_technology import technologies_sql
 
 
@@ -60,6 +61,7 @@ class CrmIapLeadDirectoryCompany(models.Model):
     # The register's date of incorporation, when it gives one (the year is
     # then its year): what "founded in the last N days" filters on.
     founded_date = fields.Date(string="Founded On", index="btree_not_null")
+    legal_form = fields.Char(help="As the register gives it: a company category, a legal form's code or abbreviation.")
     twitter = fields.Char(string="X / Twitter")
     facebook = fields.Char()
     linkedin = fields.Char(string="LinkedIn")
@@ -151,6 +153,18 @@ class CrmIapLeadDirectoryCompany(models.Model):
              WHERE active AND register_status IS NULL AND delivery_count > 0;
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_domain_idx
                 ON crm_iap_lead_directory_company (domain) WHERE domain IS NOT NULL;
+        """)
+        # Lookalike ranking (tools/lookalike.py): the key of the company's
+        # profile, kept by PostgreSQL whoever writes the row (ORM, register
+        # merge, COPY); the index gives a profile's companies in rotation
+        # order, so that the picking ranks the profiles, not each company.
+        # pylint: disable-next=sql-injection  # the module's own SQL
+        self.env.cr.execute(f"""
+            ALTER TABLE crm_iap_lead_directory_company ADD COLUMN IF NOT EXISTS
+                profile_key bigint GENERATED ALWAYS AS ({profile_key_sql("")}) STORED;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_profile_idx
+                ON crm_iap_lead_directory_company (profile_key, delivery_count, shuffle_key)
+             WHERE active AND register_status IS NULL;
         """)
         # Matching by name and postcode: the companies of one normalised name
         # in one country, their postcode read from the index.

@@ -10,6 +10,7 @@ from datetime import date
 
 from odoo import api, models
 
+from ..tools.lookalike import RANK_TABLE
 from ..tools.registers import ADAPTERS
 from .crm_iap_lead_dedupe import DIRECTORY_REVEAL_SQL
 from .crm_iap_lead_technology import technologies_sql
@@ -67,6 +68,9 @@ class DirectorySearch:
     # company (a request), or these directory ids (what a client revealed).
     crm_company_id: int = None
     known_ids: list = ()
+    # Most like the won deals: the id of the learned profile
+    # (crm.iap.lead.lookalike) whose ranks order the picking; None: rotation.
+    ranking: int = None
     # Filled by the picking: {"candidates": n} once it has seen every
     # candidate (fewer than asked): how many companies match the filters.
     stats: dict = field(default_factory=dict)
@@ -401,6 +405,9 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
 
         parts = " UNION ALL ".join(part(delivered, condition) for delivered in (False, True) for condition in (">=", "<"))
         window = max(2 * search.limit, 50)
+        every_profile = True
+        if search.ranking:
+            order = "c.rank, c.delivery_count, c.wrapped, c.shuffle_key"
         learned = _window_yield.get((self.env.cr.dbname, search.people))
         if learned:
             window = max(window, min(int(search.limit / learned * 1.3), MAX_LEARNED_WINDOW * search.limit))
@@ -411,6 +418,12 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
         self.env.cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
         jit = self.env.cr.fetchone()[0]
         while True:
+            if search.ranking:
+                # The best profiles holding about twice the window (whole groups
+                # of equal score), their companies in rotation order each.
+                profile_keys, ranks, every_profile = self._ranked_profiles(search, 2 * window)
+                params.update(profile_keys=profile_keys, profile_ranks=ranks)
+                parts = self._ranked_parts_sql(filters)
             # Each level is fenced (LIMIT, OFFSET 0, CASE): the contact probe runs
             # once per company of the window, the known probe on those with contacts.
             self.env.cr.execute(f"""
@@ -432,7 +445,7 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
                     skipped += 1
                 elif has_contacts:
                     company_ids.append(company_id)
-            if len(company_ids) == search.limit or len(rows) < window:
+            if len(company_ids) == search.limit or (len(rows) < window and every_profile):
                 if len(rows) < window:  # the window held every candidate
                     search.stats["candidates"] = len(rows)
                 if company_ids:
@@ -441,6 +454,70 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
                 return company_ids, skipped
             # Widen by what the window yielded: one pass more, most of the time.
             window = max(4 * window, int(window * search.limit / max(len(company_ids), 1) * 1.3))
+
+    @api.model
+    def _ranked_profiles(self, search, companies):
+        """([profile key], [rank], whether these are all the profiles): the
+        profiles of the directory that the filters of `search` can match, best
+        first (ranked when the profile learned: equal scores, one rank), the
+        first ones until they hold about `companies` companies, whole ranks.
+
+        The combinations of attribute values, read in rank order from an
+        index: a few hundred rows where the directory has millions of
+        companies, ranked once a day, not at each request."""
+        conditions = ["r.lookalike_id = %(lookalike)s", "r.country = ANY(%(profile_countries)s)"]
+        params = {"lookalike": search.ranking,
+                  "profile_countries": [str(country_id) for country_id in search.country_ids]}
+        if search.state_ids:
+            conditions.append("(r.state = ANY(%(profile_states)s) OR r.country != ALL(%(profile_state_countries)s))")
+            params.update(profile_states=[str(state_id) for state_id in search.state_ids],
+                          profile_state_countries=[str(country_id) for country_id in search.state_country_ids])
+        if search.industry_ids:
+            conditions.append("r.industry = ANY(%(profile_industries)s)")
+            params["profile_industries"] = [str(industry_id) for industry_id in search.industry_ids]
+        limit = 1000
+        while True:
+            # pylint: disable-next=sql-injection  # the module's own SQL
+            self.env.cr.execute(f"""
+                SELECT r.profile_key, r.company_count, r.rank FROM {RANK_TABLE} r
+                 WHERE {" AND ".join(conditions)}
+              ORDER BY r.rank LIMIT %(profile_limit)s
+            """, dict(params, profile_limit=limit))
+            rows = self.env.cr.fetchall()
+            keys, ranks, held, last_rank = [], [], 0, None
+            for key, count, rank in rows:
+                if rank != last_rank:
+                    if held >= companies:
+                        return keys, ranks, False
+                    last_rank = rank
+                keys.append(key)
+                ranks.append(rank)
+                held += count
+            if len(rows) < limit:
+                return keys, ranks, True
+            limit *= 8
+
+    @api.model
+    def _ranked_parts_sql(self, filters):
+        """SQL of the candidates of the ranked profiles (`%(profile_keys)s`,
+        `%(profile_ranks)s`): each profile's first companies in rotation
+        order (never delivered from the search's start, wrapping; then the
+        least delivered), read from the profile index."""
+        columns = "c.id, c.domain, c.emails, c.delivery_count, c.last_delivered_date, c.shuffle_key"
+
+        def part(condition, order):
+            return f"""(SELECT {columns} FROM crm_iap_lead_directory_company c
+                         WHERE {filters} AND c.profile_key = g.profile_key AND {condition}
+                      ORDER BY {order} LIMIT %(window)s)"""
+
+        # Only the never delivered wrap (the delivered come by count, then key).
+        return f"""(SELECT c.*, c.delivery_count = 0 AND c.shuffle_key < %(start)s AS wrapped, g.rank
+                      FROM unnest(%(profile_keys)s::bigint[], %(profile_ranks)s::int[]) AS g(profile_key, rank)
+                     CROSS JOIN LATERAL ({part("c.delivery_count = 0 AND c.shuffle_key >= %(start)s", "c.shuffle_key")}
+                                         UNION ALL
+                                         {part("c.delivery_count = 0 AND c.shuffle_key < %(start)s", "c.shuffle_key")}
+                                         UNION ALL
+                                         {part("c.delivery_count > 0", "c.delivery_count, c.shuffle_key")}) AS c)"""
 
     @api.model
     def _pick_contacts(self, company_ids, search):

@@ -889,7 +889,9 @@ class CrmIapLeadMiningRequest(models.Model):
         qweb = self.env["ir.qweb"]
         notes = {}
         for lead, item in zip(leads, items):
-            values = dict(item["company_data"], flavor_text=flavor_text, people_data=item["people_data"])
+            # Why a directory company was picked, when the request ranks by likeness.
+            text = f"{flavor_text} {item['lookalike_reason']}" if item.get("lookalike_reason") else flavor_text
+            values = dict(item["company_data"], flavor_text=text, people_data=item["people_data"])
             notes[lead.id] = qweb._render("iap_mail.enrich_company", values, minimal_qcontext=True)
         return notes
 

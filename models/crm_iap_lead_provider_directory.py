@@ -93,7 +93,12 @@ class CrmIapLeadProviderDirectory(models.AbstractModel):
             # This request's earlier batches are no candidates any more.
             request.matching_count = request.mined_count + delivery.matching
         companies = self.env["crm.iap.lead.directory.company"].browse(delivery.company_ids)
-        return MiningResult(items=companies._to_service_data(delivery.contacts), charged=delivery.cost)
+        items = companies._to_service_data(delivery.contacts)
+        reasons = request._lookalike_reasons(delivery.company_ids)
+        for company_id, item in zip(delivery.company_ids, items):
+            if company_id in reasons:
+                item["lookalike_reason"] = reasons[company_id]
+        return MiningResult(items=items, charged=delivery.cost)
 
     def _search(self, request):
         """The request's filters as a DirectorySearch."""
@@ -110,6 +115,7 @@ class CrmIapLeadProviderDirectory(models.AbstractModel):
             industry_ids=request.industry_ids.ids,
             size_range=(request.company_size_min, request.company_size_max) if request.filter_on_size else None,
             founded_range=request._founded_range(),
+            ranking=request._lookalike_ranking(),
             revenue_bounds=request._revenue_bounds(),
             **request._technology_filter(),
             people=people,

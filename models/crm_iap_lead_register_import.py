@@ -396,6 +396,9 @@ class CrmIapLeadRegisterImport(models.Model):
         if target_state in ("done", "error", "cancel"):
             for run in self:
                 drop_staging_tables(self.env.cr, run.id)
+        if target_state == "done":
+            # New companies, new combinations: the lookalike ranking counts them.
+            self.env.ref("crm_iap_mine.ir_cron_lookalike_learn")._trigger()
         return super()._on_state_reached(target_state)
 
     @api.model

@@ -70,8 +70,11 @@ class TestRegisterImport(RegisterImportCase):
             "name": "NORDWIND SOFTWARE LTD", "street": "Floor 3, 10 Finsbury Square", "city": "LONDON",
             "zip": "EC1A 1BB", "country_id": self.country_gb.id, "state_id": False,
             "industry_id": self.software.id, "founded_year": 2015, "employees": 0, "active": True,
-            "company_id": False, "delivery_count": 0,
+            "company_id": False, "delivery_count": 0, "legal_form": "Private Limited Company",
         }])
+        self.assertTrue(self.env["ir.cron.trigger"].sudo().search(
+            [("cron_id", "=", self.env.ref("crm_iap_mine.ir_cron_lookalike_learn").id)]),
+            "the lookalike ranking counts the new companies")
         highland = self._company("SC400002")
         self.assertEqual(highland.state_id, self.env.ref("base.state_uk2"), "the county is Odoo's state")
         self.assertEqual(highland.industry_id, self.food)
@@ -250,7 +253,7 @@ class TestBrregImport(RegisterImportCase):
         self.assertRecordValues(units["910000001"], [{
             "name": "NORDLYS PROGRAMVARE AS", "domain": "nordlys-programvare.example", "employees": 12,
             "industry_id": self.software.id, "country_id": self.country_no.id, "city": "OSLO", "zip": "0155",
-            "street": "Storgata 1", "founded_year": 2012,
+            "street": "Storgata 1", "founded_year": 2012, "legal_form": "AS",
         }])
         self.assertEqual(units["910000002"].name, "FJORD SJØMAT AS")
         self.assertEqual(units["910000008"].domain, "eksempel-direktorat.example")
@@ -411,12 +414,12 @@ class TestSireneImport(RegisterImportCase):
         self.assertRecordValues(companies["552000001"], [{
             "name": "LOGICIELS DU LEVANT", "street": "12 RUE DE LA PAIX", "zip": "75002", "city": "PARIS",
             "country_id": self.country_fr.id, "state_id": False, "industry_id": self.software.id,
-            "employees": 20, "founded_year": 2011,
+            "employees": 20, "founded_year": 2011, "legal_form": "SAS",
         }])
         self.assertRecordValues(companies["552000002"], [{
             "name": "BOULANGERIE DES QUAIS", "street": "3 B QUAI DES CHARTRONS",
             "industry_id": self.env.ref("crm_iap_mine.crm_iap_mine_industry_153_154").id,
-            "employees": 0, "founded_year": 1998,
+            "employees": 0, "founded_year": 1998, "legal_form": "SARL",
         }])
         self.assertFalse(companies["552000010"].industry_id, "public administration has no industry")
 

@@ -12,7 +12,8 @@
 # them and the loaded directory), BENCH_DIRECTORY_SIZE (default 1000000),
 # BENCH_ONLY=reveal_ids (only the D&B reveal_ids step, on our database),
 # BENCH_ONLY=directory (only the directory scenarios and their picking, on
-# our database; with BENCH_KEEP=1 a second run skips the load),
+# our database; with BENCH_KEEP=1 a second run skips the load), BENCH_ONLY=lookalike
+# (the same directory, picking most like 40 won deals; profiles and learning timed apart),
 # BENCH_ONLY=service (scenario 5 alone), BENCH_ONLY=registers (only the register imports, on our database; see
 # scripts/bench/bench_registers.sh), BENCH_ONLY=matching (100,000 partners matched against a UK register
 # of BENCH_MATCHING_SIZE companies, default 5,700,000, loaded in SQL; with BENCH_KEEP=1 a second run skips the load).
@@ -140,6 +141,7 @@ load_directory() {
 case "${BENCH_ONLY:-}" in
     reveal_ids) step ours setup; step ours reveal_ids; exit 0 ;;
     directory) step ours setup; load_directory; step ours directory; step ours directory_2000; exit 0 ;;
+    lookalike) step ours setup; load_directory; step ours lookalike; exit 0 ;;
     service) step ours setup; load_directory; service_load; service_passed; exit ;;
     registers) source "$REPO_DIR/scripts/bench/bench_registers.sh"; register_imports; exit 0 ;;
     matching)
@@ -147,7 +149,7 @@ case "${BENCH_ONLY:-}" in
         pg_psql -d "$OURS_DB" -qc "VACUUM (ANALYZE) crm_iap_lead_directory_company"
         step ours matching; exit 0 ;;
     '') ;;
-    *) die "BENCH_ONLY: reveal_ids, directory, service, registers or matching" ;;
+    *) die "BENCH_ONLY: reveal_ids, directory, lookalike, service, registers or matching" ;;
 esac
 echo "== Setup: manager, salesperson, team and its follower, tags, endpoints -> $URL"
 step stock setup
@@ -161,6 +163,7 @@ echo "== Scenario 3 (ours): company directory of ${BENCH_DIRECTORY_SIZE:-1000000
 load_directory
 step ours directory
 step ours directory_2000
+step ours lookalike
 echo "== Scenario 4 (ours, D&B): reveal_ids of 100,000 known leads"
 step ours reveal_ids
 echo "== Scenario 5 (ours): the lead-mining service, ${BENCH_SERVICE_CLIENTS:-8} concurrent clients"

@@ -107,6 +107,20 @@ def _mined_lead(session, base_url):
     return found[0]
 
 
+def _link_won_deals(session, base_url):
+    """Twelve won opportunities mined from directory companies of Spain, so
+    that *Most like my won deals* has something to learn from."""
+    if _call(session, base_url, "crm.lead", "search", [["name", "=like", "Screenshot won %"]], limit=1):
+        return
+    spain = _call(session, base_url, "res.country", "search", [["code", "=", "ES"]])
+    companies = _call(session, base_url, "crm.iap.lead.directory.company", "search_read",
+                      [["country_id", "in", spain], ["employees", ">=", 50]], ["name"], limit=12, order="id")
+    leads = _call(session, base_url, "crm.lead", "create", [
+        {"name": f"Screenshot won {company['name']}", "type": "opportunity",
+         "reveal_id": f"directory-{company['id']}"} for company in companies])
+    _call(session, base_url, "crm.lead", "action_set_won", leads)
+
+
 def _queue_background_request(session, base_url):
     if _call(session, base_url, "crm.iap.lead.mining.request", "search", [["state", "=", "queued"]], limit=1):
         return
@@ -136,6 +150,20 @@ def main(base_url, database, output):
         browser.click(".modal .o_field_widget[name=search_type] input[data-value=people]")
         browser.wait_for(".modal .o_field_widget[name=contact_number]")
         browser.shoot(f"{output}/generate_leads_dialog.png")
+        browser.evaluate("document.querySelector('.modal .btn-close, .modal .o_form_button_cancel').click()")
+        time.sleep(1)
+
+        # Most like my won deals: what was learned, in the dialog.
+        _link_won_deals(session, base_url)
+        browser.click(".o_button_generate_leads")
+        browser.wait_for(".modal .o_field_widget[name=lead_number]")
+        # The provider is offered only when there are several.
+        browser.evaluate("document.querySelector('.modal .o_field_widget[name=provider] input[data-value=directory]')?.click()")
+        browser.click(".modal .o_field_widget[name=mining_order] input[data-value=lookalike]")
+        browser.wait_for(".modal .o_crm_iap_mine_lookalike_summary:not(.d-none), .modal .o_crm_iap_mine_lookalike_unavailable")
+        browser.evaluate("document.querySelector('.modal .o_field_widget[name=mining_order]').scrollIntoView()")
+        time.sleep(1)
+        browser.shoot(f"{output}/lookalike_dialog.png")
 
         # A mined opportunity and its enrichment note.
         lead_id = _mined_lead(session, base_url)

@@ -9,12 +9,12 @@ from collections import namedtuple
 # company on its way out (see REGISTER_STATUSES).
 COMPANY_FIELDS = (
     "register_number", "name", "street", "city", "zip", "state_name", "country_code",
-    "industry_code", "employees", "employees_max", "domain", "founded_year", "founded_date", "exclusion", "register_status",
-    "register_status_date",
+    "industry_code", "employees", "employees_max", "domain", "founded_year", "founded_date", "exclusion",
+    "register_status", "register_status_date", "legal_form",
 )
 # The staging columns of a legal unit (a register of two files): `unit_sql`.
 UNIT_FIELDS = ("register_number", "name", "founded_year", "founded_date", "exclusion", "register_status",
-               "register_status_date")
+               "register_status_date", "legal_form")
 
 # Why a row is left out (or kept undeliverable, see REGISTER_STATUSES): a row
 # is counted under the first reason of this order that applies to it, bad

@@ -22,6 +22,13 @@ EMPLOYEE_BANDS = {
     "00": 0, "01": 1, "02": 3, "03": 6, "11": 10, "12": 20, "21": 50, "22": 100, "31": 200, "32": 250,
     "41": 500, "42": 1000, "51": 2000, "52": 5000, "53": 10000,
 }
+# The commonest legal categories (INSEE's level III codes) by the name
+# every French reader knows; the others keep their 4-digit code.
+LEGAL_FORMS = {
+    "5710": "SAS", "5720": "SASU", "5499": "SARL", "5498": "EURL", "5599": "SA", "5699": "SA",
+    "5202": "SNC", "6540": "SCI", "6599": "Société civile", "5306": "SCS", "5308": "SCA", "5385": "SELAS",
+    "5485": "SELARL", "9220": "Association déclarée",
+}
 # The band's upper bound, staged as `employees_max`: "00" (no employee) is an
 # exact figure (none); "53" (10,000 and more) is open (MAX_INTEGER).
 EMPLOYEE_BAND_MAX = {
@@ -118,6 +125,7 @@ class SireneAdapter(RegisterAdapter):
         # A cheap test first: the regular expression on the few candidates.
         liquidation = (f"CASE WHEN strpos(upper({name}), 'LIQUIDATION') > 0 "
                        f"THEN {name} ~* '\\yEN LIQUIDATION\\y' ELSE FALSE END")
+        category = trimmed(col("categorieJuridiqueUniteLegale"))
         terms = {"number": number, "number_ok": only_chars(number, DIGITS, 9), "name": name,
                  "founded": iso_date(col("dateCreationUniteLegale")), "liquidation": liquidation}
         return RowSql(
@@ -129,6 +137,8 @@ class SireneAdapter(RegisterAdapter):
                 "name": "t.name",
                 "founded_year": "date_part('year', t.founded)::int",
                 "founded_date": "t.founded",
+                "legal_form": "CASE {} ELSE {} END".format(" ".join(
+                    f"WHEN {category} = '{code}' THEN '{name}'" for code, name in LEGAL_FORMS.items()), category),
                 "exclusion": f"""CASE WHEN btrim({col('categorieJuridiqueUniteLegale')}) = '{NATURAL_PERSON_CATEGORY}'
                                       THEN 'natural_person'
                                       WHEN upper(btrim({col('statutDiffusionUniteLegale')}))

@@ -93,6 +93,8 @@ class CompaniesHouseAdapter(RegisterAdapter):
                 "state_name": trimmed(col("RegAddress.County")),
                 "country_code": f"'{self.country_code}'",
                 "industry_code": "t.sic",
+                # "Private Limited Company", "PRI/LTD BY GUAR/NSC (Private, limited by guarantee...)"...
+                "legal_form": trimmed(col("CompanyCategory")),
                 "founded_year": f"CASE WHEN t.founded_ok THEN {year} END",
                 "founded_date": f"CASE WHEN t.founded_ok THEN {sql_date(year, month, day)} END",
                 # The file gives no date of the status: the merge dates it.

@@ -57,11 +57,11 @@ STAGING_TABLES = {
         name varchar, street varchar, city varchar, zip varchar, state_name varchar,
         country_code varchar, industry_code varchar, employees integer, employees_max integer, domain varchar,
         founded_year integer, founded_date date, exclusion varchar, register_status varchar,
-        register_status_date date, row_hash bigint, unchanged boolean NOT NULL DEFAULT FALSE""",
+        register_status_date date, legal_form varchar, row_hash bigint, unchanged boolean NOT NULL DEFAULT FALSE""",
     # The legal units of a register of two files (France), joined by number.
     "crm_iap_register_units": """
         register_number varchar NOT NULL, name varchar, founded_year integer, founded_date date,
-        exclusion varchar, register_status varchar, register_status_date date""",
+        exclusion varchar, register_status varchar, register_status_date date, legal_form varchar""",
 }
 # The rows of one block of a file, as read (text columns c0, c1...), before
 # they are checked and staged: a temporary table of the session, dropped
@@ -84,6 +84,7 @@ MERGED_COLUMNS = (
     ("domain", "r.domain"),
     ("founded_year", "r.founded_year"),
     ("founded_date", "r.founded_date"),
+    ("legal_form", "r.legal_form"),
     ("register_status", "r.register_status"),
     # The register's date of the status, else the day an import first saw it.
     ("register_status_date", "COALESCE(r.register_status_date, CASE WHEN r.register_status IS NOT NULL "
@@ -775,7 +776,8 @@ class RegisterLoader:
                    COALESCE(s.register_status, u.register_status) AS register_status,
                    CASE WHEN s.register_status IS NOT NULL THEN s.register_status_date
                         ELSE u.register_status_date END AS register_status_date,
-                   s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown, s.row_hash, s.industry_code
+                   s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown, s.row_hash, s.industry_code,
+                   COALESCE(s.legal_form, u.legal_form) AS legal_form
               FROM ({staged}) s
               LEFT JOIN {units} u ON u.register_number = s.register_number
               -- An address abroad in a code Odoo does not know: the register's country.

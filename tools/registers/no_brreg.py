@@ -70,6 +70,7 @@ class BrregAdapter(RegisterAdapter):
                 "zip": trimmed(col("forretningsadresse.postnummer")),
                 "country_code": f"COALESCE(upper({trimmed(col('forretningsadresse.landkode'))}), '{self.country_code}')",
                 "industry_code": digits_only(col("naeringskode1.kode")),
+                "legal_form": f"upper({trimmed(col('organisasjonsform.kode'))})",   # AS, ASA, NUF, DA...
                 "employees": count_value(employees),
                 "domain": normalized_domain_sql(col("hjemmeside")),
                 "founded_year": f"date_part('year', {founded})::int",

@@ -2,6 +2,7 @@ from . import crm_iap_lead_industry
 from . import crm_iap_lead_industry_code
 from . import crm_iap_lead_role
 from . import crm_iap_lead_seniority
+from . import crm_iap_lead_technology
 from . import crm_iap_lead_state_mixin
 from . import crm_iap_lead_helpers
 from . import crm_iap_lead_dedupe
@@ -20,6 +21,8 @@ from . import crm_iap_lead_mining_request_background
 from . import crm_iap_lead_mining_request_recurring
 from . import crm_iap_lead_mining_request_founded
 from . import crm_iap_lead_lookalike
+from . import crm_iap_lead_mining_request_revenue
+from . import crm_iap_lead_mining_request_technologies
 from . import crm_iap_lead_mining_request_gdpr
 from . import crm_iap_lead_mining_request_stock_api
 from . import crm_iap_lead_credit_line

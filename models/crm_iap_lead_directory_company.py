@@ -5,6 +5,7 @@ from ..tools.company_names import name_key
 from ..tools.registers import ADAPTERS
 from ..tools.domains import normalize_domain
 from ..tools.lookalike import profile_key_sql
+from .crm_iap_lead_technology import technologies_sql
 
 
 def register_selection(_model=None):
@@ -40,7 +41,19 @@ class CrmIapLeadDirectoryCompany(models.Model):
         string="Register Industry Code", readonly=True, copy=False,
         help="The activity code the register gives (SIC, NAF, NACE...), whether or not it maps to an industry.")
     employees = fields.Integer()
-    estimated_revenue = fields.Float(string="Estimated Annual Revenue", digits=(16, 0))
+    # A band (SIRENE's size bands): `employees` is its lower bound. An open
+    # band ("10,000 and more") stores PostgreSQL's largest integer
+    # (MAX_INTEGER of tools/registers/base.py): the size filter then finds it
+    # in any range above its lower bound.
+    employees_max = fields.Integer(
+        string="Employees (Upper Bound)",
+        help="The upper bound when the source gives only a band; empty when Employees is an exact figure.",
+    )
+    estimated_revenue = fields.Float(string="Estimated Annual Revenue", digits=(16, 0),
+                                     help="In the revenue currency; 0 when unknown.")
+    # Set by the import (a column of its own) or else, when a revenue is
+    # given, the owner company's currency, or else the country's (see create).
+    revenue_currency_id = fields.Many2one("res.currency")
     technologies = fields.Char(help="Technologies used, separated by commas.")
     timezone = fields.Char()
     description = fields.Text()
@@ -89,6 +102,8 @@ class CrmIapLeadDirectoryCompany(models.Model):
 
     _sql_constraints = [
         ("employees_positive", "CHECK (employees >= 0)", "The number of employees cannot be negative."),
+        ("employees_band", "CHECK (employees_max IS NULL OR employees_max >= COALESCE(employees, 0))",
+         "The upper bound of the number of employees cannot be below its lower bound."),
         ("register_number_uniq", "unique (register_code, register_number)",
          "A company with this number is already imported from this register."),
     ]
@@ -114,23 +129,27 @@ class CrmIapLeadDirectoryCompany(models.Model):
         # millions). Not an ORM field: nothing writes it.
         # Companies on their way out (register_status) are never delivered:
         # left out of the picking indexes, like the archived ones.
+        # employees_max and the revenue are included for the size filter's
+        # band overlap and the revenue filter (17.0.7: the indexes without
+        # them are dropped by pre-sizes.py).
         self.env.cr.execute("""
             ALTER TABLE crm_iap_lead_directory_company ADD COLUMN IF NOT EXISTS
                 shuffle_key integer NOT NULL DEFAULT (random() * 2147483647)::integer;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_key_idx
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_band_idx
                 ON crm_iap_lead_directory_company (country_id, industry_id, employees)
                    INCLUDE (id, company_id, last_request_id, delivery_count, last_delivered_date, shuffle_key,
-                            domain, emails)
+                            domain, emails, employees_max, estimated_revenue, revenue_currency_id)
              WHERE active AND register_status IS NULL;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_fresh_idx
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_band_fresh_idx
                 ON crm_iap_lead_directory_company (shuffle_key)
                    INCLUDE (id, country_id, state_id, industry_id, employees, company_id, last_request_id,
-                            last_delivered_date, domain, emails)
+                            last_delivered_date, domain, emails, employees_max, estimated_revenue,
+                            revenue_currency_id)
              WHERE active AND register_status IS NULL AND delivery_count = 0;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_rotation_idx
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_band_rotation_idx
                 ON crm_iap_lead_directory_company (delivery_count, last_delivered_date NULLS FIRST, shuffle_key)
                    INCLUDE (id, country_id, state_id, industry_id, employees, company_id, last_request_id,
-                            domain, emails)
+                            domain, emails, employees_max, estimated_revenue, revenue_currency_id)
              WHERE active AND register_status IS NULL AND delivery_count > 0;
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_domain_idx
                 ON crm_iap_lead_directory_company (domain) WHERE domain IS NOT NULL;
@@ -154,6 +173,32 @@ class CrmIapLeadDirectoryCompany(models.Model):
                 ON crm_iap_lead_directory_company (name_key, country_id) INCLUDE (zip, company_id, id)
              WHERE active AND name_key IS NOT NULL
         """)
+        # The revenue filter: how many deliverable companies of the chosen
+        # countries have a revenue (the dialog says it), in which currencies.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_revenue_country_idx
+                ON crm_iap_lead_directory_company (country_id) INCLUDE (company_id, revenue_currency_id)
+             WHERE active AND register_status IS NULL AND estimated_revenue > 0
+        """)
+        # The technology filter: a rare technology is found through its
+        # normalised names (crm_iap_lead_technology.py) instead of reading
+        # every candidate. The statistics of the same expression (ANALYZE
+        # fills them) tell the planner how common each name is: without
+        # them it took a technology of 40% of the companies for one of 1%
+        # and sorted them all instead of walking the picking index
+        # (docs/performance.md).
+        # pylint: disable-next=sql-injection  # a constant expression
+        self.env.cr.execute(f"""
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_technologies_idx
+                ON crm_iap_lead_directory_company USING gin (({technologies_sql("technologies")}))
+             WHERE active AND register_status IS NULL AND technologies IS NOT NULL
+        """)
+        if self.env.cr._cnx.server_version >= 140000:  # statistics on an expression: PostgreSQL 14
+            # pylint: disable-next=sql-injection  # a constant expression
+            self.env.cr.execute(f"""
+                CREATE STATISTICS IF NOT EXISTS crm_iap_lead_directory_company_technologies_stat
+                    ON ({technologies_sql("technologies")}) FROM crm_iap_lead_directory_company
+            """)
         # The price of a request: does the own directory (no register) have
         # companies in its countries? Small: register data is not in it.
         self.env.cr.execute("""
@@ -196,12 +241,34 @@ class CrmIapLeadDirectoryCompany(models.Model):
         for vals in vals_list:
             if vals.get("domain"):
                 vals["domain"] = normalize_domain(vals["domain"])
-        return super().create(vals_list)
+        companies = super().create(vals_list)
+        companies._set_default_revenue_currency()
+        if any(vals.get("technologies") for vals in vals_list):
+            self.env["crm.iap.lead.technology"]._trigger_refresh()
+        return companies
 
     def write(self, vals):
         if vals.get("domain"):
             vals["domain"] = normalize_domain(vals["domain"])
-        return super().write(vals)
+        result = super().write(vals)
+        if vals.get("estimated_revenue") and "revenue_currency_id" not in vals:
+            self._set_default_revenue_currency()
+        if {"technologies", "active", "company_id"} & set(vals):
+            self.env["crm.iap.lead.technology"]._trigger_refresh()
+        return result
+
+    def _set_default_revenue_currency(self):
+        """A revenue given without its currency is in the owner company's
+        currency (as Odoo's amounts are in their company's), or, for a
+        shared company, in its country's; else the current company's."""
+        by_currency = {}
+        for company in self.filtered(lambda c: c.estimated_revenue and not c.revenue_currency_id):
+            currency = (company.company_id.currency_id or company.country_id.currency_id
+                        or self.env.company.currency_id)
+            by_currency.setdefault(currency, self.browse())
+            by_currency[currency] |= company
+        for currency, companies in by_currency.items():
+            companies.revenue_currency_id = currency
 
     def get_import_templates(self):
         return [{

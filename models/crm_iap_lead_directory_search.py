@@ -13,6 +13,7 @@ from odoo import api, models
 from ..tools.lookalike import RANK_TABLE
 from ..tools.registers import ADAPTERS
 from .crm_iap_lead_dedupe import DIRECTORY_REVEAL_SQL
+from .crm_iap_lead_technology import technologies_sql
 
 SHUFFLE_KEYS = 2 ** 31  # shuffle_key is drawn in [0, SHUFFLE_KEYS)
 # {(database, contacts asked): share of the companies of the last window that
@@ -45,6 +46,14 @@ class DirectorySearch:
     # Founded from the first to the last day (either None: open), or None:
     # any. The lead-mining service's protocols cannot carry it.
     founded_range: tuple = None
+    # The estimated revenue, [(currency id, least, most or None)]: the range
+    # in each currency the directory holds revenues in (`_revenue_bounds`),
+    # or None: any. A company without a revenue matches only None.
+    revenue_bounds: list = None
+    # Normalised technology names (crm.iap.lead.technology): a company using
+    # any of them, or all of them (`all_technologies`); empty: any.
+    technologies: list = ()
+    all_technologies: bool = False
     people: bool = False
     # Contacts: of this seniority, or else of these roles (preferred first).
     seniority_id: int = None
@@ -177,8 +186,17 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
             conditions.append("c.industry_id = ANY(%(industries)s)")
             params["industries"] = list(search.industry_ids)
         if search.size_range:
-            conditions.append("c.employees BETWEEN %(size_min)s AND %(size_max)s")
+            # A band (employees to employees_max) matches when it overlaps the
+            # range; an exact figure has no employees_max.
+            conditions.append("c.employees <= %(size_max)s AND COALESCE(c.employees_max, c.employees) >= %(size_min)s")
             params.update(size_min=search.size_range[0], size_max=search.size_range[1])
+        if search.revenue_bounds is not None:
+            condition, revenue_params = self._revenue_condition(search.revenue_bounds)
+            conditions.append(condition)
+            params.update(revenue_params)
+        if search.technologies:
+            conditions.append(self._technologies_condition(search))
+            params["technologies"] = list(search.technologies)
         if search.founded_range:
             condition, founded_params = self._founded_condition(*search.founded_range)
             conditions.append(condition)
@@ -204,6 +222,48 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
                 AND c.founded_year BETWEEN %(founded_year_from)s AND %(founded_year_to)s))"""
             params.update(founded_year_from=year_from, founded_year_to=year_to)
         return condition, params
+
+    @api.model
+    def _technologies_condition(self, search):
+        """SQL condition on `c`: uses any (or all) of %(technologies)s, the
+        expression of the directory's GIN index (and of its statistics), so
+        a rare technology is read from it. (The index's `technologies IS NOT
+        NULL` follows from the expression: no condition of its own, which
+        the planner would count as narrowing further.)"""
+        return f"""({technologies_sql("c.technologies")}
+                    {"@>" if search.all_technologies else "&&"} %(technologies)s::text[])"""
+
+    @api.model
+    def _revenue_condition(self, bounds):
+        """(SQL condition on `c`, params): a revenue within the bounds of
+        its currency, [(currency id, least, most or None)]."""
+        terms, params = [], {}
+        for index, (currency_id, least, most) in enumerate(bounds):
+            params.update({f"revenue_currency_{index}": currency_id, f"revenue_min_{index}": least,
+                           f"revenue_max_{index}": most})
+            term = f"c.revenue_currency_id = %(revenue_currency_{index})s AND c.estimated_revenue >= %(revenue_min_{index})s"
+            if most is not None:
+                term += f" AND c.estimated_revenue <= %(revenue_max_{index})s"
+            terms.append(f"({term})")
+        # 0 is an unknown revenue (the ORM stores no empty number).
+        return f"(c.estimated_revenue > 0 AND ({' OR '.join(terms) or 'FALSE'}))", params
+
+    @api.model
+    def _revenue_bounds(self, least, most, currency, company, country_ids, date):
+        """The revenue range `least` to `most` (None: no maximum) in
+        `currency`, converted by Odoo's rates of `company` at `date` into
+        each currency the deliverable companies of these countries hold
+        revenues in: once per search, for `_revenue_condition`."""
+        self.env.cr.execute("""
+            SELECT DISTINCT revenue_currency_id FROM crm_iap_lead_directory_company
+             WHERE active AND register_status IS NULL AND estimated_revenue > 0 AND country_id = ANY(%s)
+               AND revenue_currency_id IS NOT NULL AND (company_id IS NULL OR company_id = %s)
+        """, (list(country_ids), company.id))
+        bounds = []
+        for target in self.env["res.currency"].browse([row[0] for row in self.env.cr.fetchall()]):
+            bounds.append((target.id, currency._convert(least, target, company, date, round=False),
+                           None if most is None else currency._convert(most, target, company, date, round=False)))
+        return bounds
 
     @api.model
     def _has_contacts_condition(self, search):

@@ -116,6 +116,8 @@ class CrmIapLeadProviderDirectory(models.AbstractModel):
             size_range=(request.company_size_min, request.company_size_max) if request.filter_on_size else None,
             founded_range=request._founded_range(),
             ranking=request._lookalike_ranking(),
+            revenue_bounds=request._revenue_bounds(),
+            **request._technology_filter(),
             people=people,
             seniority_id=request.seniority_id.id if by_seniority else None,
             role_ids=(request.preferred_role_id | request.role_ids).ids,

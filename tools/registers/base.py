@@ -9,8 +9,8 @@ from collections import namedtuple
 # company on its way out (see REGISTER_STATUSES).
 COMPANY_FIELDS = (
     "register_number", "name", "street", "city", "zip", "state_name", "country_code",
-    "industry_code", "employees", "domain", "founded_year", "founded_date", "exclusion", "register_status",
-    "register_status_date", "legal_form",
+    "industry_code", "employees", "employees_max", "domain", "founded_year", "founded_date", "exclusion",
+    "register_status", "register_status_date", "legal_form",
 )
 # The staging columns of a legal unit (a register of two files): `unit_sql`.
 UNIT_FIELDS = ("register_number", "name", "founded_year", "founded_date", "exclusion", "register_status",

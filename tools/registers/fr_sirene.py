@@ -13,7 +13,7 @@ GDPR: legal units that are natural persons (legal category 1000,
 diffused (``statutDiffusion… = P``, formerly ``N``) are never imported.
 Odoo 17 has no French states: the state stays empty.
 """
-from .base import DIGITS, RegisterAdapter, RowSql, digits_only, iso_date, only_chars, trimmed
+from .base import DIGITS, MAX_INTEGER, RegisterAdapter, RowSql, digits_only, iso_date, only_chars, trimmed
 
 NATURAL_PERSON_CATEGORY = "1000"
 NON_DIFFUSIBLE = {"P", "N"}
@@ -28,6 +28,12 @@ LEGAL_FORMS = {
     "5710": "SAS", "5720": "SASU", "5499": "SARL", "5498": "EURL", "5599": "SA", "5699": "SA",
     "5202": "SNC", "6540": "SCI", "6599": "Société civile", "5306": "SCS", "5308": "SCA", "5385": "SELAS",
     "5485": "SELARL", "9220": "Association déclarée",
+}
+# The band's upper bound, staged as `employees_max`: "00" (no employee) is an
+# exact figure (none); "53" (10,000 and more) is open (MAX_INTEGER).
+EMPLOYEE_BAND_MAX = {
+    "01": 2, "02": 5, "03": 9, "11": 19, "12": 49, "21": 99, "22": 199, "31": 249, "32": 499,
+    "41": 999, "42": 1999, "51": 4999, "52": 9999, "53": MAX_INTEGER,
 }
 # Activity codes of older nomenclatures (NAFRev1, NAF1993...) reuse the same
 # division numbers for other activities: only NAF rév. 2 is mapped.
@@ -99,6 +105,8 @@ class SireneAdapter(RegisterAdapter):
                                  f"{digits_only(col('activitePrincipaleEtablissement'))} END",
                 "employees": "CASE {} {} END".format(band, " ".join(
                     f"WHEN '{code}' THEN {employees}" for code, employees in EMPLOYEE_BANDS.items())),
+                "employees_max": "CASE {} {} END".format(band, " ".join(
+                    f"WHEN '{code}' THEN {employees}" for code, employees in EMPLOYEE_BAND_MAX.items())),
                 "exclusion": f"""CASE WHEN upper(btrim({col('statutDiffusionEtablissement')}))
                                            IN ({", ".join(f"'{flag}'" for flag in sorted(NON_DIFFUSIBLE))})
                                       THEN 'non_diffusible'

@@ -55,7 +55,7 @@ STAGING_TABLES = {
     "crm_iap_register_staging": """
         line_no integer NOT NULL, skip boolean NOT NULL, gone boolean NOT NULL, register_number varchar NOT NULL,
         name varchar, street varchar, city varchar, zip varchar, state_name varchar,
-        country_code varchar, industry_code varchar, employees integer, domain varchar,
+        country_code varchar, industry_code varchar, employees integer, employees_max integer, domain varchar,
         founded_year integer, founded_date date, exclusion varchar, register_status varchar,
         register_status_date date, legal_form varchar, row_hash bigint, unchanged boolean NOT NULL DEFAULT FALSE""",
     # The legal units of a register of two files (France), joined by number.
@@ -80,6 +80,7 @@ MERGED_COLUMNS = (
     ("industry_id", "r.industry_id"),
     ("industry_code", "r.industry_code"),
     ("employees", "r.employees"),
+    ("employees_max", "r.employees_max"),
     ("domain", "r.domain"),
     ("founded_year", "r.founded_year"),
     ("founded_date", "r.founded_date"),
@@ -204,7 +205,7 @@ class _RowQuery:
         row = read(col)
         row = row._replace(terms=dict(row.terms, over_long=over or "FALSE"))
         checks = [("t.nul_column IS NOT NULL", "nul_byte", "t.nul_column")] + length_checks + list(row.checks)
-        types = dict.fromkeys(("employees", "founded_year"), "integer")
+        types = dict.fromkeys(("employees", "employees_max", "founded_year"), "integer")
         types.update(dict.fromkeys(("founded_date", "register_status_date"), "date"))
         fields = COMPANY_FIELDS if kind == "companies" else UNIT_FIELDS
         # The terms an adapter uses several times, computed once per row (the
@@ -768,6 +769,7 @@ class RegisterLoader:
             DROP TABLE IF EXISTS crm_iap_register_resolved;
             CREATE TEMP TABLE crm_iap_register_resolved ON COMMIT DROP AS
             SELECT s.register_number, COALESCE(s.name, u.name) AS name, s.street, s.city, s.zip, s.employees,
+                   s.employees_max,
                    s.domain, COALESCE(s.founded_year, u.founded_year) AS founded_year,
                    COALESCE(s.founded_date, u.founded_date) AS founded_date,
                    COALESCE(country.id, %(home_country)s) AS country_id, state.id AS state_id, code.industry_id,

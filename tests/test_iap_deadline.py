@@ -54,7 +54,8 @@ class TestIapConnectDeadline(BaseCase):
         self.assertLess(elapsed, DEADLINE + 1.5, log)
         self.assertFalse(error.maybe_charged, "nothing was sent")
         self.assertIn(f"within {DEADLINE} seconds", error.message)
-        self.assertRegex(log, r"failed \(unreachable\) after 2\.\d\ds \(resolving 0\.\d\ds, connecting 2\.\d\ds")
+        # The connections take what resolving left of the 2 s (1.99 s on a busy machine).
+        self.assertRegex(log, r"failed \(unreachable\) after 2\.\d\ds \(resolving 0\.\d\ds, connecting [12]\.\d\ds")
 
     def test_a_silent_resolver_takes_from_the_same_deadline(self):
         def silent_resolver(host, port, *args):

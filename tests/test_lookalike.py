@@ -10,7 +10,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged, users
 
-from .common import RecurringCase
+from .common import RecurringCase, load_migration
 
 _logger = logging.getLogger(__name__)
 SIZE = 5000
@@ -228,3 +228,13 @@ class TestLookalike(RecurringCase):
             Lookalike._cron_learn()
         self.env.cr.execute("SELECT count(*) FROM crm_iap_lead_directory_profile WHERE legal_form = 'Cooperativa'")
         self.assertEqual(self.env.cr.fetchone()[0], 1)
+
+    def test_an_import_interrupted_by_the_upgrade_resumes_with_the_legal_form(self):
+        cr = self.env.cr
+        cr.execute("""CREATE TABLE crm_iap_register_staging_999999 (register_number varchar);
+                      CREATE TABLE crm_iap_register_units_999999 (register_number varchar);""")
+        load_migration("17.0.7.0.0", "pre-legal-form").migrate(cr, "17.0.6.0.0")
+        cr.execute("""SELECT table_name FROM information_schema.columns
+                       WHERE column_name = 'legal_form' AND table_name LIKE 'crm_iap_register_%%_999999'""")
+        self.assertEqual(sorted(row[0] for row in cr.fetchall()),
+                         ["crm_iap_register_staging_999999", "crm_iap_register_units_999999"])

@@ -65,6 +65,7 @@ def load_copy(env, count, seed=1, contact_every=10, contacts_min=3, contacts_max
     techs = [", ".join(TECHNOLOGIES[i] for i in range(len(TECHNOLOGIES)) if mask >> i & 1)
              for mask in range(1, 1 << len(TECHNOLOGIES)) if bin(mask).count("1") <= 4]
     salt = (seed * 0x9E3779B1) & 0xFFFFFFFF
+    currency = env.company.currency_id.id   # the revenues' (the revenue filter converts into it)
     contacts = [0]
 
     def company_rows():
@@ -78,7 +79,7 @@ def load_copy(env, count, seed=1, contact_every=10, contacts_min=3, contacts_max
                 f"{number}\t{name}\t{company['legal_name']}\t{domain}\tinfo@{domain}\t{company['phone']}\t"
                 f"{company['street']}\t{company['city']}\t"
                 f"{10000 + (h >> 5) % 90000}\t{country_id}\t{states[number % len(states)]}\t"
-                f"{industries[number % len(industries)]}\t{size}\t{size * (40 + (h >> 20) % 210)}000\t"
+                f"{industries[number % len(industries)]}\t{size}\t{size * (40 + (h >> 20) % 210)}000\t{currency}\t"
                 f"{techs[(h >> 14) % len(techs)]}\t{timezone}\t{1900 + (h >> 11) % 125}\t"
                 f"{name} is a fictitious company made up for benchmarks.\tcompany/{domain[:-8]}\tt\t0\t{audit}"
             )
@@ -106,7 +107,8 @@ def load_copy(env, count, seed=1, contact_every=10, contacts_min=3, contacts_max
 
     cr.copy_expert(
         """COPY crm_iap_lead_directory_company (id, name, legal_name, domain, emails, phones, street, city,
-               zip, country_id, state_id, industry_id, employees, estimated_revenue, technologies, timezone,
+               zip, country_id, state_id, industry_id, employees, estimated_revenue, revenue_currency_id,
+               technologies, timezone,
                founded_year, description, linkedin, active, delivery_count, create_uid, write_uid,
                create_date, write_date)
            FROM STDIN""",

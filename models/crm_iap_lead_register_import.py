@@ -1004,6 +1004,9 @@ class CrmIapLeadRegisterImport(models.Model):
         if error.kind == "members":
             return _("The archive is not a complete extract of %(register)s: it lacks the files of %(files)s. "
                      "Nothing was imported.", register=register, files=error.detail)
+        if error.kind == "update":
+            return _("This is an update extract of %(register)s (files of deletions and insertions): import a full "
+                     "extract instead. Nothing was imported.", register=register)
         if error.kind == "zip":
             if error.line:
                 return _("Line %(line)s: the compressed file (zip or gzip) is damaged or cut short (%(detail)s). "

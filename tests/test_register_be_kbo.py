@@ -15,11 +15,11 @@ KBO_MEMBERS = ("meta", "code", "enterprise", "establishment", "denomination", "a
 KBO_FULL = "KboOpenData_0312_2026_12_06_Full.zip"
 
 
-def kbo_zip(drop=(), replace=None):
+def kbo_zip(drop=(), replace=None, compression=zipfile.ZIP_DEFLATED):
     """A KBO full extract of the sample members (tests/data/registers/be_kbo_*.csv),
     without the members `drop`, with the contents `replace` ({member: bytes})."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
         for member in KBO_MEMBERS:
             if member not in drop:
                 archive.writestr(f"{member}.csv", (replace or {}).get(member) or _read(f"{SAMPLES}be_kbo_{member}.csv"))
@@ -42,7 +42,10 @@ class TestKboImport(RegisterImportCase):
         return self._by_number("be_kbo")
 
     def test_the_members_of_an_archive_are_read_each_by_its_header(self):
-        binary = io.BytesIO(kbo_zip())
+        # A member longer than what a reader reads ahead (64 KiB), before others.
+        codes = "".join(f'"Nace2008","{code:05d}","NL","Activiteit {code}"\n' for code in range(3000))
+        binary = io.BytesIO(kbo_zip(replace={"code": ('"Category","Code","Language","Description"\n' + codes).encode()},
+                                    compression=zipfile.ZIP_STORED))
         self.assertEqual(list(archive_members(binary)), [f"{member}.csv" for member in KBO_MEMBERS])
         self.assertIsNone(archive_members(io.BytesIO(_read(f"{SAMPLES}be_kbo_meta.csv"))), "a plain file")
         adapter = ADAPTERS["be_kbo"]()
@@ -128,6 +131,18 @@ class TestKboImport(RegisterImportCase):
         run = self._import_kbo(kbo_zip(drop=("denomination",)))
         self.assertEqual(run.state, "error")
         self.assertIn("it lacks the files of denominations", run.error_message)
+        self.assertFalse(self._companies())
+
+    @users("user_sales_manager")
+    def test_an_update_extract_is_refused_whole(self):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("meta.csv", _read(f"{SAMPLES}be_kbo_meta.csv"))
+            archive.writestr("enterprise_delete.csv", '"EntityNumber"\n"0403.123.387"\n')
+            archive.writestr("enterprise_insert.csv", _read(f"{SAMPLES}be_kbo_enterprise.csv"))
+        run = self._import(buffer.getvalue(), "be_kbo", "KboOpenData_0313_2026_12_07_Update.zip", "complete")
+        self.assertEqual(run.state, "error")
+        self.assertIn("This is an update extract", run.error_message)
         self.assertFalse(self._companies())
 
     def test_enterprise_and_vat_numbers_link_partners(self):

@@ -144,6 +144,12 @@ class RegisterAdapter:
         raise NotImplementedError
 
     @classmethod
+    def refuses_archive(cls, names):
+        """Whether an archive of several files with these member names is
+        refused whole (a kind of extract this adapter does not import)."""
+        return False
+
+    @classmethod
     def side_kind(cls, header):
         """The kind of side file with this header, or None."""
         return next((kind for kind, columns in cls.side_files.items() if set(columns).issubset(header)), None)

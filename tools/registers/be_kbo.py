@@ -91,6 +91,12 @@ class KboAdapter(RegisterAdapter):
         "activities": ("EntityNumber", "ActivityGroup", "NaceVersion", "NaceCode", "Classification"),
     }
 
+    @classmethod
+    def refuses_archive(cls, names):
+        # An update extract (..._Update.zip): deletions and insertions per
+        # file, not the whole register; not imported (yet).
+        return any(name.lower().endswith(("_delete.csv", "_insert.csv")) for name in names)
+
     def company_sql(self, col):
         digits = _number(col("EnterpriseNumber"))
         number_ok = (f"CASE WHEN {only_chars(digits, DIGITS, 10)} AND left({digits}, 1) IN ('0', '1') "

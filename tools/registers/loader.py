@@ -421,7 +421,10 @@ class RegisterLoader:
             for binary in binaries:
                 size = _size(binary)
                 names = archive_members(binary) if self.adapter.side_files else None
+                if names and self.adapter.refuses_archive(list(names)):
+                    raise RegisterFileError("update", line=1)
                 for name in names or [None]:
+                    binary.seek(0)   # opening a member moved it
                     text = stack.enter_context(open_register_file(binary, name))
                     reader = open_register_reader(text, self.adapter.delimiter)
                     # A member of an archive of several: read as far as its decompressed bytes.

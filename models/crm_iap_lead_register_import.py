@@ -80,6 +80,10 @@ REGISTER_FILES = {
     "no_brreg": _lt(
         "Download all main units (enheter), as JSON (enheter_alle.json.gz) or as CSV (enheter_alle.csv.gz): "
         "either is the whole register. The sub-units (underenheter) are not imported."),
+    "be_kbo": _lt(
+        "Import the full extract, KboOpenData_NNNN_YYYY_MM_DD_Full.zip, as it is downloaded (a zip of CSV "
+        "files): it is the whole register. Its enterprises, names, addresses, contacts and main activities "
+        "are read together."),
 }
 
 
@@ -674,6 +678,7 @@ class CrmIapLeadRegisterImport(models.Model):
         changing anything, until it is confirmed."""
         loader.drop_duplicates()
         loader.apply_units()
+        loader.apply_sides()
         if self.file_scope == "complete" and not self.archive_confirmed:
             to_archive, active = loader.count_archived(complete=True)
             if to_archive > ARCHIVE_CONFIRM_SHARE * active:
@@ -996,6 +1001,12 @@ class CrmIapLeadRegisterImport(models.Model):
         if error.kind == "units":
             return _("Line 1: the second file is not the legal units file of %(register)s, the columns %(columns)s "
                      "are missing. Nothing was imported.", register=register, columns=error.detail)
+        if error.kind == "members":
+            return _("The archive is not a complete extract of %(register)s: it lacks the files of %(files)s. "
+                     "Nothing was imported.", register=register, files=error.detail)
+        if error.kind == "update":
+            return _("This is an update extract of %(register)s (files of deletions and insertions): import a full "
+                     "extract instead. Nothing was imported.", register=register)
         if error.kind == "zip":
             if error.line:
                 return _("Line %(line)s: the compressed file (zip or gzip) is damaged or cut short (%(detail)s). "

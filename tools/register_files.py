@@ -63,13 +63,32 @@ class RegisterFileError(Exception):
         self.detail = detail
 
 
+def archive_members(binary):
+    """{name: decompressed size} of the files a zip archive holds when it
+    holds several (a register published as a zip of CSV members, such as
+    Belgium's KBO), else None: a plain file, a gzip, or a zip of one file."""
+    head = binary.read(4)
+    binary.seek(0)
+    if head != ZIP_MAGIC:
+        return None
+    try:
+        with zipfile.ZipFile(binary) as archive:
+            names = {info.filename: info.file_size for info in archive.infolist() if not info.is_dir()}
+    except zipfile.BadZipFile as error:
+        raise RegisterFileError("zip", detail=str(error)) from error
+    finally:
+        binary.seek(0)
+    return names if len(names) > 1 else None
+
+
 @contextmanager
-def open_register_file(binary):
+def open_register_file(binary, member_name=None):
     """The text lines (`DecodedLines`) of a binary file object holding a CSV
     or JSON file, plain, zipped or gzipped.
 
     The compression is recognised by the content, not the name (users rename
-    downloads); a zip must hold exactly one file.
+    downloads); a zip must hold exactly one file, unless `member_name` names
+    the one of its files to read (`archive_members`).
     """
     head = binary.read(4)
     binary.seek(0)
@@ -80,6 +99,8 @@ def open_register_file(binary):
         except zipfile.BadZipFile as error:
             raise RegisterFileError("zip", detail=str(error)) from error
         files = [info for info in archive.infolist() if not info.is_dir()]
+        if member_name is not None:
+            files = [info for info in files if info.filename == member_name]
         if len(files) != 1:
             archive.close()
             raise RegisterFileError("zip", detail=f"{len(files)} files in the archive, 1 expected")

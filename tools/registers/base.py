@@ -10,11 +10,15 @@ from collections import namedtuple
 COMPANY_FIELDS = (
     "register_number", "name", "street", "city", "zip", "state_name", "country_code",
     "industry_code", "employees", "employees_max", "domain", "founded_year", "founded_date", "exclusion",
-    "register_status", "register_status_date", "legal_form",
+    "register_status", "register_status_date", "legal_form", "phones", "emails",
 )
 # The staging columns of a legal unit (a register of two files): `unit_sql`.
 UNIT_FIELDS = ("register_number", "name", "founded_year", "founded_date", "exclusion", "register_status",
                "register_status_date", "legal_form")
+# The staging columns of a row of a side file (a register published as
+# several files joined by number, such as Belgium's KBO): `side_sql`, whose
+# `fields` is a jsonb object of what the row tells of its company.
+SIDE_FIELDS = ("register_number", "fields")
 
 # Why a row is left out (or kept undeliverable, see REGISTER_STATUSES): a row
 # is counted under the first reason of this order that applies to it, bad
@@ -91,6 +95,14 @@ class RegisterAdapter:
     # applied to leads (`crm_lead` has `company_registry` and `country_id`).
     registry_number_sql = None
     vat_number_sql = None
+    # A register published as several files joined by number (Belgium's
+    # KBO, a zip of CSV members), besides the companies file: {kind: the
+    # columns recognising that file}. Each row of them is staged as a jsonb
+    # object of fields (`side_sql`), the objects of one company merged (the
+    # first row of a field wins) and turned into its staging values by
+    # `side_values`. The members of an archive that no kind recognises are
+    # not read.
+    side_files = {}
 
     BAD_ROW_REASONS = ("missing_number", "bad_number", "bad_siret", "missing_name", "bad_date", "bad_employees",
                        "nul_byte", "too_long", "too_big", "duplicate_number", "missing_unit")
@@ -120,6 +132,27 @@ class RegisterAdapter:
         """For a register of two files, a row of its legal units file, as a
         `RowSql` whose `values` are UNIT_FIELDS."""
         raise NotImplementedError
+
+    def side_sql(self, kind, col):
+        """A row of the side file `kind` (see `side_files`), as a `RowSql`
+        whose `values` are SIDE_FIELDS (`fields`: a jsonb object)."""
+        raise NotImplementedError
+
+    def side_values(self, fields):
+        """{staging column (COMPANY_FIELDS): SQL over `fields`, the jsonb
+        object merged from a company's side rows}: what they set."""
+        raise NotImplementedError
+
+    @classmethod
+    def refuses_archive(cls, names):
+        """Whether an archive of several files with these member names is
+        refused whole (a kind of extract this adapter does not import)."""
+        return False
+
+    @classmethod
+    def side_kind(cls, header):
+        """The kind of side file with this header, or None."""
+        return next((kind for kind, columns in cls.side_files.items() if set(columns).issubset(header)), None)
 
 
 # How the rows of a file are read, in SQL (see `RegisterAdapter.company_sql`):

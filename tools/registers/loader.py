@@ -36,9 +36,11 @@ from contextlib import ExitStack, contextmanager
 import psycopg2
 
 from ..company_names import name_key_sql
-from ..register_files import RegisterCsvReader, RegisterFileError, open_register_file, open_register_reader
+from ..register_files import (
+    RegisterCsvReader, RegisterFileError, archive_members, open_register_file, open_register_reader,
+)
 from . import detect_adapter
-from .base import COMPANY_FIELDS, EXCLUSION_ORDER, UNIT_FIELDS, BadRow
+from .base import COMPANY_FIELDS, EXCLUSION_ORDER, SIDE_FIELDS, UNIT_FIELDS, BadRow
 
 MAX_LISTED_BAD_ROWS = 100
 # The most bytes of a file read, checked and staged at once: memory stays
@@ -57,11 +59,15 @@ STAGING_TABLES = {
         name varchar, street varchar, city varchar, zip varchar, state_name varchar,
         country_code varchar, industry_code varchar, employees integer, employees_max integer, domain varchar,
         founded_year integer, founded_date date, exclusion varchar, register_status varchar,
-        register_status_date date, legal_form varchar, row_hash bigint, unchanged boolean NOT NULL DEFAULT FALSE""",
+        register_status_date date, legal_form varchar, phones varchar, emails varchar, row_hash bigint,
+        unchanged boolean NOT NULL DEFAULT FALSE""",
     # The legal units of a register of two files (France), joined by number.
     "crm_iap_register_units": """
         register_number varchar NOT NULL, name varchar, founded_year integer, founded_date date,
         exclusion varchar, register_status varchar, register_status_date date, legal_form varchar""",
+    # The rows of the side files of a register of several files (Belgium),
+    # joined by number: what each tells of its company (see `apply_sides`).
+    "crm_iap_register_sides": """register_number varchar NOT NULL, line_no integer NOT NULL, fields jsonb""",
 }
 # The rows of one block of a file, as read (text columns c0, c1...), before
 # they are checked and staged: a temporary table of the session, dropped
@@ -93,6 +99,8 @@ MERGED_COLUMNS = (
     ("name_key", name_key_sql("r.name")),
     # What an unchanged row of the next file is recognised by (see _RowQuery).
     ("register_hash", "r.row_hash"),
+    ("phones", "r.phones"),
+    ("emails", "r.emails"),
 )
 # Written, not compared: a row read from columns of another shape is the
 # same company (and a database upgraded to these columns has none yet).
@@ -104,7 +112,7 @@ UPDATED_VALUES = {
                             "ELSE (now() at time zone 'UTC')::date END)",
 }
 # Only some registers publish a website: one added by hand stays otherwise.
-KEPT_UNLESS_GIVEN = {"domain"}
+KEPT_UNLESS_GIVEN = {"domain", "phones", "emails"}
 # The phases `timings` measures, in seconds (see `RegisterLoader.timings`).
 # "watch": the alerts the import raises after (its model's last steps).
 PHASES = ("read", "copy", "check", "duplicates", "merge", "archive", "watch")
@@ -159,6 +167,17 @@ def _phase(phase):
     return decorate
 
 
+class _ArchiveMember:
+    """How far a member of an archive of several is read (`tell`, in bytes
+    decompressed), as `_Member.binary` for its progress."""
+
+    def __init__(self, text):
+        self._text = text
+
+    def tell(self):
+        return self._text.bytes_read
+
+
 class _NotOneRowPerLine(Exception):
     """A block whose rows COPY counted are not its lines."""
 
@@ -180,6 +199,9 @@ class _RowQuery:
         index = {name: position for position, name in enumerate(self.names)}   # the last of a name repeated
         lengths = adapter.field_lengths if kind == "companies" else adapter.unit_field_lengths
         read = adapter.company_sql if kind == "companies" else adapter.unit_sql
+        if kind.startswith("side:"):
+            lengths = {}
+            read = functools.partial(adapter.side_sql, kind[len("side:"):])
 
         used = set()
 
@@ -206,8 +228,8 @@ class _RowQuery:
         row = row._replace(terms=dict(row.terms, over_long=over or "FALSE"))
         checks = [("t.nul_column IS NOT NULL", "nul_byte", "t.nul_column")] + length_checks + list(row.checks)
         types = dict.fromkeys(("employees", "employees_max", "founded_year"), "integer")
-        types.update(dict.fromkeys(("founded_date", "register_status_date"), "date"))
-        fields = COMPANY_FIELDS if kind == "companies" else UNIT_FIELDS
+        types.update(dict.fromkeys(("founded_date", "register_status_date"), "date"), fields="jsonb")
+        fields = {"companies": COMPANY_FIELDS, "units": UNIT_FIELDS}.get(kind, SIDE_FIELDS)
         # The terms an adapter uses several times, computed once per row (the
         # OFFSET 0 keeps PostgreSQL from copying them into each use); the
         # first check that fails, by its index, then its reason and value.
@@ -218,7 +240,7 @@ class _RowQuery:
         self.hash = None
         known = "FALSE"
         join = ""
-        if salt and kind == "companies" and not adapter.unit_required_columns:
+        if salt and kind == "companies" and not adapter.unit_required_columns and not adapter.side_files:
             salt = hashlib.md5(f"{salt}{row!r}".encode()).hexdigest()
             # 64 bits: a changed row taken for unchanged is a chance in 10^19.
             # (A value that held a NUL byte names its column: never unchanged.)
@@ -395,11 +417,19 @@ class RegisterLoader:
         :raise RegisterFileError: a file is not one of this register's.
         """
         with ExitStack() as stack:
-            self._members = self._sort_files([
-                (binary, _size(binary),
-                 open_register_reader(stack.enter_context(open_register_file(binary)), self.adapter.delimiter))
-                for binary in binaries
-            ])
+            files = []
+            for binary in binaries:
+                size = _size(binary)
+                names = archive_members(binary) if self.adapter.side_files else None
+                if names and self.adapter.refuses_archive(list(names)):
+                    raise RegisterFileError("update", line=1)
+                for name in names or [None]:
+                    binary.seek(0)   # opening a member moved it
+                    text = stack.enter_context(open_register_file(binary, name))
+                    reader = open_register_reader(text, self.adapter.delimiter)
+                    # A member of an archive of several: read as far as its decompressed bytes.
+                    files.append((_ArchiveMember(text), names[name], reader) if names else (binary, size, reader))
+            self._members = self._sort_files(files)
             position = RegisterPosition(*(position or self.position))
             self._member = position.member
             if self._member < len(self._members) and position.rows:
@@ -554,8 +584,9 @@ class RegisterLoader:
         """Check the rows of the raw table and stage them (companies or
         legal units), counting the bad and the excluded; drop the table."""
         started = time.monotonic()
-        target = self.tables["crm_iap_register_staging" if member.kind == "companies" else "crm_iap_register_units"]
-        fields = COMPANY_FIELDS if member.kind == "companies" else UNIT_FIELDS
+        target = self.tables[{"companies": "crm_iap_register_staging", "units": "crm_iap_register_units"}.get(
+            member.kind, "crm_iap_register_sides")]
+        fields = {"companies": COMPANY_FIELDS, "units": UNIT_FIELDS}.get(member.kind, SIDE_FIELDS)
         if member.kind == "companies":
             # A bad row with a number: kept, skipped, so that its company is
             # not archived; an excluded one: kept, skipped and gone.
@@ -566,8 +597,11 @@ class RegisterLoader:
                                           for field in fields[1:])}, row_hash, unchanged
                   FROM p
                  WHERE CASE WHEN bad IS NULL AND excluded IS NULL THEN NOT branch ELSE number IS NOT NULL END"""
-        else:
+        elif member.kind == "units":
             insert = f"INSERT INTO {target} ({', '.join(fields)}) SELECT {', '.join(fields)} FROM p WHERE bad IS NULL"
+        else:   # a side file: what its rows tell of their company, in the order of the file
+            insert = f"""INSERT INTO {target} (line_no, {', '.join(fields)})
+                         SELECT line_no, {', '.join(fields)} FROM p WHERE bad IS NULL AND number IS NOT NULL"""
         with self._by_index():
             # pylint: disable-next=sql-injection  # the adapter's own SQL and the import's tables
             self.cr.execute(f"""
@@ -610,6 +644,12 @@ class RegisterLoader:
         if companies is None:
             self._check_header(files[0][2].header)
         members = [_Member(*companies, "companies")]
+        if adapter.side_files:
+            sides = [(file, adapter.side_kind(file[2].header)) for file in files if file is not companies]
+            missing = set(adapter.side_files) - {kind for _file, kind in sides}
+            if missing:
+                raise RegisterFileError("members", line=1, detail=", ".join(sorted(missing)))
+            members += [_Member(*file, f"side:{kind}") for file, kind in sides if kind]
         if not adapter.unit_required_columns:
             return members
         units = next((file for file in files if file is not companies and adapter.recognises_units(file[2].header)),
@@ -748,6 +788,40 @@ class RegisterLoader:
         ):
             self._list_bad_row(line, bad)
 
+    @_phase("duplicates")
+    def apply_sides(self):
+        """A register of several files (`side_files`): set the staged
+        companies' values from the rows of the side files of their number
+        (the first row giving a field wins), then skip, as bad rows, the
+        companies left without a name. Nothing for other registers."""
+        if not self.adapter.side_files:
+            return
+        staging, sides = self.tables["crm_iap_register_staging"], self.tables["crm_iap_register_sides"]
+        values = self.adapter.side_values("v.fields")
+        columns = ", ".join(values)
+        cr = self.cr
+        # jsonb keeps the last value of a key: the rows are aggregated last line first.
+        # pylint: disable-next=sql-injection  # the import's own tables and the adapter's SQL
+        cr.execute(f"""
+            CREATE INDEX ON {sides} (register_number);
+            ANALYZE {sides};
+            UPDATE {staging} s SET ({columns}) = ROW({", ".join(values.values())})
+              FROM (SELECT x.register_number, jsonb_object_agg(e.key, e.value ORDER BY x.line_no DESC) AS fields
+                      FROM {sides} x CROSS JOIN LATERAL jsonb_each(x.fields) e
+                     WHERE e.value <> 'null'::jsonb
+                     GROUP BY x.register_number) v
+             WHERE v.register_number = s.register_number AND NOT s.skip;
+            WITH nameless AS (
+                UPDATE {staging} s SET skip = TRUE WHERE NOT s.skip AND s.name IS NULL RETURNING s.line_no
+            )
+            SELECT count(*), ARRAY(SELECT line_no FROM nameless ORDER BY line_no LIMIT %s) FROM nameless
+        """, (MAX_LISTED_BAD_ROWS,))
+        count, nameless = cr.fetchone()
+        self.counters["bad_row_count"] += count
+        for line in nameless:
+            self._list_bad_row(line, BadRow("missing_name"))
+        self.bad_rows.sort(key=lambda item: item[0])
+
     # ------------------------------------------------------------------
     # Into the directory
     # ------------------------------------------------------------------
@@ -769,7 +843,7 @@ class RegisterLoader:
             DROP TABLE IF EXISTS crm_iap_register_resolved;
             CREATE TEMP TABLE crm_iap_register_resolved ON COMMIT DROP AS
             SELECT s.register_number, COALESCE(s.name, u.name) AS name, s.street, s.city, s.zip, s.employees,
-                   s.employees_max,
+                   s.employees_max, s.phones, s.emails,
                    s.domain, COALESCE(s.founded_year, u.founded_year) AS founded_year,
                    COALESCE(s.founded_date, u.founded_date) AS founded_date,
                    COALESCE(country.id, %(home_country)s) AS country_id, state.id AS state_id, code.industry_id,

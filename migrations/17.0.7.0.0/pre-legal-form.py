@@ -6,7 +6,8 @@ def migrate(cr, version):
     cr.execute("""
         SELECT table_name FROM information_schema.tables
          WHERE table_schema = current_schema()
-           AND (table_name X OR table_name LIKE 'crm\\_iap\\_register\\_units\\_%')
+           AND (table_name LIKE 'crm\\_iap\\_register\\_staging\\_%'
+                OR table_name LIKE 'crm\\_iap\\_register\\_units\\_%')
     """)
     for (table,) in cr.fetchall():
         cr.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS legal_form varchar')

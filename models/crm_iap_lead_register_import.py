@@ -516,6 +516,10 @@ class CrmIapLeadRegisterImport(models.Model):
             self._open_server_file(path).close()
 
     def _describe_missing_file(self):
+        if self.needs_second_file and self.register_code != "fr_sirene":
+            return _("%(register)s comes as two files: give both. %(files)s",
+                     register=dict(register_selection())[self.register_code],
+                     files=REGISTER_FILES[self.register_code])
         if self.needs_second_file:
             return _("%(register)s comes as two files, the establishments and the legal units: give both.",
                      register=dict(register_selection())[self.register_code])

@@ -2,6 +2,7 @@ import base64
 import io
 from datetime import date
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged, users
 
 from ..tools.register_files import open_register_file, open_register_reader
@@ -127,6 +128,12 @@ class TestAriregisterImport(RegisterImportCase):
         request.action_submit()
         self.assertEqual(request.lead_ids.mapped("partner_name"), ["Põhjala Tarkvara OÜ"],
                          "the employees of the tax file size the companies; one in liquidation is never delivered")
+
+    def test_both_files_are_needed(self):
+        run = self.imports.create({"register_code": "ee_ariregister",
+                                   "file": base64.b64encode(_read(EE_COMPANIES))})
+        with self.assertRaisesRegex(UserError, "comes as two files: give both. Two files: the e-Business"):
+            run.action_import()
 
     @users("user_sales_manager")
     def test_an_older_per_quarter_tax_file_gives_its_quarter_by_its_name(self):

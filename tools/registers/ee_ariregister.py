@@ -179,35 +179,32 @@ class AriregisterAdapter(RegisterAdapter):
 
     def unit_sql(self, col):
         number = _any(col, TAX_NUMBER)
+        # Each quarter's texts once per row (a column a file lacks reads as
+        # ''): e1..e4, t1..t4, and the old per-quarter file's e0, t0.
+        terms = {"number": number, "year": _any(col, TAX_YEAR), "e0": _any(col, TAX_EMPLOYEES),
+                 "t0": _amount(_any(col, TAX_TURNOVER))}
+        for index, quarter in enumerate(QUARTERS, 1):
+            terms[f"e{index}"] = _any(col, [name.format(quarter) for name in TAX_QUARTER_EMPLOYEES])
+            terms[f"t{index}"] = _amount(_any(col, [name.format(quarter) for name in TAX_QUARTER_TURNOVER]))
         # The latest quarter of a yearly row with a figure (NULL in an old
-        # per-quarter file, which has no such columns).
-        latest = "CASE {} END".format(" ".join(
-            f"WHEN {_any(col, [name.format(quarter) for name in TAX_QUARTER_EMPLOYEES])} <> '' "
-            f"OR {_any(col, [name.format(quarter) for name in TAX_QUARTER_TURNOVER])} <> '' THEN {index}"
-            for index, quarter in reversed(list(enumerate(QUARTERS, 1)))))
+        # per-quarter file, which has no such columns), and its figures.
+        has = {index: f"(t.e{index} <> '' OR t.t{index} <> '')" for index in range(4, 0, -1)}
+        latest = "CASE {} END".format(" ".join(f"WHEN {has[index]} THEN {index}" for index in has))
 
-        def of_latest(names_by_quarter, old_names):
-            # (Terms cannot use one another: the latest quarter is inlined.)
-            return "CASE {} {} ELSE {} END".format(latest, " ".join(
-                f"WHEN {index} THEN {_any(col, [name.format(quarter) for name in names_by_quarter])}"
-                for index, quarter in enumerate(QUARTERS, 1)), _any(col, old_names))
+        def of_latest(kind):
+            return "(CASE {} ELSE t.{}0 END)".format(
+                " ".join(f"WHEN {has[index]} THEN t.{kind}{index}" for index in has), kind)
 
-        year = _any(col, TAX_YEAR)
         file_quarter = self.file_quarter()
-        terms = {
-            "number": number, "latest": latest, "year": year,
-            "employees": of_latest(TAX_QUARTER_EMPLOYEES, TAX_EMPLOYEES),
-            "turnover": _amount(of_latest(TAX_QUARTER_TURNOVER, TAX_TURNOVER)),
-        }
-        employees, turnover = "t.employees", "t.turnover"
+        employees, turnover = of_latest("e"), of_latest("t")
         # "12" or "12.0".
         employees_ok = f"{employees} ~ '^[0-9]{{1,15}}([.]0*)?$'"
         employees_value = f"split_part({employees}, '.', 1)"
         turnover_ok = f"{turnover} ~ '^-?[0-9]{{1,15}}([.][0-9]*)?$'"
         has_figures = f"({employees} <> '' OR {turnover} <> '')"
-        quarter = (f"CASE WHEN t.latest IS NOT NULL AND {only_chars('t.year', DIGITS, 4)} "
-                   f"THEN t.year || '-Q' || t.latest "
-                   f"WHEN t.latest IS NULL AND {has_figures} THEN "
+        quarter = (f"CASE WHEN {latest} IS NOT NULL THEN CASE WHEN {only_chars('t.year', DIGITS, 4)} "
+                   f"THEN t.year || '-Q' || {latest} END "
+                   f"WHEN {has_figures} THEN "
                    + (f"'{file_quarter}'" if file_quarter else "NULL") + " END")
         revenue = f"CASE WHEN {turnover_ok} THEN CASE WHEN {turnover}::numeric >= 0 THEN {turnover}::numeric * 4 END END"
         return RowSql(

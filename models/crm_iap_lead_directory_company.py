@@ -100,6 +100,14 @@ class CrmIapLeadDirectoryCompany(models.Model):
         index="btree_not_null",
     )
 
+    # Set by register imports whose figures are of a quarter (Estonia's Tax
+    # and Customs Board): how old the employees and the revenue are.
+    figures_quarter = fields.Char(
+        string="Figures Of", readonly=True, copy=False,
+        help="The quarter the number of employees and the revenue are from, as the register gives them "
+             "(e.g. 2026-Q3); the revenue is that quarter's turnover times four.",
+    )
+
     _sql_constraints = [
         ("employees_positive", "CHECK (employees >= 0)", "The number of employees cannot be negative."),
         ("employees_band", "CHECK (employees_max IS NULL OR employees_max >= COALESCE(employees, 0))",

@@ -84,6 +84,10 @@ REGISTER_FILES = {
         "Import the full extract, KboOpenData_NNNN_YYYY_MM_DD_Full.zip, as it is downloaded (a zip of CSV "
         "files): it is the whole register. Its enterprises, names, addresses, contacts and main activities "
         "are read together."),
+    "ee_ariregister": _lt(
+        "Two files: the e-Business Register's simple data (ettevotja_rekvisiidid__lihtandmed.csv.zip), the whole "
+        "register, and the Tax and Customs Board's taxes paid, turnover and employees "
+        "(tasutud_maksud_kaesolev_aasta.csv, or an older per-quarter file), in either order."),
 }
 
 
@@ -516,6 +520,10 @@ class CrmIapLeadRegisterImport(models.Model):
             self._open_server_file(path).close()
 
     def _describe_missing_file(self):
+        if self.needs_second_file and self.register_code != "fr_sirene":
+            return _("%(register)s comes as two files: give both. %(files)s",
+                     register=dict(register_selection())[self.register_code],
+                     files=REGISTER_FILES[self.register_code])
         if self.needs_second_file:
             return _("%(register)s comes as two files, the establishments and the legal units: give both.",
                      register=dict(register_selection())[self.register_code])
@@ -630,7 +638,10 @@ class CrmIapLeadRegisterImport(models.Model):
 
     def _loader(self):
         """The loader of this import, where its last committed step left it."""
-        adapter = ADAPTERS[self.register_code]()
+        run = self.sudo()
+        adapter = ADAPTERS[self.register_code](file_names=[
+            os.path.basename(name or "") for name in (run.file_name, run.second_file_name, run.server_path,
+                                                      run.second_server_path)])
         home_country = self.env["res.country"].search([("code", "=", adapter.country_code)], limit=1)
         return RegisterLoader(self.env.cr, adapter, self.id, uid=self.env.uid, home_country_id=home_country.id,
                               state=self.loader_state, events_date=self.events_recorded and self.file_date or None)
@@ -1060,6 +1071,8 @@ class CrmIapLeadRegisterImport(models.Model):
         if bad.reason == "missing_unit":
             return _("Line %(line)s: the legal unit %(value)s is not in the legal units file.",
                      line=line, value=bad.value)
+        if bad.reason == "bad_amount":
+            return _("Line %(line)s: %(value)s is not an amount.", line=line, value=bad.value)
         if bad.reason == "bad_date":
             return _("Line %(line)s: %(value)s is not a date (dd/mm/yyyy).", line=line, value=bad.value)
         return _("Line %(line)s: the number %(value)s is already on an earlier line.", line=line, value=bad.value)

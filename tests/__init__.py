@@ -34,3 +34,4 @@ from . import test_register_watch
 from . import test_lookalike
 from . import test_directory_filters
 from . import test_register_be_kbo
+from . import test_register_ee_ariregister

@@ -236,7 +236,8 @@ class _CappedStream(io.RawIOBase):
 
 def open_register_reader(text, delimiter=","):
     """The reader of a register file's text (`DecodedLines`):
-    `RegisterJsonReader` for a JSON array, else `RegisterCsvReader`."""
+    `RegisterJsonReader` for a JSON array, else `RegisterCsvReader`, of
+    `delimiter`, or of the one of several (a tuple) its header holds most of."""
     with _reading(1):
         first = text.readline(MAX_LINE_BYTES + 1)
         while first and not first.strip():
@@ -246,6 +247,10 @@ def open_register_reader(text, delimiter=","):
         return RegisterJsonReader(text, first)
     if len(first.encode("utf-8")) > MAX_LINE_BYTES:
         raise RegisterFileError("line_too_long", line=1, detail=f"over {MAX_LINE_BYTES:,} bytes")
+    if not isinstance(delimiter, str):
+        # A register whose files differ (Estonia: semicolons, and commas in
+        # the tax file's newer format): the one its header holds most of.
+        delimiter = max(delimiter, key=first.count)
     return RegisterCsvReader(text, delimiter, first or None)
 
 

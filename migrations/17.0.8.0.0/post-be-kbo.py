@@ -23,5 +23,11 @@ def migrate(cr, version):
             CREATE UNLOGGED TABLE IF NOT EXISTS crm_iap_register_sides_{int(import_id)} (
                 register_number varchar NOT NULL, line_no integer NOT NULL, fields jsonb)
         """)
+        # The figures a second file may give (Estonia's tax file), on the legal units' staging.
+        cr.execute(f"""
+            ALTER TABLE IF EXISTS crm_iap_register_units_{int(import_id)}
+                ADD COLUMN IF NOT EXISTS employees integer, ADD COLUMN IF NOT EXISTS estimated_revenue numeric,
+                ADD COLUMN IF NOT EXISTS revenue_currency varchar, ADD COLUMN IF NOT EXISTS figures_quarter varchar
+        """)
     _logger.info("crm_iap_mine: %s register imports in progress given the staging of phones, e-mails and side files",
                  len(import_ids))

@@ -62,3 +62,23 @@ register_imports_be() {
         cat "$OUT_DIR/step-ours-register.json" >>"$OUT_DIR/registers_be.jsonl"
     done
 }
+
+# BENCH_ONLY=registers_ee: Estonia's pair (the register's simple data and the
+# tax file) of BENCH_EE_COMPANIES entities (default 378,000, the real
+# register), generated once into .local/bench/registers/ and kept; prints the
+# import's line and appends it to .local/bench/registers_ee.jsonl.
+register_imports_ee() {
+    EE_ROWS=${BENCH_EE_COMPANIES:-378000}
+    DATA="$OUT_DIR/registers"
+    mkdir -p "$DATA"
+    if [ ! -d "$DATA/ee-$EE_ROWS" ]; then
+        echo "   generating $DATA/ee-$EE_ROWS"
+        "$ODOO_PYTHON" "$REPO_DIR/scripts/registers/generate_ariregister.py" "$EE_ROWS" "$DATA/ee-$EE_ROWS.part"
+        mv "$DATA/ee-$EE_ROWS.part" "$DATA/ee-$EE_ROWS"
+    fi
+    echo "== Register imports (ours): Estonia"
+    BENCH_LABEL="Estonia e-Business Register and tax file" BENCH_REGISTER=ee_ariregister \
+        BENCH_REGISTER_FILES="$DATA/ee-$EE_ROWS/ettevotja_rekvisiidid__lihtandmed.csv:$DATA/ee-$EE_ROWS/tasutud_maksud_kaesolev_aasta.csv" \
+        BENCH_REGISTER_DIR=$DATA step ours register
+    cat "$OUT_DIR/step-ours-register.json" >>"$OUT_DIR/registers_ee.jsonl"
+}

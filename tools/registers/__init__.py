@@ -5,12 +5,13 @@ and listed in ``ADAPTERS``.
 """
 from .base import BadRow, RegisterAdapter  # noqa: F401  (the adapters' base, for new registers)
 from .be_kbo import KboAdapter
+from .ee_ariregister import AriregisterAdapter
 from .fr_sirene import SireneAdapter
 from .gb_companies_house import CompaniesHouseAdapter
 from .no_brreg import BrregAdapter
 
 ADAPTERS = {adapter.code: adapter for adapter in (CompaniesHouseAdapter, SireneAdapter, BrregAdapter,
-                                                     KboAdapter)}
+                                                     KboAdapter, AriregisterAdapter)}
 
 
 def detect_adapter(header):

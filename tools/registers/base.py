@@ -14,7 +14,11 @@ COMPANY_FIELDS = (
 )
 # The staging columns of a legal unit (a register of two files): `unit_sql`.
 UNIT_FIELDS = ("register_number", "name", "founded_year", "founded_date", "exclusion", "register_status",
-               "register_status_date", "legal_form")
+               "register_status_date", "legal_form",
+               # Figures a second file may give (Estonia's tax file): the
+               # company's own win; the revenue's currency as a code (EUR);
+               # the quarter they are from (2026-Q3).
+               "employees", "estimated_revenue", "revenue_currency", "figures_quarter")
 # The staging columns of a row of a side file (a register published as
 # several files joined by number, such as Belgium's KBO): `side_sql`, whose
 # `fields` is a jsonb object of what the row tells of its company.
@@ -104,8 +108,23 @@ class RegisterAdapter:
     # not read.
     side_files = {}
 
+    # The second file gives figures for some companies only (Estonia's tax
+    # file): a company without a row there is imported, not a bad row.
+    units_optional = False
+    # The SQL of a legal unit's column (its staging table, `u`) by which,
+    # when a number is on several rows of the second file, the highest is
+    # kept (Estonia's tax file: one row per company and year); None: the
+    # number is on one row.
+    unit_order = None
+
     BAD_ROW_REASONS = ("missing_number", "bad_number", "bad_siret", "missing_name", "bad_date", "bad_employees",
-                       "nul_byte", "too_long", "too_big", "duplicate_number", "missing_unit")
+                       "nul_byte", "too_long", "too_big", "duplicate_number", "missing_unit", "bad_amount")
+
+    def __init__(self, file_names=()):
+        # The names of the files imported, for a register that says in a
+        # file's name what its content does not (Estonia's older tax files:
+        # the quarter).
+        self.file_names = [name for name in file_names if name]
 
     @classmethod
     def recognises(cls, header):

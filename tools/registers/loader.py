@@ -64,7 +64,8 @@ STAGING_TABLES = {
     # The legal units of a register of two files (France), joined by number.
     "crm_iap_register_units": """
         register_number varchar NOT NULL, name varchar, founded_year integer, founded_date date,
-        exclusion varchar, register_status varchar, register_status_date date, legal_form varchar""",
+        exclusion varchar, register_status varchar, register_status_date date, legal_form varchar,
+        employees integer, estimated_revenue numeric, revenue_currency varchar, figures_quarter varchar""",
     # The rows of the side files of a register of several files (Belgium),
     # joined by number: what each tells of its company (see `apply_sides`).
     "crm_iap_register_sides": """register_number varchar NOT NULL, line_no integer NOT NULL, fields jsonb""",
@@ -101,6 +102,10 @@ MERGED_COLUMNS = (
     ("register_hash", "r.row_hash"),
     ("phones", "r.phones"),
     ("emails", "r.emails"),
+    # The figures of a register's second file (Estonia's tax file).
+    ("estimated_revenue", "r.estimated_revenue"),
+    ("revenue_currency_id", "r.revenue_currency_id"),
+    ("figures_quarter", "r.figures_quarter"),
 )
 # Written, not compared: a row read from columns of another shape is the
 # same company (and a database upgraded to these columns has none yet).
@@ -111,8 +116,11 @@ UPDATED_VALUES = {
                             "WHEN r.register_status = d.register_status THEN d.register_status_date "
                             "ELSE (now() at time zone 'UTC')::date END)",
 }
-# Only some registers publish a website: one added by hand stays otherwise.
-KEPT_UNLESS_GIVEN = {"domain", "phones", "emails"}
+# Only some registers publish a website, phones or e-mails: one added by
+# hand stays otherwise; so do a revenue and its quarter (and the quarter's
+# figures of a company the latest tax file no longer lists: its quarter
+# says how old they are).
+KEPT_UNLESS_GIVEN = {"domain", "phones", "emails", "estimated_revenue", "revenue_currency_id", "figures_quarter"}
 # The phases `timings` measures, in seconds (see `RegisterLoader.timings`).
 # "watch": the alerts the import raises after (its model's last steps).
 PHASES = ("read", "copy", "check", "duplicates", "merge", "archive", "watch")
@@ -228,7 +236,8 @@ class _RowQuery:
         row = row._replace(terms=dict(row.terms, over_long=over or "FALSE"))
         checks = [("t.nul_column IS NOT NULL", "nul_byte", "t.nul_column")] + length_checks + list(row.checks)
         types = dict.fromkeys(("employees", "employees_max", "founded_year"), "integer")
-        types.update(dict.fromkeys(("founded_date", "register_status_date"), "date"), fields="jsonb")
+        types.update(dict.fromkeys(("founded_date", "register_status_date"), "date"), fields="jsonb",
+                     estimated_revenue="numeric")
         fields = {"companies": COMPANY_FIELDS, "units": UNIT_FIELDS}.get(kind, SIDE_FIELDS)
         # The terms an adapter uses several times, computed once per row (the
         # OFFSET 0 keeps PostgreSQL from copying them into each use); the
@@ -598,7 +607,10 @@ class RegisterLoader:
                   FROM p
                  WHERE CASE WHEN bad IS NULL AND excluded IS NULL THEN NOT branch ELSE number IS NOT NULL END"""
         elif member.kind == "units":
-            insert = f"INSERT INTO {target} ({', '.join(fields)}) SELECT {', '.join(fields)} FROM p WHERE bad IS NULL"
+            # A legal unit without a number is none of the register's (COPY's
+            # `keep` drops it as it reads, a row parsed here is dropped now).
+            insert = (f"INSERT INTO {target} ({', '.join(fields)}) SELECT {', '.join(fields)} FROM p "
+                      "WHERE bad IS NULL AND number IS NOT NULL")
         else:   # a side file: what its rows tell of their company, in the order of the file
             insert = f"""INSERT INTO {target} (line_no, {', '.join(fields)})
                          SELECT line_no, {', '.join(fields)} FROM p WHERE bad IS NULL AND number IS NOT NULL"""
@@ -737,19 +749,33 @@ class RegisterLoader:
             return
         cr = self.cr
         # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
+        cr.execute(f"CREATE INDEX ON {units} (register_number); ANALYZE {units};")
+        if self.adapter.unit_order:
+            # A number on several rows: the highest by the adapter's order
+            # stays (ties: the first staged).
+            order = self.adapter.unit_order
+            # pylint: disable-next=sql-injection  # the adapter's own SQL and the import's tables
+            cr.execute(f"""
+                DELETE FROM {units} x
+                 USING (SELECT ctid, row_number() OVER (PARTITION BY register_number
+                                                        ORDER BY {order} DESC NULLS LAST, ctid) AS rank
+                          FROM {units} u
+                         WHERE register_number IN (SELECT register_number FROM {units}
+                                                    GROUP BY register_number HAVING count(*) > 1)) ranked
+                 WHERE x.ctid = ranked.ctid AND ranked.rank > 1
+            """)
+        # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
         cr.execute(f"""
-            CREATE INDEX ON {units} (register_number);
-            ANALYZE {units};
             WITH orphan AS (
                 UPDATE {staging} s SET skip = TRUE
-                 WHERE NOT s.skip AND NOT EXISTS (SELECT 1 FROM {units} u
-                                                   WHERE u.register_number = s.register_number)
+                 WHERE NOT s.skip AND NOT %s AND NOT EXISTS (SELECT 1 FROM {units} u
+                                                              WHERE u.register_number = s.register_number)
              RETURNING s.line_no, s.register_number
             )
             SELECT count(*), ARRAY(SELECT ARRAY[line_no::varchar, register_number] FROM orphan
                                     ORDER BY line_no LIMIT %s)
               FROM orphan
-        """, (MAX_LISTED_BAD_ROWS,))
+        """, (self.adapter.units_optional, MAX_LISTED_BAD_ROWS))
         count, listed = cr.fetchone()
         # The first reason that applies, of the legal unit's and the
         # establishment's own (EXCLUSION_ORDER). Kept, skipped and `gone`:
@@ -774,7 +800,7 @@ class RegisterLoader:
             WITH nameless AS (
                 UPDATE {staging} s SET skip = TRUE
                   FROM {units} u
-                 WHERE u.register_number = s.register_number AND NOT s.skip AND u.name IS NULL
+                 WHERE u.register_number = s.register_number AND NOT s.skip AND COALESCE(s.name, u.name) IS NULL
              RETURNING s.line_no
             )
             SELECT count(*), ARRAY(SELECT line_no FROM nameless ORDER BY line_no LIMIT %s) FROM nameless
@@ -842,8 +868,9 @@ class RegisterLoader:
         cr.execute(f"""
             DROP TABLE IF EXISTS crm_iap_register_resolved;
             CREATE TEMP TABLE crm_iap_register_resolved ON COMMIT DROP AS
-            SELECT s.register_number, COALESCE(s.name, u.name) AS name, s.street, s.city, s.zip, s.employees,
-                   s.employees_max, s.phones, s.emails,
+            SELECT s.register_number, COALESCE(s.name, u.name) AS name, s.street, s.city, s.zip,
+                   COALESCE(s.employees, u.employees) AS employees, s.employees_max, s.phones, s.emails,
+                   u.estimated_revenue, currency.id AS revenue_currency_id, u.figures_quarter,
                    s.domain, COALESCE(s.founded_year, u.founded_year) AS founded_year,
                    COALESCE(s.founded_date, u.founded_date) AS founded_date,
                    COALESCE(country.id, %(home_country)s) AS country_id, state.id AS state_id, code.industry_id,
@@ -854,6 +881,7 @@ class RegisterLoader:
                    COALESCE(s.legal_form, u.legal_form) AS legal_form
               FROM ({staged}) s
               LEFT JOIN {units} u ON u.register_number = s.register_number
+              LEFT JOIN res_currency currency ON currency.name = u.revenue_currency
               -- An address abroad in a code Odoo does not know: the register's country.
               LEFT JOIN res_country country ON country.code = s.country_code
               LEFT JOIN (SELECT country_id, lower(name) AS name, min(id) AS id

@@ -32,3 +32,4 @@ from . import test_matching
 from . import test_enrichment
 from . import test_register_watch
 from . import test_directory_filters
+from . import test_register_dk_cvr

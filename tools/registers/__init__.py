@@ -4,11 +4,13 @@ Adding a register is one file: a `RegisterAdapter` subclass, imported here
 and listed in ``ADAPTERS``.
 """
 from .base import BadRow, RegisterAdapter  # noqa: F401  (the adapters' base, for new registers)
+from .dk_cvr import CvrAdapter
 from .fr_sirene import SireneAdapter
 from .gb_companies_house import CompaniesHouseAdapter
 from .no_brreg import BrregAdapter
 
-ADAPTERS = {adapter.code: adapter for adapter in (CompaniesHouseAdapter, SireneAdapter, BrregAdapter)}
+ADAPTERS = {adapter.code: adapter for adapter in (CompaniesHouseAdapter, SireneAdapter, BrregAdapter,
+                                                      CvrAdapter)}
 
 
 def detect_adapter(header):

@@ -57,7 +57,8 @@ STAGING_TABLES = {
         name varchar, street varchar, city varchar, zip varchar, state_name varchar,
         country_code varchar, industry_code varchar, employees integer, employees_max integer, domain varchar,
         founded_year integer, founded_date date, exclusion varchar, register_status varchar,
-        register_status_date date, row_hash bigint, unchanged boolean NOT NULL DEFAULT FALSE""",
+        register_status_date date, phones varchar, emails varchar, advertising_protected boolean,
+        row_hash bigint, unchanged boolean NOT NULL DEFAULT FALSE""",
     # The legal units of a register of two files (France), joined by number.
     "crm_iap_register_units": """
         register_number varchar NOT NULL, name varchar, founded_year integer, founded_date date,
@@ -92,6 +93,10 @@ MERGED_COLUMNS = (
     ("name_key", name_key_sql("r.name")),
     # What an unchanged row of the next file is recognised by (see _RowQuery).
     ("register_hash", "r.row_hash"),
+    ("phones", "r.phones"),
+    ("emails", "r.emails"),
+    # Never delivered (the directory's picking leaves it out), a legal duty.
+    ("advertising_protected", "COALESCE(r.advertising_protected, FALSE)"),
 )
 # Written, not compared: a row read from columns of another shape is the
 # same company (and a database upgraded to these columns has none yet).
@@ -103,7 +108,7 @@ UPDATED_VALUES = {
                             "ELSE (now() at time zone 'UTC')::date END)",
 }
 # Only some registers publish a website: one added by hand stays otherwise.
-KEPT_UNLESS_GIVEN = {"domain"}
+KEPT_UNLESS_GIVEN = {"domain", "phones", "emails"}
 # The phases `timings` measures, in seconds (see `RegisterLoader.timings`).
 # "watch": the alerts the import raises after (its model's last steps).
 PHASES = ("read", "copy", "check", "duplicates", "merge", "archive", "watch")
@@ -206,6 +211,7 @@ class _RowQuery:
         checks = [("t.nul_column IS NOT NULL", "nul_byte", "t.nul_column")] + length_checks + list(row.checks)
         types = dict.fromkeys(("employees", "employees_max", "founded_year"), "integer")
         types.update(dict.fromkeys(("founded_date", "register_status_date"), "date"))
+        types["advertising_protected"] = "boolean"
         fields = COMPANY_FIELDS if kind == "companies" else UNIT_FIELDS
         # The terms an adapter uses several times, computed once per row (the
         # OFFSET 0 keeps PostgreSQL from copying them into each use); the
@@ -396,7 +402,8 @@ class RegisterLoader:
         with ExitStack() as stack:
             self._members = self._sort_files([
                 (binary, _size(binary),
-                 open_register_reader(stack.enter_context(open_register_file(binary)), self.adapter.delimiter))
+                 open_register_reader(stack.enter_context(open_register_file(binary)), self.adapter.delimiter,
+                                      self.adapter.json_roots))
                 for binary in binaries
             ])
             position = RegisterPosition(*(position or self.position))
@@ -485,7 +492,12 @@ class RegisterLoader:
         started = time.monotonic()
         start = member.reader.position[0]
         elements = []
+        required = self.adapter.required_in_every_row
         for element in member.rows:
+            missing = next((field for field in required if element[1][field] == ""), None)
+            if missing:
+                # A legal duty the file cannot be trusted with: nothing of it is imported.
+                raise RegisterFileError("field", line=element[0], detail=missing)
             elements.append(element)
             if member.reader.position[0] - start >= size:
                 break
@@ -534,6 +546,8 @@ class RegisterLoader:
         query = getattr(member, "query", None)
         if query is None:
             query = member.query = _RowQuery(self.adapter, member.kind, member.reader, self._hash_salt())
+            if hasattr(member.reader, "select"):   # JSON lines: only what is read
+                member.reader.select(query.names + list(self.adapter.required_in_every_row))
         return query
 
     def _hash_salt(self):
@@ -681,6 +695,15 @@ class RegisterLoader:
               FROM {staging} WHERE unchanged AND NOT skip
         """)
         unchanged, undeliverable, unknown_industry = self.cr.fetchone()
+        if self.adapter.advertising_protection and unchanged:
+            # An unchanged row stages its number only: its protection is the directory's.
+            # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
+            self.cr.execute(f"""
+                SELECT count(*) FROM {staging} s JOIN crm_iap_lead_directory_company d
+                    ON d.register_code = %s AND d.register_number = s.register_number
+                 WHERE s.unchanged AND NOT s.skip AND d.advertising_protected
+            """, [self.adapter.code])
+            self.counters["advertising_protected_count"] += self.cr.fetchone()[0]
         self.counters["unchanged_count"] += unchanged
         self.counters["undeliverable_count"] += undeliverable
         self.counters["unknown_industry_count"] += unknown_industry
@@ -775,7 +798,8 @@ class RegisterLoader:
                    COALESCE(s.register_status, u.register_status) AS register_status,
                    CASE WHEN s.register_status IS NOT NULL THEN s.register_status_date
                         ELSE u.register_status_date END AS register_status_date,
-                   s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown, s.row_hash, s.industry_code
+                   s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown, s.row_hash, s.industry_code,
+                   s.phones, s.emails, s.advertising_protected
               FROM ({staged}) s
               LEFT JOIN {units} u ON u.register_number = s.register_number
               -- An address abroad in a code Odoo does not know: the register's country.
@@ -788,10 +812,12 @@ class RegisterLoader:
             CREATE INDEX ON crm_iap_register_resolved (register_number);
             ANALYZE crm_iap_register_resolved;
             SELECT count(*), count(*) FILTER (WHERE industry_unknown),
-                   count(*) FILTER (WHERE register_status IS NOT NULL), {last}
+                   count(*) FILTER (WHERE register_status IS NOT NULL), {last},
+                   count(*) FILTER (WHERE advertising_protected)
               FROM crm_iap_register_resolved;
         """, params)
-        resolved, unknown_industry, undeliverable, last = cr.fetchone()
+        resolved, unknown_industry, undeliverable, last, protected = cr.fetchone()
+        self.counters["advertising_protected_count"] += protected
         self.counters["unknown_industry_count"] += unknown_industry
         # Imported (or kept), on their way out: never delivered.
         self.counters["undeliverable_count"] += undeliverable

@@ -17,8 +17,11 @@ REPLACED_INDEXES = (
 def migrate(cr, version):
     if not version:
         return
-    cr.execute("""ALTER TABLE crm_iap_lead_directory_company
-                  ADD COLUMN IF NOT EXISTS advertising_protected boolean DEFAULT FALSE""")
+    # An upgrade from the stock module has no directory yet: the ORM creates it.
+    cr.execute("SELECT to_regclass('crm_iap_lead_directory_company') IS NOT NULL")
+    if cr.fetchone()[0]:
+        cr.execute("""ALTER TABLE crm_iap_lead_directory_company
+                      ADD COLUMN IF NOT EXISTS advertising_protected boolean DEFAULT FALSE""")
     for name in REPLACED_INDEXES:
         cr.execute(f'DROP INDEX IF EXISTS "{name}"')
     # An import in progress resumes after the upgrade: its staging table

@@ -90,6 +90,13 @@ class CrmIapLeadDirectoryCompany(models.Model):
         string="Register Status Since", readonly=True, copy=False,
         help="The register's date of the status, or else the day an import first saw it.",
     )
+    # Denmark's reklamebeskyttelse (and any register's like it): the company
+    # refuses advertising, by law. Kept (matching and enrichment use it),
+    # never delivered by a request or the service: out of the picking indexes.
+    advertising_protected = fields.Boolean(
+        string="Refuses Advertising", readonly=True, copy=False, default=False,
+        help="Set by register imports: the register says the company refuses advertising (a legal duty). It is "
+             "never delivered by a lead-mining request or the service.")
     # Fair rotation: the least delivered, then the longest ago, first.
     delivery_count = fields.Integer(string="Times Delivered", required=True, default=0, readonly=True, copy=False)
     last_delivered_date = fields.Datetime(string="Last Delivered", readonly=True, copy=False)
@@ -139,26 +146,27 @@ class CrmIapLeadDirectoryCompany(models.Model):
         # left out of the picking indexes, like the archived ones.
         # employees_max and the revenue are included for the size filter's
         # band overlap and the revenue filter (17.0.7: the indexes without
-        # them are dropped by pre-sizes.py).
+        # them are dropped by pre-sizes.py); companies refusing advertising
+        # are left out (17.0.8: the older ones dropped by pre-dk-cvr.py).
         self.env.cr.execute("""
             ALTER TABLE crm_iap_lead_directory_company ADD COLUMN IF NOT EXISTS
                 shuffle_key integer NOT NULL DEFAULT (random() * 2147483647)::integer;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_band_idx
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_pickable_idx
                 ON crm_iap_lead_directory_company (country_id, industry_id, employees)
                    INCLUDE (id, company_id, last_request_id, delivery_count, last_delivered_date, shuffle_key,
                             domain, emails, employees_max, estimated_revenue, revenue_currency_id)
-             WHERE active AND register_status IS NULL;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_band_fresh_idx
+             WHERE active AND register_status IS NULL AND advertising_protected IS NOT TRUE;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_pickable_fresh_idx
                 ON crm_iap_lead_directory_company (shuffle_key)
                    INCLUDE (id, country_id, state_id, industry_id, employees, company_id, last_request_id,
                             last_delivered_date, domain, emails, employees_max, estimated_revenue,
                             revenue_currency_id)
-             WHERE active AND register_status IS NULL AND delivery_count = 0;
-            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_deliverable_band_rotation_idx
+             WHERE active AND register_status IS NULL AND advertising_protected IS NOT TRUE AND delivery_count = 0;
+            CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_pickable_rotation_idx
                 ON crm_iap_lead_directory_company (delivery_count, last_delivered_date NULLS FIRST, shuffle_key)
                    INCLUDE (id, country_id, state_id, industry_id, employees, company_id, last_request_id,
                             domain, emails, employees_max, estimated_revenue, revenue_currency_id)
-             WHERE active AND register_status IS NULL AND delivery_count > 0;
+             WHERE active AND register_status IS NULL AND advertising_protected IS NOT TRUE AND delivery_count > 0;
             CREATE INDEX IF NOT EXISTS crm_iap_lead_directory_company_domain_idx
                 ON crm_iap_lead_directory_company (domain) WHERE domain IS NOT NULL;
         """)

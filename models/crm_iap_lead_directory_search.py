@@ -164,6 +164,8 @@ class CrmIapLeadDirectorySearch(models.AbstractModel):
             "c.active",
             # On its way out (bankrupt, in liquidation...): kept, never delivered.
             "c.register_status IS NULL",
+            # Refuses advertising (Denmark's reklamebeskyttelse): a legal duty, never delivered.
+            "c.advertising_protected IS NOT TRUE",
             "(c.company_id IS NULL OR c.company_id = %(company)s)",
             "c.country_id = ANY(%(countries)s)",
         ]

@@ -193,7 +193,7 @@ class CrmIapLeadLookalike(models.Model):
             INSERT INTO {PROFILE_TABLE} (profile_key, {", ".join(attributes)}, company_count)
             SELECT c.profile_key, {", ".join(f"({sql})::text" for sql in attributes.values())}, count(*)
               FROM crm_iap_lead_directory_company c
-             WHERE c.active AND c.register_status IS NULL
+             WHERE c.active AND c.register_status IS NULL AND c.advertising_protected IS NOT TRUE
              GROUP BY 1, {", ".join(str(index) for index in range(2, len(attributes) + 2))}
             ON CONFLICT DO NOTHING;
             ANALYZE {PROFILE_TABLE};

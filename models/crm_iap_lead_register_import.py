@@ -88,6 +88,10 @@ REGISTER_FILES = {
         "Two files: the e-Business Register's simple data (ettevotja_rekvisiidid__lihtandmed.csv.zip), the whole "
         "register, and the Tax and Customs Board's taxes paid, turnover and employees "
         "(tasutud_maksud_kaesolev_aasta.csv, or an older per-quarter file), in either order."),
+    "dk_cvr": _lt(
+        "Make the dump with scripts/registers/dump_dk_cvr.py and your CVR system-to-system credentials "
+        "(cvr_virksomheder.jsonl.gz, one company per line): it is the whole register. Companies refusing "
+        "advertising are imported but never delivered."),
 }
 
 
@@ -183,6 +187,10 @@ class CrmIapLeadRegisterImport(models.Model):
         string="Imported, Not Deliverable", readonly=True,
         help="Companies on their way out (bankrupt, in liquidation, administration or receivership, proposed for "
              "strike-off, winding up): kept with their register status, never delivered.")
+    advertising_protected_count = fields.Integer(
+        string="Imported, Refusing Advertising", readonly=True,
+        help="Companies the register marks as refusing advertising (Denmark's reklamebeskyttelse, a legal duty): "
+             "imported, so that the CRM can match and enrich them, never delivered.")
     excluded_closed_count = fields.Integer(string="Excluded: Closed or Dissolved", readonly=True)
     excluded_person_count = fields.Integer(string="Excluded: Natural Persons", readonly=True)
     excluded_private_count = fields.Integer(string="Excluded: Not to Be Diffused", readonly=True)
@@ -345,7 +353,7 @@ class CrmIapLeadRegisterImport(models.Model):
     @api.depends("state", "file_scope", "rows_read", "imported_count", "updated_count", "unchanged_count",
                  "archived_count", "excluded_closed_count", "excluded_person_count", "excluded_private_count",
                  "bad_row_count", "undeliverable_count", "unknown_industry_count", "events_recorded", "force_older",
-                 "alert_count")
+                 "alert_count", "advertising_protected_count")
     def _compute_result_summary(self):
         for run in self:
             run.result_summary = run._describe_result() if run.state == "done" else False
@@ -885,6 +893,7 @@ class CrmIapLeadRegisterImport(models.Model):
         values = dict(
             self._report_counts(counters), unchanged_count=counters["unchanged_count"],
             undeliverable_count=counters["undeliverable_count"], unknown_industry_count=counters["unknown_industry_count"],
+            advertising_protected_count=counters["advertising_protected_count"],
             excluded_closed_count=counters["excluded_closed"],
             excluded_person_count=counters["excluded_natural_person"],
             excluded_private_count=counters["excluded_non_diffusible"],
@@ -979,6 +988,9 @@ class CrmIapLeadRegisterImport(models.Model):
             sentences.append(_("%(count)s companies on their way out (bankrupt, winding up, in liquidation...) are "
                                "imported, not deliverable: no request delivers them.",
                                count=_number(self, self.undeliverable_count)))
+        if self.advertising_protected_count:
+            sentences.append(_("%(count)s companies refuse advertising (a legal duty): imported, never delivered.",
+                               count=_number(self, self.advertising_protected_count)))
         if self.unknown_industry_count == 1:
             sentences.append(_("1 company has an activity code that maps to no industry: it was imported "
                                "without one."))
@@ -1034,6 +1046,16 @@ class CrmIapLeadRegisterImport(models.Model):
         if error.kind == "json":
             return _("Element %(line)s: the file is not a JSON array of objects as the register publishes it "
                      "(%(detail)s). Nothing was imported.", line=error.line, detail=error.detail)
+        if error.kind == "json_line":
+            return _("Line %(line)s: the file is not one JSON object per line as the register's dump writes it "
+                     "(%(detail)s). Nothing was imported.", line=error.line, detail=error.detail)
+        if error.kind == "document_too_long":
+            return _("Line %(line)s is longer than %(limit)s bytes, more than any register document. "
+                     "Nothing was imported.", line=error.line,
+                     limit=formatLang(self.env, register_files.MAX_DOCUMENT_BYTES, digits=0))
+        if error.kind == "field":
+            return _("Line %(line)s: the field %(field)s is missing, which the register must give for every "
+                     "company. Nothing was imported.", line=error.line, field=error.detail)
         if error.kind == "too_big":
             return _("The compressed file holds more than %(limit)s bytes, more than any register file: it was "
                      "not read further. Nothing was imported.", limit=formatLang(self.env, register_files.MAX_DECOMPRESSED_BYTES, digits=0))

@@ -35,3 +35,4 @@ from . import test_lookalike
 from . import test_directory_filters
 from . import test_register_be_kbo
 from . import test_register_ee_ariregister
+from . import test_register_dk_cvr

@@ -207,9 +207,9 @@ class TestTechnologyFilter(DirectoryCase):
         # indexes (dropped in the test's transaction, rolled back) and scans,
         # only the GIN index is left, if the expression is the index's.
         self.env.cr.execute("""
-            DROP INDEX crm_iap_lead_directory_company_deliverable_band_idx,
-                       crm_iap_lead_directory_company_deliverable_band_fresh_idx,
-                       crm_iap_lead_directory_company_deliverable_band_rotation_idx;
+            DROP INDEX crm_iap_lead_directory_company_pickable_idx,
+                       crm_iap_lead_directory_company_pickable_fresh_idx,
+                       crm_iap_lead_directory_company_pickable_rotation_idx;
             SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off""")
         self.env.cr.execute(f"""EXPLAIN SELECT c.id FROM crm_iap_lead_directory_company c
                                  WHERE c.active AND c.register_status IS NULL AND {condition}""",

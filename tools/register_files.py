@@ -28,6 +28,9 @@ GZIP_MAGIC = b"\x1f\x8b"
 # real rows are a few hundred.
 MAX_LINE_BYTES = 1 << 20
 MAX_ELEMENT_CHARS = 1 << 20
+# The longest line of a JSON-lines file: one document with its whole
+# history (Denmark's largest companies hold a few MB).
+MAX_DOCUMENT_BYTES = 64 << 20
 # What a zip or gzip member may decompress to: 40 GB (the biggest national
 # file, SIRENE's establishments, is about 9 GB), at most 100 times its
 # compressed size (real register files compress 4 to 15 times). The ratio is
@@ -51,8 +54,8 @@ class RegisterFileError(Exception):
     """The file cannot be read as a whole: nothing of it may be imported.
 
     ``kind`` says what is wrong (``zip``, ``empty``, ``encoding``, ``structure``,
-    ``json``, ``line_too_long``, ``element_too_long``, ``too_big``,
-    ``ratio``, ``columns``), ``line`` where (1 is the header; in a JSON file,
+    ``json``, ``json_line``, ``line_too_long``, ``element_too_long``,
+    ``document_too_long``, ``too_big``, ``ratio``, ``columns``, ``field``), ``line`` where (1 is the header; in a JSON file,
     the element's number), ``detail`` the reader's own words.
     """
 
@@ -234,10 +237,12 @@ class _CappedStream(io.RawIOBase):
         return size
 
 
-def open_register_reader(text, delimiter=","):
+def open_register_reader(text, delimiter=",", json_roots=()):
     """The reader of a register file's text (`DecodedLines`):
-    `RegisterJsonReader` for a JSON array, else `RegisterCsvReader`, of
-    `delimiter`, or of the one of several (a tuple) its header holds most of."""
+    `RegisterJsonReader` for a JSON array, `RegisterJsonLinesReader` for
+    one JSON object per line (`json_roots`: the wrappers it unwraps), else
+    `RegisterCsvReader`, of `delimiter`, or of the one of several (a tuple)
+    its header holds most of."""
     with _reading(1):
         first = text.readline(MAX_LINE_BYTES + 1)
         while first and not first.strip():
@@ -245,6 +250,8 @@ def open_register_reader(text, delimiter=","):
     if first.lstrip().startswith("["):
         # A JSON file may be one line: the first (capped) read is its start.
         return RegisterJsonReader(text, first)
+    if first.lstrip().startswith("{"):
+        return RegisterJsonLinesReader(text, first, json_roots)
     if len(first.encode("utf-8")) > MAX_LINE_BYTES:
         raise RegisterFileError("line_too_long", line=1, detail=f"over {MAX_LINE_BYTES:,} bytes")
     if not isinstance(delimiter, str):
@@ -540,6 +547,140 @@ class RegisterJsonReader:
         row = _JsonRow()
         _flatten(value, "", row)
         return row
+
+
+class RegisterJsonLinesReader:
+    """JSON lines: one object per line (a dump of Elasticsearch documents,
+    Denmark's CVR), as ``(line number, {field: value})`` flattened as
+    `RegisterJsonReader` does; blank lines are skipped.
+
+    Each object is first unwrapped: for each name of `roots` in order, an
+    object under that name replaces it (so the whole search hit, its
+    ``_source`` or the document itself are read alike). A line over
+    MAX_DOCUMENT_BYTES, invalid JSON or anything but an object stop the
+    reading with `RegisterFileError` naming the line. `position` and
+    `resume` as the other readers.
+
+    Once the loader knows the fields it reads (`select`), only those are
+    looked up in each object, by their dotted path: a document's histories
+    are never flattened (most of the time of a whole flattening).
+    """
+
+    def __init__(self, text, first_line, roots=()):
+        self._text = text
+        self._roots = tuple(roots)
+        self._paths = None          # every field (see `select`)
+        self._decode = json.JSONDecoder().decode
+        self._line = 1
+        self._ahead = []
+        line = first_line
+        if not line.endswith("\n"):   # the first read is capped: the rest of a long line
+            line += self._read_line(1, line)
+        self._first_bytes = text.bytes_decoded
+        self._ahead.append((1, self._element(line, 1), self._first_bytes))
+        while len(self._ahead) < JSON_HEADER_ELEMENTS:
+            element = self._next_element()
+            if element is None:
+                break
+            self._ahead.append(element)
+        self.header = list(dict.fromkeys(key for _line, element, _end in self._ahead for key in element))
+        self._yielded_line, self._yielded_end = 0, 0
+
+    @property
+    def position(self):
+        """``(bytes, line)``: where the last object read ends."""
+        return self._yielded_end, self._yielded_line
+
+    def select(self, names):
+        """Give the next objects' fields `names` only (flattened names)."""
+        # A tree of the paths, walked once per object: {key: (name or None, {key: ...})}.
+        self._paths = {}
+        for name in names:
+            node = (None, self._paths)
+            for key in name.split("."):
+                node = node[1].setdefault(key, [None, {}])
+            node[0] = name
+
+    def resume(self, position):
+        """Go on after the object that ended at `position` (noted earlier)."""
+        offset, line = position
+        self._text.seek(offset)
+        self._ahead = []
+        self._line = line
+        self._yielded_end, self._yielded_line = offset, line
+
+    def __iter__(self):
+        while True:
+            if self._ahead:
+                item = self._ahead.pop(0)
+            else:
+                item = self._next_element()
+                if item is None:
+                    return
+            line, element, end = item
+            self._yielded_line, self._yielded_end = line, end
+            yield line, element
+
+    def _read_line(self, line, start=""):
+        """The rest of a line (after `start`), capped at MAX_DOCUMENT_BYTES."""
+        read = start
+        with _reading(line):
+            while not read.endswith("\n"):
+                part = self._text.readline(1 << 20)
+                if not part:
+                    break
+                read += part
+                if len(read) > MAX_DOCUMENT_BYTES:
+                    raise RegisterFileError("document_too_long", line=line,
+                                            detail=f"over {MAX_DOCUMENT_BYTES:,} bytes")
+        return read[len(start):]
+
+    def _next_element(self):
+        """``(line, flattened object, end in bytes)`` of the next object, or None."""
+        while True:
+            self._line += 1
+            text = self._read_line(self._line)
+            if not text:
+                return None
+            if text.strip():
+                return self._line, self._element(text, self._line), self._text.bytes_decoded
+
+    def _element(self, text, line):
+        try:
+            value = self._decode(text)
+        except json.JSONDecodeError as error:
+            raise RegisterFileError("json_line", line=line, detail=str(error)) from None
+        if not isinstance(value, dict):
+            raise RegisterFileError("json_line", line=line, detail="a line is not a JSON object")
+        for root in self._roots:
+            inner = value.get(root)
+            if isinstance(inner, dict):
+                value = inner
+        row = _JsonRow()
+        if self._paths is None:
+            _flatten(value, "", row)
+            return row
+        _pick(value, self._paths, row)
+        return row
+
+
+def _pick(value, paths, row):
+    """The fields of `paths` (see `RegisterJsonLinesReader.select`) of an
+    object into `row`, as `_flatten` gives them (null or absent: empty)."""
+    for key, (name, children) in paths.items():
+        item = value.get(key)
+        if item is None:
+            continue
+        if type(item) is dict:   # noqa: E721  (exactly a JSON object)
+            if children:
+                _pick(item, children, row)
+        elif name is not None:
+            if type(item) is str:   # noqa: E721
+                row[name] = item
+            elif type(item) is list:   # noqa: E721
+                row[name] = ", ".join(_json_text(part) for part in item if not isinstance(part, (dict, list)))
+            else:
+                row[name] = _json_text(item)
 
 
 def _flatten(value, prefix, row):

@@ -532,11 +532,15 @@ def register_step():
         "memory_growth_mib": round(peak_mib() - rss_before), "failures": FAILURES,
         "phases": {phase: round(run.loader_state["timings"].get(phase, 0), 1) for phase in PHASES},
         "events": run.event_count, "alerts": run.alert_count,
+        # Of the files as given (decompressed bytes for a plain file: Denmark's JSON).
+        "file_mib_per_second": round(sum(os.path.getsize(path) for path in os.environ["BENCH_REGISTER_FILES"].split(":"))
+                                     / 2 ** 20 / seconds, 1),
     }
     print(f"{label}: {data['rows_read']:,} rows in {data['seconds']} s ({data['rows_per_second']:,} rows/s): "
           f"{data['imported']:,} imported, {data['updated']:,} updated, {data['unchanged']:,} unchanged, "
           f"{data['archived']:,} archived, {data['excluded']:,} excluded; {active:,} active companies; "
-          f"peak RSS {data['peak_rss_mib']} MiB, memory growth {data['memory_growth_mib']} MiB")
+          f"peak RSS {data['peak_rss_mib']} MiB, memory growth {data['memory_growth_mib']} MiB; "
+          f"{data['file_mib_per_second']} MiB/s of file")
     # Rows per second of a phase: of the rows it works on (read: the file's;
     # merge: the companies new or changed; archive: the register's).
     rows = {"read": run.rows_read, "copy": run.rows_read, "check": run.rows_read, "duplicates": run.rows_read,

@@ -15,7 +15,8 @@
 # our database; with BENCH_KEEP=1 a second run skips the load), BENCH_ONLY=lookalike
 # (the same directory, picking most like 40 won deals; profiles and learning timed apart),
 # BENCH_ONLY=service (scenario 5 alone), BENCH_ONLY=registers (only the register imports, on our database; see
-# scripts/bench/bench_registers.sh; BENCH_ONLY=registers_be: Belgium's KBO alone; registers_ee: Estonia's pair alone), BENCH_ONLY=matching (100,000 partners matched against a UK register
+# scripts/bench/bench_registers.sh; BENCH_ONLY=registers_be: Belgium's KBO alone; registers_ee: Estonia's pair alone;
+# registers_dk: Denmark's CVR dump alone, BENCH_DK_DOCUMENTS documents, default 2,000,000), BENCH_ONLY=matching (100,000 partners matched against a UK register
 # of BENCH_MATCHING_SIZE companies, default 5,700,000, loaded in SQL; with BENCH_KEEP=1 a second run skips the load).
 set -euo pipefail
 source "$(dirname "$0")/../odoo/odoo_env.sh"
@@ -146,12 +147,13 @@ case "${BENCH_ONLY:-}" in
     registers) source "$REPO_DIR/scripts/bench/bench_registers.sh"; register_imports; exit 0 ;;
     registers_be) source "$REPO_DIR/scripts/bench/bench_registers.sh"; register_imports_be; exit 0 ;;
     registers_ee) source "$REPO_DIR/scripts/bench/bench_registers.sh"; register_imports_ee; exit 0 ;;
+    registers_dk) source "$REPO_DIR/scripts/bench/bench_registers.sh"; register_imports_dk; exit 0 ;;
     matching)
         step ours matching_load
         pg_psql -d "$OURS_DB" -qc "VACUUM (ANALYZE) crm_iap_lead_directory_company"
         step ours matching; exit 0 ;;
     '') ;;
-    *) die "BENCH_ONLY: reveal_ids, directory, lookalike, service, registers, registers_ee or matching" ;;
+    *) die "BENCH_ONLY: reveal_ids, directory, lookalike, service, registers, registers_be, registers_ee, registers_dk or matching" ;;
 esac
 echo "== Setup: manager, salesperson, team and its follower, tags, endpoints -> $URL"
 step stock setup

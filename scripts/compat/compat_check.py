@@ -197,10 +197,10 @@ def upgrade_checks():
     check("crm.iap.lead.helpers abstract, stock table gone, template kept", helpers_abstract)
 
 
-# Indexes of 17.0.7.0.0 (those of 17.0.4.0.0 with employees_max) that replaced those the migrations drop.
+# Indexes of 17.0.8.0.0 (without the companies refusing advertising) that replaced those the migrations drop.
 CURRENT_INDEXES = (
-    "crm_iap_lead_directory_company_deliverable_band_fresh_idx",
-    "crm_iap_lead_directory_company_deliverable_band_rotation_idx",
+    "crm_iap_lead_directory_company_pickable_fresh_idx",
+    "crm_iap_lead_directory_company_pickable_rotation_idx",
     "crm_iap_lead_directory_contact_picking_idx",
 )
 

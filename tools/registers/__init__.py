@@ -6,12 +6,13 @@ and listed in ``ADAPTERS``.
 from .base import BadRow, RegisterAdapter  # noqa: F401  (the adapters' base, for new registers)
 from .be_kbo import KboAdapter
 from .ee_ariregister import AriregisterAdapter
+from .dk_cvr import CvrAdapter
 from .fr_sirene import SireneAdapter
 from .gb_companies_house import CompaniesHouseAdapter
 from .no_brreg import BrregAdapter
 
 ADAPTERS = {adapter.code: adapter for adapter in (CompaniesHouseAdapter, SireneAdapter, BrregAdapter,
-                                                     KboAdapter, AriregisterAdapter)}
+                                                     KboAdapter, AriregisterAdapter, CvrAdapter)}
 
 
 def detect_adapter(header):

@@ -6,11 +6,13 @@ from collections import namedtuple
 # table: what an adapter's `company_sql` gives values for. `exclusion` is a
 # reason to leave the company out that its other file may outrank (a
 # register of two files); `register_status` and `register_status_date`, a
-# company on its way out (see REGISTER_STATUSES).
+# company on its way out (see REGISTER_STATUSES); `phones` and `emails`,
+# separated by ", "; `advertising_protected`, a company refusing advertising
+# (Denmark's reklamebeskyttelse, a legal duty): imported, never delivered.
 COMPANY_FIELDS = (
     "register_number", "name", "street", "city", "zip", "state_name", "country_code",
     "industry_code", "employees", "employees_max", "domain", "founded_year", "founded_date", "exclusion",
-    "register_status", "register_status_date", "legal_form", "phones", "emails",
+    "register_status", "register_status_date", "legal_form", "phones", "emails", "advertising_protected",
 )
 # The staging columns of a legal unit (a register of two files): `unit_sql`.
 UNIT_FIELDS = ("register_number", "name", "founded_year", "founded_date", "exclusion", "register_status",
@@ -116,6 +118,17 @@ class RegisterAdapter:
     # kept (Estonia's tax file: one row per company and year); None: the
     # number is on one row.
     unit_order = None
+
+    # A file of one JSON object per line: the wrappers an object is read
+    # from when it has them, in order (an Elasticsearch hit's "_source"...).
+    json_roots = ()
+    # Fields every row of a JSON file must give (not empty): a row without
+    # one refuses the whole file (a legal duty such as Denmark's
+    # advertising protection cannot be guessed).
+    required_in_every_row = ()
+    # Whether the register says which companies refuse advertising (the
+    # `advertising_protected` value): the import counts them.
+    advertising_protection = False
 
     BAD_ROW_REASONS = ("missing_number", "bad_number", "bad_siret", "missing_name", "bad_date", "bad_employees",
                        "nul_byte", "too_long", "too_big", "duplicate_number", "missing_unit", "bad_amount")

@@ -59,8 +59,8 @@ STAGING_TABLES = {
         name varchar, street varchar, city varchar, zip varchar, state_name varchar,
         country_code varchar, industry_code varchar, employees integer, employees_max integer, domain varchar,
         founded_year integer, founded_date date, exclusion varchar, register_status varchar,
-        register_status_date date, legal_form varchar, phones varchar, emails varchar, row_hash bigint,
-        unchanged boolean NOT NULL DEFAULT FALSE""",
+        register_status_date date, legal_form varchar, phones varchar, emails varchar, advertising_protected boolean,
+        row_hash bigint, unchanged boolean NOT NULL DEFAULT FALSE""",
     # The legal units of a register of two files (France), joined by number.
     "crm_iap_register_units": """
         register_number varchar NOT NULL, name varchar, founded_year integer, founded_date date,
@@ -106,6 +106,8 @@ MERGED_COLUMNS = (
     ("estimated_revenue", "r.estimated_revenue"),
     ("revenue_currency_id", "r.revenue_currency_id"),
     ("figures_quarter", "r.figures_quarter"),
+    # Never delivered (the directory's picking leaves it out), a legal duty.
+    ("advertising_protected", "COALESCE(r.advertising_protected, FALSE)"),
 )
 # Written, not compared: a row read from columns of another shape is the
 # same company (and a database upgraded to these columns has none yet).
@@ -237,7 +239,7 @@ class _RowQuery:
         checks = [("t.nul_column IS NOT NULL", "nul_byte", "t.nul_column")] + length_checks + list(row.checks)
         types = dict.fromkeys(("employees", "employees_max", "founded_year"), "integer")
         types.update(dict.fromkeys(("founded_date", "register_status_date"), "date"), fields="jsonb",
-                     estimated_revenue="numeric")
+                     estimated_revenue="numeric", advertising_protected="boolean")
         fields = {"companies": COMPANY_FIELDS, "units": UNIT_FIELDS}.get(kind, SIDE_FIELDS)
         # The terms an adapter uses several times, computed once per row (the
         # OFFSET 0 keeps PostgreSQL from copying them into each use); the
@@ -435,7 +437,7 @@ class RegisterLoader:
                 for name in names or [None]:
                     binary.seek(0)   # opening a member moved it
                     text = stack.enter_context(open_register_file(binary, name))
-                    reader = open_register_reader(text, self.adapter.delimiter)
+                    reader = open_register_reader(text, self.adapter.delimiter, self.adapter.json_roots)
                     # A member of an archive of several: read as far as its decompressed bytes.
                     files.append((_ArchiveMember(text), names[name], reader) if names else (binary, size, reader))
             self._members = self._sort_files(files)
@@ -525,7 +527,12 @@ class RegisterLoader:
         started = time.monotonic()
         start = member.reader.position[0]
         elements = []
+        required = self.adapter.required_in_every_row
         for element in member.rows:
+            missing = next((field for field in required if element[1][field] == ""), None)
+            if missing:
+                # A legal duty the file cannot be trusted with: nothing of it is imported.
+                raise RegisterFileError("field", line=element[0], detail=missing)
             elements.append(element)
             if member.reader.position[0] - start >= size:
                 break
@@ -574,6 +581,8 @@ class RegisterLoader:
         query = getattr(member, "query", None)
         if query is None:
             query = member.query = _RowQuery(self.adapter, member.kind, member.reader, self._hash_salt())
+            if hasattr(member.reader, "select"):   # JSON lines: only what is read
+                member.reader.select(query.names + list(self.adapter.required_in_every_row))
         return query
 
     def _hash_salt(self):
@@ -734,6 +743,15 @@ class RegisterLoader:
               FROM {staging} WHERE unchanged AND NOT skip
         """)
         unchanged, undeliverable, unknown_industry = self.cr.fetchone()
+        if self.adapter.advertising_protection and unchanged:
+            # An unchanged row stages its number only: its protection is the directory's.
+            # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
+            self.cr.execute(f"""
+                SELECT count(*) FROM {staging} s JOIN crm_iap_lead_directory_company d
+                    ON d.register_code = %s AND d.register_number = s.register_number
+                 WHERE s.unchanged AND NOT s.skip AND d.advertising_protected
+            """, [self.adapter.code])
+            self.counters["advertising_protected_count"] += self.cr.fetchone()[0]
         self.counters["unchanged_count"] += unchanged
         self.counters["undeliverable_count"] += undeliverable
         self.counters["unknown_industry_count"] += unknown_industry
@@ -878,7 +896,7 @@ class RegisterLoader:
                    CASE WHEN s.register_status IS NOT NULL THEN s.register_status_date
                         ELSE u.register_status_date END AS register_status_date,
                    s.industry_code IS NOT NULL AND code.id IS NULL AS industry_unknown, s.row_hash, s.industry_code,
-                   COALESCE(s.legal_form, u.legal_form) AS legal_form
+                   COALESCE(s.legal_form, u.legal_form) AS legal_form, s.advertising_protected
               FROM ({staged}) s
               LEFT JOIN {units} u ON u.register_number = s.register_number
               LEFT JOIN res_currency currency ON currency.name = u.revenue_currency
@@ -892,10 +910,12 @@ class RegisterLoader:
             CREATE INDEX ON crm_iap_register_resolved (register_number);
             ANALYZE crm_iap_register_resolved;
             SELECT count(*), count(*) FILTER (WHERE industry_unknown),
-                   count(*) FILTER (WHERE register_status IS NOT NULL), {last}
+                   count(*) FILTER (WHERE register_status IS NOT NULL), {last},
+                   count(*) FILTER (WHERE advertising_protected)
               FROM crm_iap_register_resolved;
         """, params)
-        resolved, unknown_industry, undeliverable, last = cr.fetchone()
+        resolved, unknown_industry, undeliverable, last, protected = cr.fetchone()
+        self.counters["advertising_protected_count"] += protected
         self.counters["unknown_industry_count"] += unknown_industry
         # Imported (or kept), on their way out: never delivered.
         self.counters["undeliverable_count"] += undeliverable

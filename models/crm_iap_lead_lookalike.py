@@ -246,7 +246,9 @@ class CrmIapLeadLookalike(models.Model):
         strongest = [
             _("%(attribute)s: %(won)s of %(won_total)s won, %(lost)s of %(lost_total)s lost",
               attribute=labels[(attribute, value)], won=won, won_total=self.won_count, lost=lost,
-              lost_total=self.lost_count)
+              lost_total=self.lost_count) if self.lost_count else
+            _("%(attribute)s: %(count)s of your %(total)s won deals",
+              attribute=labels[(attribute, value)], count=won, total=self.won_count)
             for attribute, value, won, lost in self._model().strongest()
         ]
         return "\n".join([head] + strongest)

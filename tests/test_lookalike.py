@@ -10,6 +10,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged, users
 
+from ..tools.lookalike import LookalikeModel
 from .common import RecurringCase, load_migration
 
 _logger = logging.getLogger(__name__)
@@ -238,3 +239,13 @@ class TestLookalike(RecurringCase):
                        WHERE column_name = 'legal_form' AND table_name LIKE 'crm_iap_register_%%_999999'""")
         self.assertEqual(sorted(row[0] for row in cr.fetchall()),
                          ["crm_iap_register_staging_999999", "crm_iap_register_units_999999"])
+
+    def test_a_value_one_deal_has_is_chance(self):
+        """A small state that one won deal has would otherwise outweigh the
+        industry that all twelve share (its share of the directory is tiny)."""
+        model = LookalikeModel(
+            {"industry": {"7": [12, 0]}, "state": {"42": [1, 0], "43": [3, 0]}},
+            {"industry": {"7": 0.1}, "state": {"42": 0.0001, "43": 0.0001}}, won=12, lost=0)
+        self.assertEqual(model.weight("state", "42"), model.defaults["state"], "one deal: as if none had it")
+        self.assertGreater(model.weight("state", "43"), model.defaults["state"], "three deals weigh")
+        self.assertEqual([item[:2] for item in model.strongest()], [("state", "43"), ("industry", "7")])

@@ -8,9 +8,11 @@ deals than in the directory (log of the ratio), less half as much for lost
 deals: a lost deal was still a company worth pursuing, so it warns, but
 does not cancel what the won ones share. Both frequencies are smoothed
 towards the directory's own share of the value, so a value seen in no
-deal weighs the same whatever it is (a constant per attribute) and a value
-seen once cannot outweigh a pattern. Nothing here depends on Odoo: the SQL
-is over the directory company `c`.
+deal weighs the same whatever it is (a constant per attribute). A value
+fewer than MIN_DEALS deals have counts as one no deal has: otherwise a rare
+value (a small state) that one won deal happens to have would outweigh
+what all of them share. Nothing here depends on Odoo: the SQL is over the
+directory company `c`.
 """
 import math
 
@@ -27,6 +29,8 @@ SIZE_BANDS = (0, 10, 50, 200, 1000)
 AGE_BANDS = (1990, 2000, 2010, 2015, 2020, 2023)
 # How many pseudo-deals the directory's share weighs against the CRM's own.
 PRIOR_WEIGHT = 10.0
+# Deals (won or lost) a value needs to weigh: fewer is chance.
+MIN_DEALS = 3
 # What likeness to the lost deals takes off, against the won ones.
 LOST_WEIGHT = 0.5
 # The smallest share a value is given (one not in the directory at all).
@@ -102,6 +106,8 @@ class LookalikeModel:
         for attribute in self.attributes:
             self.weights[attribute] = {}
             for value, (won_count, lost_count) in stats.get(attribute, {}).items():
+                if won_count + lost_count < MIN_DEALS:
+                    continue
                 share = max(shares.get(attribute, {}).get(value, 0.0), MIN_SHARE)
                 self.weights[attribute][value] = self._weight(won_count, lost_count, share)
 

@@ -204,12 +204,14 @@ class TestTechnologyFilter(DirectoryCase):
         search = self.env["crm.iap.lead.provider.directory"]._search(self._request("all", "magento"))
         condition = self.env["crm.iap.lead.directory.search"]._technologies_condition(search)
         # The test directory is tiny: any plan is cheap. Without the picking
-        # indexes (dropped in the test's transaction, rolled back) and scans,
-        # only the GIN index is left, if the expression is the index's.
+        # indexes and the lookalike's (all of the same condition; dropped in
+        # the test's transaction, rolled back) and scans, only the GIN index
+        # is left, if the expression is the index's.
         self.env.cr.execute("""
             DROP INDEX crm_iap_lead_directory_company_pickable_idx,
                        crm_iap_lead_directory_company_pickable_fresh_idx,
-                       crm_iap_lead_directory_company_pickable_rotation_idx;
+                       crm_iap_lead_directory_company_pickable_rotation_idx,
+                       crm_iap_lead_directory_company_profile_idx;
             SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off""")
         self.env.cr.execute(f"""EXPLAIN SELECT c.id FROM crm_iap_lead_directory_company c
                                  WHERE c.active AND c.register_status IS NULL AND {condition}""",

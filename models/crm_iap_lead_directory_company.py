@@ -1,11 +1,15 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..tools.company_names import name_key
 from ..tools.registers import ADAPTERS
 from ..tools.domains import normalize_domain
 from ..tools.lookalike import profile_key_sql
 from .crm_iap_lead_technology import technologies_sql
+
+
+# Written by register imports only (see `_check_register_fields`).
+REGISTER_SET_FIELDS = ("advertising_protected", "register_status", "register_status_date")
 
 
 def register_selection(_model=None):
@@ -252,9 +256,19 @@ class CrmIapLeadDirectoryCompany(models.Model):
                     company=company.name, state=company.state_id.name, country=company.country_id.name,
                 ))
 
+    def _check_register_fields(self, vals):
+        """What only a register says (a company refusing advertising, by law;
+        one on its way out) is never set by hand: the views show it read-only,
+        and a write over RPC is refused too. Register imports write in SQL."""
+        for name in REGISTER_SET_FIELDS:
+            if name in vals and not self.env.su:
+                raise AccessError(_("%(field)s is set by register imports only.",
+                                    field=self._fields[name].get_description(self.env)["string"]))
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_register_fields(vals)
             if vals.get("domain"):
                 vals["domain"] = normalize_domain(vals["domain"])
         companies = super().create(vals_list)
@@ -264,6 +278,7 @@ class CrmIapLeadDirectoryCompany(models.Model):
         return companies
 
     def write(self, vals):
+        self._check_register_fields(vals)
         if vals.get("domain"):
             vals["domain"] = normalize_domain(vals["domain"])
         result = super().write(vals)

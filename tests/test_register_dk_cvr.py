@@ -7,12 +7,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged, users
 
 from ..tools.register_files import RegisterFileError, RegisterJsonLinesReader, open_register_file, open_register_reader
 from ..tools.registers import ADAPTERS
 from ..tools.registers.base import MAX_INTEGER
-from .common import SAMPLES, RegisterImportCase, _read
+from .common import SAMPLES, DirectoryCase, RegisterImportCase, _read
 
 DK_SAMPLE = SAMPLES + "dk_cvr_virksomheder.jsonl"
 ROOTS = ADAPTERS["dk_cvr"].json_roots
@@ -191,3 +192,20 @@ class TestCvrImport(RegisterImportCase):
         run = self._import(content, "dk_cvr", "cvr_virksomheder.jsonl.gz")
         self.assertRecordValues(run, [{"state": "done", "rows_read": 8, "imported_count": 4,
                                        "advertising_protected_count": 2}])
+
+
+@tagged("post_install", "-at_install", "lead_mining")
+class TestRegisterSetFields(DirectoryCase):
+    """What a register says is not set by hand, over RPC either."""
+
+    @users("user_sales_manager")
+    def test_a_manager_cannot_clear_a_refusal_of_advertising(self):
+        company = self.directory[0]
+        company.sudo().advertising_protected = True
+        for values in ({"advertising_protected": False}, {"register_status": "bankrupt"}):
+            with self.assertRaisesRegex(AccessError, "is set by register imports only"):
+                company.with_user(self.user_sales_manager).write(values)
+        with self.assertRaisesRegex(AccessError, "is set by register imports only"):
+            self.env["crm.iap.lead.directory.company"].with_user(self.user_sales_manager).create(
+                {"name": "Hand Made", "country_id": self.country_es.id, "advertising_protected": False})
+        self.assertTrue(company.advertising_protected)

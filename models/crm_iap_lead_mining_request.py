@@ -635,10 +635,16 @@ class CrmIapLeadMiningRequest(models.Model):
     # that send a record's values back whole (duplicate, import, scripts of
     # the stock module) keep working, and nothing is written either way.
     _PROTECTED_FIELDS = ("held_credits", "state", "requester_id", "failed_batch_attempts")
+    # What a request tells of its outcome, written by the module only
+    # (`_add_to_outcome`), so that no one can rewrite over RPC what was
+    # charged, given back or found.
+    _OUTCOME_FIELDS = ("credits_charged", "credits_returned", "mined_count", "contact_count", "malformed_count",
+                       "duplicate_count", "excluded_count", "blacklisted_count", "matching_count")
 
     @api.model
     def _drop_protected_values(self, vals):
-        return {name: value for name, value in vals.items() if name not in self._PROTECTED_FIELDS}
+        protected = self._PROTECTED_FIELDS + self._OUTCOME_FIELDS
+        return {name: value for name, value in vals.items() if name not in protected}
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -646,7 +652,7 @@ class CrmIapLeadMiningRequest(models.Model):
             return super().create(vals_list)
         vals_list = [self._drop_protected_values(vals) for vals in vals_list]
         # Nor through default_<field> keys of the context.
-        defaults = {f"default_{name}" for name in self._PROTECTED_FIELDS}
+        defaults = {f"default_{name}" for name in self._PROTECTED_FIELDS + self._OUTCOME_FIELDS}
         records = self.with_env(self.env(context={
             key: value for key, value in self.env.context.items() if key not in defaults
         }))
@@ -656,6 +662,11 @@ class CrmIapLeadMiningRequest(models.Model):
         if not self.env.su:
             vals = self._drop_protected_values(vals)
         return super().write(vals)
+
+    def _write_outcome(self, values):
+        """Write outcome counters (`_OUTCOME_FIELDS`) on the request being
+        mined: the module's own bookkeeping, not the user's input."""
+        self.sudo().write(values)
 
     def copy_data(self, default=None):
         """A duplicate asks for companies only when its provider no longer
@@ -718,7 +729,7 @@ class CrmIapLeadMiningRequest(models.Model):
                 if not result.items:
                     raise NoResultError("No company matches the request.")
                 delivered = self._deliver(result)
-                self.write({
+                self._write_outcome({
                     "credits_charged": self.credits_charged + result.charged,
                     "mined_count": self.mined_count + len(result.items),
                     "contact_count": self.contact_count + sum(len(item["people_data"]) for item in result.items),
@@ -736,13 +747,15 @@ class CrmIapLeadMiningRequest(models.Model):
             )) from error
         finally:
             if result is not None:
-                self.malformed_count += result.malformed
+                self._write_outcome({"malformed_count": self.malformed_count + result.malformed})
                 self._record_remote_charges(result, created=created)
         return created
 
     def _deliver(self, result):
         """Create leads for the new companies; enrich the ones already known."""
-        self.blacklisted_count += self._drop_blacklisted_contacts(result.items)
+        self._write_outcome({
+            "blacklisted_count": self.blacklisted_count + self._drop_blacklisted_contacts(result.items),
+        })
         dedupe = self.env["crm.iap.lead.dedupe"]
         keys = [_company_domains(item["company_data"]) for item in result.items]
         known = dedupe._find_known_companies(self.company_id, [d for domains in keys for d in domains])
@@ -757,7 +770,7 @@ class CrmIapLeadMiningRequest(models.Model):
                 continue
             seen.update(domains)
             new_items.append(item)
-        self.duplicate_count += len(result.known_items)
+        self._write_outcome({"duplicate_count": self.duplicate_count + len(result.known_items)})
         created = 0
         for start in range(0, len(new_items), LEAD_CHUNK_SIZE):
             created += len(self._create_leads(new_items[start:start + LEAD_CHUNK_SIZE]))

@@ -144,8 +144,8 @@ class CrmIapLeadMiningRequest(models.Model):
             self.env["crm.iap.lead.credit.line"]._record(
                 request.company_id, request.provider, [(request.held_credits, "hold")], request=request,
             )
-            request.sudo().write({"credits_returned": request.credits_returned + request.held_credits,
-                                  "held_credits": 0})
+            request._write_outcome({"credits_returned": request.credits_returned + request.held_credits,
+                                    "held_credits": 0})
         return result
 
     # ------------------------------------------------------------------

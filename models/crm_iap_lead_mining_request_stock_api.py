@@ -51,8 +51,8 @@ class CrmIapLeadMiningRequest(models.Model):
         """
         self.ensure_one()
         result = self._fetch_companies()
-        self.credits_charged += result.charged
-        self.malformed_count += result.malformed
+        self._write_outcome({"credits_charged": self.credits_charged + result.charged,
+                             "malformed_count": self.malformed_count + result.malformed})
         self._record_remote_charges(result)
         return {"data": result.items}
 

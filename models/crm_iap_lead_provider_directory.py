@@ -88,10 +88,10 @@ class CrmIapLeadProviderDirectory(models.AbstractModel):
         delivery = self.env["crm.iap.lead.directory.search"]._deliver(self._search(request), self._prices(), charge)
         if not request.mined_count:
             # Later batches would count this request's own earlier leads.
-            request.excluded_count = delivery.excluded
+            request._write_outcome({"excluded_count": delivery.excluded})
         if delivery.matching is not None:
             # This request's earlier batches are no candidates any more.
-            request.matching_count = request.mined_count + delivery.matching
+            request._write_outcome({"matching_count": request.mined_count + delivery.matching})
         companies = self.env["crm.iap.lead.directory.company"].browse(delivery.company_ids)
         items = companies._to_service_data(delivery.contacts)
         reasons = request._lookalike_reasons(delivery.company_ids)

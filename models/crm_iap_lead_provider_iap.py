@@ -114,7 +114,7 @@ class CrmIapLeadProviderIap(models.AbstractModel):
         known_ids = {id(item) for item in result.known_items}
         known = [item for item in result.items if id(item) in known_ids]
         new = [item for item in result.items if id(item) not in known_ids]
-        request.credits_charged = result.charged
+        request._write_outcome({"credits_charged": result.charged})
         # This transaction settles the stored answer: a later Retry is a new search.
         request.iap_answer_id = max(request.iap_answer_id, result.answer_id)
         reference = False if created else _("Charged by the service; no lead was created.")

@@ -106,6 +106,25 @@ class TestPermissions(DirectoryCase):
         request.sudo().failed_batch_attempts = 1
         self.assertEqual(request.failed_batch_attempts, 1)
 
+    def test_outcome_counters_are_not_writable_from_outside(self):
+        """What a request charged, gave back and found is the module's to write:
+        a sales manager cannot zero the credits charged over RPC."""
+        manager = self.user_sales_manager
+        request = self._directory_request()
+        outcome = dict.fromkeys(("credits_charged", "credits_returned", "mined_count", "contact_count",
+                                 "malformed_count", "duplicate_count", "excluded_count", "blacklisted_count",
+                                 "matching_count"), 7)
+        request.with_user(manager).write(dict(outcome, lead_number=4))
+        self.assertEqual(request.lead_number, 4, "the request's own values are written")
+        self.assertEqual({name: request[name] for name in outcome}, dict.fromkeys(outcome, 0))
+        created = self.env["crm.iap.lead.mining.request"].with_user(manager).create(
+            dict(outcome, country_ids=[(6, 0, self.country_es.ids)]))
+        self.assertEqual({name: created[name] for name in outcome}, dict.fromkeys(outcome, 0))
+        # Mining writes them, as the module.
+        request.with_user(manager).action_submit()
+        self.assertEqual(request.state, "done")
+        self.assertEqual((request.mined_count, request.credits_charged), (4, 4))
+
     def test_balances_are_read_within_own_companies(self):
         ledger = self.env["crm.iap.lead.credit.line"]
         ledger._record(self.company_2, "directory", [(50, "topup")], reference="T2")

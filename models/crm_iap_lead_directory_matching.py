@@ -2,12 +2,17 @@
 background: chunks of records in id order, each committed with where the
 run stands, so that a killed worker loses one chunk at most and the next
 cron run goes on from there."""
+import logging
 import time
+
+import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 from ..const import MATCHING_STATE_TRANSITIONS
+
+_logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 10000
 # The kinds of records matched, in order: (kind, table, condition).
@@ -34,6 +39,10 @@ class CrmIapLeadDirectoryMatching(models.Model):
     total_count = fields.Integer(string="Records to Match", readonly=True)
     linked_count = fields.Integer(string="Linked", readonly=True)
     suggested_count = fields.Integer(string="Suggestions", readonly=True)
+    failed_count = fields.Integer(
+        string="Not Matched (Error)", readonly=True,
+        help="Records whose matching failed (see the server log): passed over, so that the others are matched.",
+    )
     progress = fields.Float(compute="_compute_progress")
     duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 1))
     date_done = fields.Datetime(string="Finished On", readonly=True)
@@ -112,8 +121,9 @@ class CrmIapLeadDirectoryMatching(models.Model):
             ids = [row[0] for row in self.env.cr.fetchall()]
             if not ids:
                 continue
-            counts = Link._match(kind, ids)
+            counts = self._match_or_pass_over(Link, kind, ids)
             self.sudo().write({
+                "failed_count": self.failed_count + counts["failed"],
                 cursor: ids[-1],
                 f"{kind}_count": self[f"{kind}_count"] + len(ids),
                 "linked_count": self.linked_count + counts["linked"],
@@ -124,3 +134,21 @@ class CrmIapLeadDirectoryMatching(models.Model):
         self.sudo()._update_state("done", {
             "date_done": fields.Datetime.now(), "duration": self.duration + time.monotonic() - started,
         })
+
+    def _match_or_pass_over(self, Link, kind, ids):
+        """Match `ids`; when that fails, match each half again, down to the
+        single records that fail, passed over and counted (`failed`): a
+        record whose matching always fails must not stop the run at its
+        chunk, retried by every cron run for ever."""
+        try:
+            with self.env.cr.savepoint():
+                return dict(Link._match(kind, ids), failed=0)
+        except psycopg2.OperationalError:
+            raise   # a lock or a serialisation failure: the cron run is retried whole
+        except Exception:  # noqa: BLE001 - narrowed down below, logged
+            if len(ids) == 1:
+                _logger.exception("Matching with the directory: %s %s failed, passed over", kind, ids[0])
+                return {"linked": 0, "suggested": 0, "failed": 1}
+        half = len(ids) // 2
+        first, second = (self._match_or_pass_over(Link, kind, part) for part in (ids[:half], ids[half:]))
+        return {key: first[key] + second[key] for key in first}

@@ -1,5 +1,8 @@
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, users
+from odoo.tools import mute_logger
 
 from ..tools.company_names import name_key, name_key_sql
 from .common import RegisterImportCase, _uk_file, load_migration
@@ -272,6 +275,31 @@ class TestMatching(RegisterImportCase):
         self.assertEqual(run.state, "cancel")
         with self.assertRaises(AccessError):
             run.with_user(self.user_sales_salesman).action_cancel()
+
+    def test_a_record_whose_matching_fails_is_passed_over_not_retried_for_ever(self):
+        """One partner whose matching always fails (here: made to) costs its
+        chunk nothing: the others are linked, it is counted and the run ends."""
+        directory = self._plant_uk(12)
+        partners = self._partners([{"name": f"F{n}", "company_registry": number, "country_id": self.uk.id}
+                                   for n, number in enumerate(sorted(directory))])
+        poisoned = partners[4]
+        Link = self.env.registry["crm.iap.lead.directory.link"]
+        match = Link._match
+
+        def failing_match(link, kind, record_ids):
+            if kind == "partner" and poisoned.id in record_ids:
+                link.env.cr.execute("SELECT 1 / 0")   # a statement failing inside the transaction
+            return match(link, kind, record_ids)
+
+        Matching = self.env["crm.iap.lead.directory.matching"]
+        run = Matching.browse(Matching.with_user(self.user_sales_manager).action_match_all()["res_id"])
+        with patch.object(Link, "_match", failing_match), mute_logger(
+                "odoo.addons.crm_iap_mine.models.crm_iap_lead_directory_matching", "odoo.sql_db"):
+            Matching._cron_match_directory(autocommit=False, chunk_size=8)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.failed_count, 1)
+        self.assertFalse(poisoned.directory_link_state)
+        self.assertTrue(all(p.directory_link_state == "linked" for p in partners - poisoned))
 
     def test_background_run_matches_everything_in_committed_chunks(self):
         directory = self._plant_uk(12)

@@ -134,6 +134,17 @@ class TestRegisterWatch(RegisterImportCase):
         self.assertTrue(self.env["mail.activity"].search([
             ("res_model", "=", "crm.lead"), ("res_id", "=", moved_lead.id), ("summary", "like", "2026-03-01")]))
 
+    def test_a_company_back_in_the_register_is_new_again(self):
+        """Dissolved in February (archived), restored in March: March's
+        import makes it active again and records it as new."""
+        self.assertEqual(self._import_named(_uk_file(), JANUARY).state, "done")
+        february = self._import_named(_uk_file({"09000003": {"CompanyStatus": "Dissolved"}}), FEBRUARY)
+        self.assertEqual(self._events(february), {("09000003", "gone", "CARDIFF BAY CONSULTING LTD", False)})
+        march = self._import_named(_uk_file(), "BasicCompanyDataAsOneFile-2026-03-01.csv")
+        self.assertEqual(march.state, "done", march.error_message)
+        self.assertEqual(self._events(march), {("09000003", "new", False, "CARDIFF BAY CONSULTING LTD")})
+        self.assertTrue(self._company("09000003").active)
+
     def test_records_linked_by_the_matching_are_watched_once(self):
         """A lead the matching linked to its company (no `reveal_id`) is
         alerted; one found by two sources, once."""

@@ -6,7 +6,7 @@ from odoo.tests import tagged, users
 
 from ..tools.register_files import archive_members
 from ..tools.registers import ADAPTERS
-from ..tools.registers.loader import RegisterLoader
+from ..tools.registers.loader import STAGING_TABLES, RegisterLoader
 from .common import SAMPLES, RegisterImportCase, _read, load_migration
 
 # The members of a KBO Open Data full extract, in the published order.
@@ -177,6 +177,9 @@ class TestKboImport(RegisterImportCase):
         load_migration("17.0.8.0.0", "post-be-kbo").migrate(cr, "17.0.7.0.0")   # idempotent
         cr.execute("""SELECT array_agg(attname::text ORDER BY attname) FROM pg_attribute
                        WHERE attrelid = 'crm_iap_register_staging_987654'::regclass AND attnum > 0""")
-        self.assertEqual(cr.fetchone()[0], ["emails", "line_no", "phones", "register_number"])
+        # Every column the loader stages today.
+        staged = sorted(column.split()[0] for column in STAGING_TABLES["crm_iap_register_staging"].split(","))
+        self.assertEqual(cr.fetchone()[0], staged)
+        self.assertIn("phones", staged)
         cr.execute("SELECT to_regclass('crm_iap_register_sides_987654') IS NOT NULL")
         self.assertTrue(cr.fetchone()[0])

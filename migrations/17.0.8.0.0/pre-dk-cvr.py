@@ -5,6 +5,8 @@ would update every company); the picking indexes leave those companies out,
 under new names: drop those of 17.0.7.0.0. A register import staged before
 the upgrade gets the new staging columns. Idempotent."""
 
+from odoo.addons.crm_iap_mine.tools.registers.loader import upgrade_staging_tables
+
 # CREATE INDEX IF NOT EXISTS (the model's init) would keep an older
 # definition under an unchanged name.
 REPLACED_INDEXES = (
@@ -24,12 +26,5 @@ def migrate(cr, version):
                       ADD COLUMN IF NOT EXISTS advertising_protected boolean DEFAULT FALSE""")
     for name in REPLACED_INDEXES:
         cr.execute(f'DROP INDEX IF EXISTS "{name}"')
-    # An import in progress resumes after the upgrade: its staging table
-    # (crm_iap_register_staging_<import id>) needs the columns the loader writes.
-    cr.execute(r"""
-        SELECT tablename FROM pg_tables
-         WHERE schemaname = current_schema() AND tablename ~ '^crm_iap_register_staging_\d+$'
-    """)
-    for table, in cr.fetchall():
-        cr.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS phones varchar, '
-                   'ADD COLUMN IF NOT EXISTS emails varchar, ADD COLUMN IF NOT EXISTS advertising_protected boolean')
+    # An import in progress resumes after the upgrade with the columns the loader writes.
+    upgrade_staging_tables(cr)

@@ -1036,6 +1036,27 @@ def drop_staging_tables(cr, import_id):
     cr.execute("".join(f"DROP TABLE IF EXISTS {table}_{int(import_id)};" for table in STAGING_TABLES))
 
 
+def upgrade_staging_tables(cr):
+    """Give the staging tables of the imports an upgrade caught mid-way the
+    tables and columns this version stages (STAGING_TABLES), so that each
+    resumes where it stopped; the added columns take no NOT NULL (their
+    rows are staged already). Idempotent; return how many imports."""
+    cr.execute(r"""
+        SELECT substring(tablename from '^crm_iap_register_staging_(\d+)$')::int FROM pg_tables
+         WHERE schemaname = current_schema() AND tablename ~ '^crm_iap_register_staging_\d+$'
+    """)
+    import_ids = [import_id for import_id, in cr.fetchall()]
+    for import_id in import_ids:
+        for table, columns in STAGING_TABLES.items():
+            definitions = [" ".join(column.split()) for column in columns.split(",")]
+            added = ", ".join(f"ADD COLUMN IF NOT EXISTS {definition.replace(' NOT NULL', '')}"
+                              for definition in definitions)
+            # pylint: disable-next=sql-injection  # module constants and an integer id
+            cr.execute(f"CREATE UNLOGGED TABLE IF NOT EXISTS {table}_{import_id} ({columns}); "
+                       f"ALTER TABLE {table}_{import_id} {added}")
+    return len(import_ids)
+
+
 def _size(binary):
     """The size in bytes of a seekable binary file, left at its start."""
     size = binary.seek(0, io.SEEK_END)

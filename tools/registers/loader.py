@@ -444,16 +444,19 @@ class RegisterLoader:
         self.cr.execute("RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin; RESET jit")
 
     def staging_lost(self):
-        """Whether rows were staged but the staging tables are gone or empty
-        (PostgreSQL empties UNLOGGED tables when it recovers from a crash):
-        the import must start again from its first row."""
+        """Whether rows were staged but the staging tables are gone or all
+        empty (PostgreSQL empties UNLOGGED tables when it recovers from a
+        crash): the import must start again from its first row. (Rows may
+        be staged in one table only: an update extract changing names only,
+        SIRENE's legal units read before the establishments.)"""
         if not self.counters["staged_rows"]:
             return False
-        self.cr.execute("SELECT to_regclass(%s)", [self.tables["crm_iap_register_staging"]])
+        tables = list(self.tables.values())
+        self.cr.execute("SELECT bool_and(to_regclass(t) IS NOT NULL) FROM unnest(%s::text[]) AS t", [tables])
         if not self.cr.fetchone()[0]:
             return True
-        staging = self.tables["crm_iap_register_staging"]
-        self.cr.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {staging})")  # pylint: disable=sql-injection  # the import's own tables (an integer id)
+        # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
+        self.cr.execute(f"SELECT {' AND '.join(f'NOT EXISTS (SELECT 1 FROM {table})' for table in tables)}")
         return self.cr.fetchone()[0]
 
     # ------------------------------------------------------------------

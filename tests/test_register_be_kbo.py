@@ -353,6 +353,22 @@ class TestKboUpdates(RegisterImportCase):
             ("0403123189", "name"), ("0403123288", "industry"), ("0403123387", "gone"),
             ("0403123486", "status"), ("0403123981", "new")])
 
+    def test_an_update_is_recognised_by_its_content_whatever_its_name(self):
+        content = kbo_update_zip(313, KBO_UPDATE_313["deletes"], KBO_UPDATE_313["inserts"])
+        run = self._import(content, "be_kbo", "download.zip", "complete")
+        self.assertRecordValues(run, [{"state": "done", "extract_number": 313, "file_scope": "partial",
+                                       "imported_count": 1, "archived_count": 1}])
+        self.assertTrue(self._companies()["0403123882"].active, "an update archives only what it deletes")
+        # Its description without its number: it cannot be put in order.
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(kbo_update_zip(314))) as source, zipfile.ZipFile(buffer, "w") as archive:
+            for name in source.namelist():
+                archive.writestr(name, source.read(name) if name != "meta.csv" else kbo_meta(314, "update").replace(
+                    b'"ExtractNumber","0314"', b'"ExtractNumber",""'))
+        unnumbered = self._import(buffer.getvalue(), "be_kbo", _kbo_update_name(314), "partial")
+        self.assertEqual(unnumbered.state, "error")
+        self.assertIn("does not give its number (ExtractNumber in meta.csv)", unnumbered.error_message)
+
     def test_updates_are_imported_in_the_order_of_their_numbers(self):
         self.assertEqual(self._update(313, KBO_UPDATE_313).state, "done")
         again = self._update(313, KBO_UPDATE_313)

@@ -1001,10 +1001,15 @@ class RegisterLoader:
                                COALESCE(f.fields, '{{}}'::jsonb){context} AS fields,
                                {", ".join(f"d.{column} AS kept_{column}" for column in values)}
                           FROM {staging} t
-                          LEFT JOIN (SELECT register_number, array_agg(DISTINCT kind)::varchar[] AS kinds
-                                       FROM ({listed}) x GROUP BY register_number) k
-                                 ON k.register_number = t.register_number
-                          LEFT JOIN ({_side_fields(sides)}) f ON f.register_number = t.register_number
+                          -- Looked up by number for each company (indexes): a daily update is small.
+                          LEFT JOIN LATERAL (
+                                SELECT array_agg(DISTINCT x.kind)::varchar[] AS kinds FROM (
+                                    SELECT kind FROM {deletes} x
+                                     WHERE x.register_number = t.register_number AND x.kind <> 'companies'
+                                     UNION ALL
+                                    SELECT kind FROM {sides} x WHERE x.register_number = t.register_number) x
+                          ) k ON TRUE
+                          LEFT JOIN LATERAL ({_side_fields(sides, "t.register_number")}) f ON TRUE
                           LEFT JOIN crm_iap_lead_directory_company d
                                  ON d.register_code = %(register)s AND d.register_number = t.register_number
                          WHERE NOT t.skip) v
@@ -1180,10 +1185,14 @@ def drop_staging_tables(cr, import_id):
     cr.execute("".join(f"DROP TABLE IF EXISTS {table}_{int(import_id)};" for table in STAGING_TABLES))
 
 
-def _side_fields(sides):
+def _side_fields(sides, number=None):
     """SQL: each number's side rows merged into one jsonb object, `fields`
     (jsonb keeps the last value of a key: aggregated last line first, the
-    first row giving a field wins)."""
+    first row giving a field wins); those of one `number` (SQL), if given."""
+    if number:
+        return f"""SELECT jsonb_object_agg(e.key, e.value ORDER BY x.line_no DESC) AS fields
+                     FROM {sides} x CROSS JOIN LATERAL jsonb_each(x.fields) e
+                    WHERE x.register_number = {number} AND e.value <> 'null'::jsonb"""
     return f"""SELECT x.register_number, jsonb_object_agg(e.key, e.value ORDER BY x.line_no DESC) AS fields
                  FROM {sides} x CROSS JOIN LATERAL jsonb_each(x.fields) e
                 WHERE e.value <> 'null'::jsonb

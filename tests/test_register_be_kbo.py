@@ -215,6 +215,10 @@ class TestKboImport(RegisterImportCase):
         run._onchange_propose_file_scope()
         self.assertEqual(run.file_scope, "complete")
         self.assertEqual(str(run.file_date), "2026-12-06")
+        update = self.imports.create({"register_code": "be_kbo", "file": base64.b64encode(kbo_update_zip(313)),
+                                      "file_name": "KboOpenData_0313_2026_12_07_Update.zip"})
+        update._onchange_propose_file_scope()
+        self.assertEqual((update.file_scope, str(update.file_date)), ("partial", "2026-12-07"))
 
     def test_an_import_caught_by_the_upgrade_gets_the_new_staging(self):
         cr = self.env.cr

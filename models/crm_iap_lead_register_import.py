@@ -19,6 +19,7 @@ from ..const import IMPORT_STATE_TRANSITIONS
 from ..tools import register_files
 from ..tools.register_files import RegisterFileError
 from ..tools.registers import ADAPTERS
+from ..tools.registers.base import BadRow
 from ..tools.registers.loader import RegisterLoader, drop_staging_tables
 from .crm_iap_lead_directory_company import register_selection
 
@@ -53,7 +54,8 @@ REGISTER_DIR_OPTION = "crm_iap_mine_register_dir"
 # it as the superuser), and those only the module writes (see `_update_state`).
 SERVER_FIELDS = ("server_path", "second_server_path")
 MODULE_FIELDS = ("state", "user_id", "phase", "loader_state", "stalled_runs", "archive_confirmed",
-                 "to_archive_count", "active_before_count", "events_recorded", "watched_up_to", "alert_count")
+                 "to_archive_count", "active_before_count", "events_recorded", "watched_up_to", "alert_count",
+                 "extract_number")
 # Events the watch step reads per step (see `_watch_step`): each step's
 # activities and notes are one transaction of seconds, whatever the import.
 WATCH_CHUNK_EVENTS = 2000
@@ -83,7 +85,9 @@ REGISTER_FILES = {
     "be_kbo": _lt(
         "Import the full extract, KboOpenData_NNNN_YYYY_MM_DD_Full.zip, as it is downloaded (a zip of CSV "
         "files): it is the whole register. Its enterprises, names, addresses, contacts and main activities "
-        "are read together."),
+        "are read together. Then import the daily updates, KboOpenData_NNNN_YYYY_MM_DD_Update.zip, one after "
+        "the other in the order of their numbers NNNN, starting with the one after the full extract's: an "
+        "update whose number does not follow the last imported extract's is refused."),
     "ee_ariregister": _lt(
         "Two files: the e-Business Register's simple data (ettevotja_rekvisiidid__lihtandmed.csv.zip), the whole "
         "register, and the Tax and Customs Board's taxes paid, turnover and employees "
@@ -133,6 +137,12 @@ class CrmIapLeadRegisterImport(models.Model):
         "companies, and archives only those the file itself marks as closed, excluded or deleted.",
     )
     archive_confirmed = fields.Boolean(readonly=True, copy=False)
+    # The extract's sequence number, where the register gives one (Belgium's
+    # KBO, meta.csv): updates are applied in its order.
+    extract_number = fields.Integer(
+        readonly=True, copy=False,
+        help="The number the register gives its extract: an update extract is imported only right after the "
+             "extract numbered one less.")
     file_date = fields.Date(
         default=fields.Date.context_today, required=True,
         help="The date the register gave its file: read from the file name where the register puts it "
@@ -634,6 +644,10 @@ class CrmIapLeadRegisterImport(models.Model):
                     if binaries is None:
                         binaries = stack.enter_context(self._open_sources())
                     stack.enter_context(loader.open(binaries))
+                    refusal = self._check_extract(loader)
+                    if refusal:
+                        self._update_state("error", {"error_message": refusal})
+                        return
                     while self.phase == "read" and go_on():
                         steps += self._step(loader, self._read_step, autocommit, progress)
         except RegisterFileError as error:
@@ -643,6 +657,38 @@ class CrmIapLeadRegisterImport(models.Model):
                           "watch": self._watch_step}
         while go_on():
             steps += self._step(loader, steps_of_phase[self.phase], autocommit, progress)
+
+    def _check_extract(self, loader):
+        """Note the extract's number and kind (`loader.extract`, read as the
+        files are opened); before the first step, refuse an update extract
+        that does not follow the register's last import done (the full
+        extract or update it applies to): return why, else None. Checked as
+        the import runs, not as it is queued: an update queued after the one
+        before it is checked once that one is done."""
+        run = self.sudo()
+        number, update = loader.extract.get("number"), loader.is_update
+        if run.extract_number != (number or 0):
+            run.extract_number = number or 0
+        if not update or self.loader_state:
+            return None
+        if run.file_scope != "partial":
+            run.file_scope = "partial"   # an update is never the whole register
+        register = dict(register_selection())[self.register_code]
+        if number is None:
+            return _("This update extract of %(register)s does not give its number (ExtractNumber in meta.csv): "
+                     "it cannot be applied in order. Nothing was imported.", register=register)
+        last = run.search([("register_code", "=", self.register_code), ("state", "=", "done"),
+                           ("id", "!=", self.id)], order="id desc", limit=1)
+        if not last.extract_number:
+            return _("This is update extract number %(given)s of %(register)s, but no extract of a known number "
+                     "was imported before it: import the full extract first, then its updates in the order of "
+                     "their numbers. Nothing was imported.", given=number, register=register)
+        if number != last.extract_number + 1:
+            return _("This is update extract number %(given)s of %(register)s, but the last extract imported is "
+                     "number %(last)s: the update expected is number %(expected)s. Updates are imported one after "
+                     "the other in the order of their numbers. Nothing was imported.",
+                     given=number, register=register, last=last.extract_number, expected=last.extract_number + 1)
+        return None
 
     def _loader(self):
         """The loader of this import, where its last committed step left it."""
@@ -1027,9 +1073,9 @@ class CrmIapLeadRegisterImport(models.Model):
         if error.kind == "members":
             return _("The archive is not a complete extract of %(register)s: it lacks the files of %(files)s. "
                      "Nothing was imported.", register=register, files=error.detail)
-        if error.kind == "update":
-            return _("This is an update extract of %(register)s (files of deletions and insertions): import a full "
-                     "extract instead. Nothing was imported.", register=register)
+        if error.kind == "update_members":
+            return _("The update extract of %(register)s lacks the deletions or the insertions of %(files)s. "
+                     "Nothing was imported.", register=register, files=error.detail)
         if error.kind == "zip":
             if error.line:
                 return _("Line %(line)s: the compressed file (zip or gzip) is damaged or cut short (%(detail)s). "
@@ -1072,6 +1118,9 @@ class CrmIapLeadRegisterImport(models.Model):
                  "Nothing was imported: download the file again.", line=error.line, detail=error.detail)
 
     def _describe_bad_row(self, line, bad):
+        if bad.file:   # a line of one of an archive's files: which
+            return _("%(file)s: %(row)s", file=bad.file,
+                     row=self._describe_bad_row(line, BadRow(bad.reason, bad.value, bad.register_number)))
         if bad.reason == "missing_number":
             return _("Line %(line)s: the company number is missing.", line=line)
         if bad.reason == "bad_number":

@@ -25,6 +25,9 @@ UNIT_FIELDS = ("register_number", "name", "founded_year", "founded_date", "exclu
 # several files joined by number, such as Belgium's KBO): `side_sql`, whose
 # `fields` is a jsonb object of what the row tells of its company.
 SIDE_FIELDS = ("register_number", "fields")
+# The staging columns of a row of a file of deletions (an update extract,
+# such as Belgium's daily KBO updates): `delete_sql`.
+DELETE_FIELDS = ("register_number",)
 
 # Why a row is left out (or kept undeliverable, see REGISTER_STATUSES): a row
 # is counted under the first reason of this order that applies to it, bad
@@ -44,14 +47,17 @@ class BadRow(Exception):
 
     ``reason`` is one of ``RegisterAdapter.BAD_ROW_REASONS``; ``value`` the
     offending value, if any; ``register_number`` the row's number when it
-    has one (its company is then left as it is, not archived).
+    has one (its company is then left as it is, not archived); ``file`` the
+    member of an archive the line is of, when the line number alone does
+    not say it (a file of deletions of an update extract).
     """
 
-    def __init__(self, reason, value="", register_number=None):
+    def __init__(self, reason, value="", register_number=None, file=None):
         super().__init__(reason, value)
         self.reason = reason
         self.value = value
         self.register_number = register_number
+        self.file = file
 
 
 class RegisterAdapter:
@@ -109,6 +115,19 @@ class RegisterAdapter:
     # `side_values`. The members of an archive that no kind recognises are
     # not read.
     side_files = {}
+    # {side kind: the staging columns its rows set (`side_values`)}: an
+    # update extract replaces those of the entities that kind's files list,
+    # and keeps the others as the directory has them.
+    side_columns = {}
+    # A register of several files whose archives may be update extracts
+    # (Belgium's daily KBO updates): per file, its deletions
+    # (``<file>_delete.csv``, one column of numbers, named one of
+    # `delete_columns`: every row of each entity listed is deleted) and its
+    # insertions (``<file>_insert.csv``, the columns of the full file).
+    delete_columns = ()
+    # The header of the archive's member describing the extract (its kind
+    # and number: `extract_info`), or () when there is none.
+    meta_columns = ()
 
     # The second file gives figures for some companies only (Estonia's tax
     # file): a company without a row there is imported, not a bad row.
@@ -175,11 +194,25 @@ class RegisterAdapter:
         object merged from a company's side rows}: what they set."""
         raise NotImplementedError
 
+    def delete_sql(self, col):
+        """A row of a file of deletions, as a `RowSql` whose `values` are
+        DELETE_FIELDS: its `number` NULL for an entity that is none of the
+        companies (skipped), its `checks` making bad rows."""
+        raise NotImplementedError
+
+    def kept_side_fields(self, kind, company):
+        """SQL: a jsonb object of the fields of side kind `kind` that the
+        other kinds' values depend on, from the directory company `company`
+        (an alias), for an update that keeps that kind (Belgium: the seat's
+        postcode, which says the name's language); None when none."""
+        return None
+
     @classmethod
-    def refuses_archive(cls, names):
-        """Whether an archive of several files with these member names is
-        refused whole (a kind of extract this adapter does not import)."""
-        return False
+    def extract_info(cls, meta):
+        """What the archive's description (`meta_columns`; {variable:
+        value}) says of the extract: {"update": whether it is an update
+        extract, "number": its sequence number or None}."""
+        return {"update": False, "number": None}
 
     @classmethod
     def side_kind(cls, header):

@@ -1,5 +1,5 @@
 """Belgium, Crossroads Bank for Enterprises (KBO/BCE): the KBO Open Data
-full extract, daily since October 2025.
+full and update extracts, daily since October 2025.
 
 Sources: FPS Economy, "KBO Open Data"
 (https://economie.fgov.be/en/themes/enterprises/crossroads-bank-enterprises/services-everyone/public-data-available-reuse/cbe-open-data,
@@ -16,6 +16,17 @@ root, every field quoted, dates dd-mm-yyyy, joined on the enterprise number
 ``establishment.csv`` and ``branch.csv`` are not read. A full extract holds
 active entities only. The enterprise number is also the VAT number (BE +
 number) of the enterprises liable to VAT.
+
+``KboOpenData_NNNN_YYYY_MM_DD_Update.zip`` (the Cookbook's "update file")
+holds, per table, ``<table>_delete.csv`` (one column, the entity number:
+``EntityNumber``, ``EnterpriseNumber`` for ``enterprise_delete.csv``) and
+``<table>_insert.csv`` (the columns of the full file's table): every row of
+each entity listed in the first is deleted, then the rows of the second are
+inserted, so an entity whose rows of a table change is listed in its
+deletions and has all its current rows (possibly none) in its insertions.
+``meta.csv`` (``Variable``, ``Value``) says ``ExtractType`` (``full`` or
+``update``) and ``ExtractNumber``, one more with each extract: updates are
+applied in that order, after the full extract they follow.
 
 GDPR: natural persons (``TypeOfEnterprise`` 1) are never imported.
 """
@@ -43,6 +54,13 @@ NACE_VERSIONS = ("2025", "2008")
 def _number(value):
     """SQL: the digits of an entity number written 0201.310.929."""
     return f"replace(btrim({value}), '.', '')"
+
+
+def _enterprise_number_ok(digits):
+    """SQL: whether 10 digits are an enterprise number (0 or 1, then the
+    check digits: 97 - the first 8 mod 97)."""
+    return (f"CASE WHEN {only_chars(digits, DIGITS, 10)} AND left({digits}, 1) IN ('0', '1') "
+            f"THEN 97 - mod(left({digits}, 8)::int, 97) = right({digits}, 2)::int ELSE FALSE END")
 
 
 def _dmy_date(value):
@@ -79,7 +97,7 @@ class KboAdapter(RegisterAdapter):
     )
     download_url = "https://kbopub.economie.fgov.be/kbo-open-data/"
     number_column = "EnterpriseNumber"
-    file_date_pattern = r"^KboOpenData_\d+_(\d{4})_(\d{2})_(\d{2})_Full\b"
+    file_date_pattern = r"^KboOpenData_\d+_(\d{4})_(\d{2})_(\d{2})_(?:Full|Update)\b"
     complete_file_names = r"^KboOpenData_\d+_\d{4}_\d{2}_\d{2}_Full\b"
     required_columns = ("EnterpriseNumber", "Status", "JuridicalSituation", "TypeOfEnterprise", "JuridicalForm",
                         "StartDate")
@@ -90,17 +108,24 @@ class KboAdapter(RegisterAdapter):
         "contacts": ("EntityNumber", "EntityContact", "ContactType", "Value"),
         "activities": ("EntityNumber", "ActivityGroup", "NaceVersion", "NaceCode", "Classification"),
     }
+    side_columns = {
+        "denominations": ("name",),
+        "addresses": ("street", "city", "zip"),
+        "contacts": ("domain", "phones", "emails"),
+        "activities": ("industry_code",),
+    }
+    delete_columns = ("EntityNumber", "EnterpriseNumber")
+    meta_columns = ("Variable", "Value")
 
     @classmethod
-    def refuses_archive(cls, names):
-        # An update extract (..._Update.zip): deletions and insertions per
-        # file, not the whole register; not imported (yet).
-        return any(name.lower().endswith(("_delete.csv", "_insert.csv")) for name in names)
+    def extract_info(cls, meta):
+        number = (meta.get("ExtractNumber") or "").strip()
+        return {"update": (meta.get("ExtractType") or "").strip().lower() == "update",
+                "number": int(number) if number.isdigit() else None}
 
     def company_sql(self, col):
         digits = _number(col("EnterpriseNumber"))
-        number_ok = (f"CASE WHEN {only_chars(digits, DIGITS, 10)} AND left({digits}, 1) IN ('0', '1') "
-                     f"THEN 97 - mod(left({digits}, 8)::int, 97) = right({digits}, 2)::int ELSE FALSE END")
+        number_ok = _enterprise_number_ok(digits)
         situation = f"btrim({col('JuridicalSituation')})"
         founded = _dmy_date(col("StartDate"))
         normal = ", ".join(f"'{code}'" for code in NORMAL_SITUATIONS)
@@ -126,6 +151,26 @@ class KboAdapter(RegisterAdapter):
             },
             terms={"digits": digits, "number_ok": number_ok},
         )
+
+    def delete_sql(self, col):
+        # Either column: enterprise_delete.csv names it EnterpriseNumber.
+        raw = f"concat({col('EntityNumber')}, {col('EnterpriseNumber')})"
+        digits = _number(raw)
+        # An establishment (2.xxx.xxx.xxx) is none of the companies: skipped.
+        establishment = f"({only_chars('t.digits', DIGITS, 10)} AND left(t.digits, 1) NOT IN ('0', '1'))"
+        return RowSql(
+            number="CASE WHEN t.number_ok THEN t.digits END",
+            checks=[
+                ("t.digits = ''", "missing_number", "''"),
+                (f"NOT t.number_ok AND NOT {establishment}", "bad_number", f"btrim({raw})"),
+            ],
+            values={"register_number": "t.digits"},
+            terms={"digits": digits, "number_ok": _enterprise_number_ok(digits)},
+        )
+
+    def kept_side_fields(self, kind, company):
+        # The seat's postcode says the language of the name (`side_values`).
+        return f"jsonb_build_object('zip', {company}.zip)" if kind == "addresses" else None
 
     def side_sql(self, kind, col):
         number = _number(col("EntityNumber"))

@@ -11,6 +11,7 @@ where a transaction ends::
             ...                              # commit with `saved_state()`, stop when out of time
     loader.drop_duplicates()                 # a number twice in the file: the first row wins
     loader.apply_units()                     # a register of two files: its legal units
+    loader.apply_sides()                     # a register of several files: its side files (an update's deletions)
     while not loader.merge(limit):           # insert the new companies, update the changed ones
         ...
     loader.archive(complete)                 # what the file marks gone (a snapshot: also what it lacks)
@@ -29,6 +30,8 @@ the loader needs of the environment comes in its arguments: no ORM here.
 import functools
 import hashlib
 import io
+import os
+import re
 import time
 from collections import Counter, namedtuple
 from contextlib import ExitStack, contextmanager
@@ -40,7 +43,7 @@ from ..register_files import (
     RegisterCsvReader, RegisterFileError, archive_members, open_register_file, open_register_reader,
 )
 from . import detect_adapter
-from .base import COMPANY_FIELDS, EXCLUSION_ORDER, SIDE_FIELDS, UNIT_FIELDS, BadRow
+from .base import COMPANY_FIELDS, DELETE_FIELDS, EXCLUSION_ORDER, SIDE_FIELDS, UNIT_FIELDS, BadRow
 
 MAX_LISTED_BAD_ROWS = 100
 # The most bytes of a file read, checked and staged at once: memory stays
@@ -68,8 +71,16 @@ STAGING_TABLES = {
         employees integer, estimated_revenue numeric, revenue_currency varchar, figures_quarter varchar""",
     # The rows of the side files of a register of several files (Belgium),
     # joined by number: what each tells of its company (see `apply_sides`).
-    "crm_iap_register_sides": """register_number varchar NOT NULL, line_no integer NOT NULL, fields jsonb""",
+    # `kind`: the side file's kind (see `RegisterAdapter.side_files`).
+    "crm_iap_register_sides": """register_number varchar NOT NULL, line_no integer NOT NULL, fields jsonb,
+                                 kind varchar""",
+    # The entities an update extract deletes the rows of, per kind of file
+    # ("companies" or a side kind), before inserting their current rows.
+    "crm_iap_register_deletes": """register_number varchar NOT NULL, kind varchar NOT NULL, line_no integer NOT NULL""",
 }
+# The members of an update extract (see `RegisterAdapter.delete_columns`):
+# ``<file>_delete.csv`` and ``<file>_insert.csv``.
+UPDATE_MEMBER = re.compile(r"^(.*)_(delete|insert)\.csv$", re.IGNORECASE)
 # The rows of one block of a file, as read (text columns c0, c1...), before
 # they are checked and staged: a temporary table of the session, dropped
 # after each block.
@@ -123,6 +134,17 @@ UPDATED_VALUES = {
 # figures of a company the latest tax file no longer lists: its quarter
 # says how old they are).
 KEPT_UNLESS_GIVEN = {"domain", "phones", "emails", "estimated_revenue", "revenue_currency_id", "figures_quarter"}
+# The staging values of a directory company `d` (its country and state
+# joined), as the merge resolves them again: an entity an update extract
+# changes only in part is staged from them.
+DIRECTORY_VALUES = {
+    "name": "d.name", "street": "d.street", "city": "d.city", "zip": "d.zip", "state_name": "state.name",
+    "country_code": "country.code", "industry_code": "d.industry_code", "employees": "d.employees",
+    "employees_max": "d.employees_max", "domain": "d.domain", "founded_year": "d.founded_year",
+    "founded_date": "d.founded_date", "register_status": "d.register_status",
+    "register_status_date": "d.register_status_date", "legal_form": "d.legal_form", "phones": "d.phones",
+    "emails": "d.emails", "advertising_protected": "d.advertising_protected",
+}
 # The phases `timings` measures, in seconds (see `RegisterLoader.timings`).
 # "watch": the alerts the import raises after (its model's last steps).
 PHASES = ("read", "copy", "check", "duplicates", "merge", "archive", "watch")
@@ -155,15 +177,20 @@ RegisterPosition = namedtuple("RegisterPosition", ["member", "rows", "bytes", "l
 StageProgress = namedtuple("StageProgress", ["position", "fraction", "done"])
 
 
+# A file opened by `RegisterLoader.open`: the member of an archive has its `name`.
+_File = namedtuple("_File", ["binary", "size", "reader", "name"])
+
+
 class _Member:
     """One file of an import: its reader and what its rows are staged as
-    (`kind`: "companies" or "units")."""
+    (`kind`: "companies", "units", "side:<kind>" or "delete:<kind>")."""
 
-    def __init__(self, binary, size, reader, kind):
-        self.binary = binary
-        self.size = size
-        self.reader = reader
-        self.rows = iter(reader) if not isinstance(reader, RegisterCsvReader) else None   # a JSON file
+    def __init__(self, file, kind):
+        self.binary = file.binary
+        self.size = file.size
+        self.reader = file.reader
+        self.name = file.name
+        self.rows = iter(file.reader) if not isinstance(file.reader, RegisterCsvReader) else None   # a JSON file
         self.kind = kind
         self.read = 0                # rows of it read (and staged) so far
 
@@ -214,6 +241,9 @@ class _RowQuery:
         if kind.startswith("side:"):
             lengths = {}
             read = functools.partial(adapter.side_sql, kind[len("side:"):])
+        elif kind.startswith("delete:"):
+            lengths = {}
+            read = adapter.delete_sql
 
         used = set()
 
@@ -242,7 +272,8 @@ class _RowQuery:
         types = dict.fromkeys(("employees", "employees_max", "founded_year"), "integer")
         types.update(dict.fromkeys(("founded_date", "register_status_date"), "date"), fields="jsonb",
                      estimated_revenue="numeric", advertising_protected="boolean")
-        fields = {"companies": COMPANY_FIELDS, "units": UNIT_FIELDS}.get(kind, SIDE_FIELDS)
+        fields = {"companies": COMPANY_FIELDS, "units": UNIT_FIELDS}.get(
+            kind, DELETE_FIELDS if kind.startswith("delete:") else SIDE_FIELDS)
         # The terms an adapter uses several times, computed once per row (the
         # OFFSET 0 keeps PostgreSQL from copying them into each use); the
         # first check that fails, by its index, then its reason and value.
@@ -338,8 +369,12 @@ class RegisterLoader:
         self.import_id = int(import_id)
         state = state or {}
         self.counters = Counter(state.get("counters", {}))
-        self.bad_rows = [(line, BadRow(reason, value, number))
-                         for line, reason, value, number in state.get("bad_rows", [])]
+        # (A state saved before bad rows named their file has 4 items each.)
+        self.bad_rows = [(line, BadRow(reason, value, number, *file))
+                         for line, reason, value, number, *file in state.get("bad_rows", [])]
+        # What the archive's description says of the extract (`RegisterAdapter.extract_info`):
+        # whether it is an update, its number.
+        self.extract = state.get("extract", {})
         # The last register number merged by `merge(limit)`, None before the first.
         self.merged_up_to = state.get("merged_up_to")
         # Whether the register had no company when the merge began (see `drop_duplicates`).
@@ -361,9 +396,16 @@ class RegisterLoader:
         return {
             "counters": dict(self.counters), "merged_up_to": self.merged_up_to, "position": list(self.position),
             "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
-            "first_import": self.first_import,
-            "bad_rows": [[line, bad.reason, bad.value, bad.register_number] for line, bad in self.bad_rows],
+            "first_import": self.first_import, "extract": self.extract,
+            "bad_rows": [[line, bad.reason, bad.value, bad.register_number] + ([bad.file] if bad.file else [])
+                         for line, bad in self.bad_rows],
         }
+
+    @property
+    def is_update(self):
+        """Whether the files are an update extract (deletions and insertions):
+        never a complete snapshot."""
+        return bool(self.extract.get("update"))
 
     @property
     def records_events(self):
@@ -404,16 +446,19 @@ class RegisterLoader:
         self.cr.execute("RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin; RESET jit")
 
     def staging_lost(self):
-        """Whether rows were staged but the staging tables are gone or empty
-        (PostgreSQL empties UNLOGGED tables when it recovers from a crash):
-        the import must start again from its first row."""
+        """Whether rows were staged but the staging tables are gone or all
+        empty (PostgreSQL empties UNLOGGED tables when it recovers from a
+        crash): the import must start again from its first row. (Rows may
+        be staged in one table only: an update extract changing names only,
+        SIRENE's legal units read before the establishments.)"""
         if not self.counters["staged_rows"]:
             return False
-        self.cr.execute("SELECT to_regclass(%s)", [self.tables["crm_iap_register_staging"]])
+        tables = list(self.tables.values())
+        self.cr.execute("SELECT bool_and(to_regclass(t) IS NOT NULL) FROM unnest(%s::text[]) AS t", [tables])
         if not self.cr.fetchone()[0]:
             return True
-        staging = self.tables["crm_iap_register_staging"]
-        self.cr.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {staging})")  # pylint: disable=sql-injection  # the import's own tables (an integer id)
+        # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
+        self.cr.execute(f"SELECT {' AND '.join(f'NOT EXISTS (SELECT 1 FROM {table})' for table in tables)}")
         return self.cr.fetchone()[0]
 
     # ------------------------------------------------------------------
@@ -434,14 +479,13 @@ class RegisterLoader:
             for binary in binaries:
                 size = _size(binary)
                 names = archive_members(binary) if self.adapter.side_files else None
-                if names and self.adapter.refuses_archive(list(names)):
-                    raise RegisterFileError("update", line=1)
                 for name in names or [None]:
                     binary.seek(0)   # opening a member moved it
                     text = stack.enter_context(open_register_file(binary, name))
                     reader = open_register_reader(text, self.adapter.delimiter, self.adapter.json_roots)
                     # A member of an archive of several: read as far as its decompressed bytes.
-                    files.append((_ArchiveMember(text), names[name], reader) if names else (binary, size, reader))
+                    files.append(_File(_ArchiveMember(text), names[name], reader, name) if names
+                                 else _File(binary, size, reader, None))
             self._members = self._sort_files(files)
             position = RegisterPosition(*(position or self.position))
             self._member = position.member
@@ -604,9 +648,10 @@ class RegisterLoader:
         """Check the rows of the raw table and stage them (companies or
         legal units), counting the bad and the excluded; drop the table."""
         started = time.monotonic()
-        target = self.tables[{"companies": "crm_iap_register_staging", "units": "crm_iap_register_units"}.get(
-            member.kind, "crm_iap_register_sides")]
-        fields = {"companies": COMPANY_FIELDS, "units": UNIT_FIELDS}.get(member.kind, SIDE_FIELDS)
+        kind, _sep, of_kind = member.kind.partition(":")
+        target = self.tables[{"companies": "crm_iap_register_staging", "units": "crm_iap_register_units",
+                              "delete": "crm_iap_register_deletes"}.get(kind, "crm_iap_register_sides")]
+        fields = {"companies": COMPANY_FIELDS, "units": UNIT_FIELDS, "delete": DELETE_FIELDS}.get(kind, SIDE_FIELDS)
         if member.kind == "companies":
             # A bad row with a number: kept, skipped, so that its company is
             # not archived; an excluded one: kept, skipped and gone.
@@ -622,9 +667,10 @@ class RegisterLoader:
             # `keep` drops it as it reads, a row parsed here is dropped now).
             insert = (f"INSERT INTO {target} ({', '.join(fields)}) SELECT {', '.join(fields)} FROM p "
                       "WHERE bad IS NULL AND number IS NOT NULL")
-        else:   # a side file: what its rows tell of their company, in the order of the file
-            insert = f"""INSERT INTO {target} (line_no, {', '.join(fields)})
-                         SELECT line_no, {', '.join(fields)} FROM p WHERE bad IS NULL AND number IS NOT NULL"""
+        else:   # a side file (what its rows tell of their company, in the order of the file), or deletions
+            insert = f"""INSERT INTO {target} (line_no, kind, {', '.join(fields)})
+                         SELECT line_no, {_literal(of_kind)}, {', '.join(fields)} FROM p
+                          WHERE bad IS NULL AND number IS NOT NULL"""
         with self._by_index():
             # pylint: disable-next=sql-injection  # the adapter's own SQL and the import's tables
             self.cr.execute(f"""
@@ -643,8 +689,10 @@ class RegisterLoader:
         self.counters["staged_rows"] += staged
         for key, count in counts:
             self.counters["bad_row_count" if key == "bad" else key] += int(count)
+        # A line of a file of deletions: which file is said.
+        file = member.name if kind == "delete" else None
         for line, reason, value, number in listed:
-            self._list_bad_row(int(line), BadRow(reason, value, number))
+            self._list_bad_row(int(line), BadRow(reason, value, number, file))
         self.timings["check"] += time.monotonic() - started
 
     def progress(self):
@@ -659,29 +707,62 @@ class RegisterLoader:
                              min(read / total, 1.0), False)
 
     def _sort_files(self, files):
-        """The files, ``(binary, size, reader)``, as members in the order they
-        are staged: the legal units first for a register of two files, each
-        recognised by its header whatever the order they came in."""
+        """The files (`_File`), as members in the order they are staged: the
+        legal units first for a register of two files, each recognised by
+        its header whatever the order they came in. An archive's
+        description (`RegisterAdapter.meta_columns`) is read into `extract`,
+        not staged."""
         adapter = self.adapter
-        companies = next((file for file in files if adapter.recognises(file[2].header)), None)
+        meta = [file for file in files if adapter.meta_columns and tuple(file.reader.header) == adapter.meta_columns]
+        if meta:
+            self.extract = adapter.extract_info(_meta_values(meta[0].reader))
+            files = [file for file in files if file is not meta[0]]
+        if any(file.name and UPDATE_MEMBER.match(os.path.basename(file.name)) for file in files):
+            self.extract = dict(self.extract, update=True)   # its members say so, whatever its description
+        companies = next((file for file in files if adapter.recognises(file.reader.header)), None)
         if companies is None:
-            self._check_header(files[0][2].header)
-        members = [_Member(*companies, "companies")]
+            self._check_header(files[0].reader.header)
+        members = [_Member(companies, "companies")]
         if adapter.side_files:
-            sides = [(file, adapter.side_kind(file[2].header)) for file in files if file is not companies]
+            sides = [(file, adapter.side_kind(file.reader.header)) for file in files if file is not companies]
             missing = set(adapter.side_files) - {kind for _file, kind in sides}
             if missing:
                 raise RegisterFileError("members", line=1, detail=", ".join(sorted(missing)))
-            members += [_Member(*file, f"side:{kind}") for file, kind in sides if kind]
+            members += [_Member(file, f"side:{kind}") for file, kind in sides if kind]
+            if self.is_update:
+                members += self._delete_members(files, members)
         if not adapter.unit_required_columns:
             return members
-        units = next((file for file in files if file is not companies and adapter.recognises_units(file[2].header)),
+        units = next((file for file in files if file is not companies and adapter.recognises_units(file.reader.header)),
                      None)
         if units is None:
-            other = next(file for file in files if file is not companies)[2]
+            other = next(file for file in files if file is not companies).reader
             raise RegisterFileError("units", line=1, detail=", ".join(
                 column for column in adapter.unit_required_columns if column not in other.header))
-        return [_Member(*units, "units")] + members
+        return [_Member(units, "units")] + members
+
+    def _delete_members(self, files, members):
+        """The files of deletions of an update extract: ``<file>_delete.csv``
+        of one column (`RegisterAdapter.delete_columns`), of the kind of its
+        ``<file>_insert.csv`` (`members`, recognised by their header). Each
+        kind read needs both, else the archive is refused."""
+        inserted = {}   # {<file>: kind}
+        for member in members:
+            found = member.name and UPDATE_MEMBER.match(os.path.basename(member.name))
+            if found and found.group(2).lower() == "insert":
+                inserted[found.group(1).lower()] = member.kind.split(":")[-1]
+        deletes = []
+        for file in files:
+            found = file.name and UPDATE_MEMBER.match(os.path.basename(file.name))
+            header = file.reader.header
+            if found and found.group(2).lower() == "delete" and found.group(1).lower() in inserted \
+                    and len(header) == 1 and header[0] in self.adapter.delete_columns:
+                deletes.append(_Member(file, f"delete:{inserted[found.group(1).lower()]}"))
+        missing = ({member.kind.split(":")[-1] for member in members}
+                   - (set(inserted.values()) & {member.kind.split(":")[-1] for member in deletes}))
+        if missing:
+            raise RegisterFileError("update_members", line=1, detail=", ".join(sorted(missing)))
+        return deletes
 
     def _check_header(self, header):
         if self.adapter.recognises(header):
@@ -838,25 +919,27 @@ class RegisterLoader:
     def apply_sides(self):
         """A register of several files (`side_files`): set the staged
         companies' values from the rows of the side files of their number
-        (the first row giving a field wins), then skip, as bad rows, the
-        companies left without a name. Nothing for other registers."""
+        (the first row giving a field wins; an update extract: see
+        `_apply_update`), then skip, as bad rows, the companies left without
+        a name. Nothing for other registers."""
         if not self.adapter.side_files:
             return
         staging, sides = self.tables["crm_iap_register_staging"], self.tables["crm_iap_register_sides"]
-        values = self.adapter.side_values("v.fields")
-        columns = ", ".join(values)
         cr = self.cr
-        # jsonb keeps the last value of a key: the rows are aggregated last line first.
-        # pylint: disable-next=sql-injection  # the import's own tables and the adapter's SQL
+        # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
+        cr.execute(f"CREATE INDEX ON {sides} (register_number); ANALYZE {sides};")
+        if self.is_update:
+            self._apply_update()
+        else:
+            values = self.adapter.side_values("v.fields")
+            # pylint: disable-next=sql-injection  # the import's own tables and the adapter's SQL
+            cr.execute(f"""
+                UPDATE {staging} s SET ({", ".join(values)}) = ROW({", ".join(values.values())})
+                  FROM ({_side_fields(sides)}) v
+                 WHERE v.register_number = s.register_number AND NOT s.skip
+            """)
+        # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
         cr.execute(f"""
-            CREATE INDEX ON {sides} (register_number);
-            ANALYZE {sides};
-            UPDATE {staging} s SET ({columns}) = ROW({", ".join(values.values())})
-              FROM (SELECT x.register_number, jsonb_object_agg(e.key, e.value ORDER BY x.line_no DESC) AS fields
-                      FROM {sides} x CROSS JOIN LATERAL jsonb_each(x.fields) e
-                     WHERE e.value <> 'null'::jsonb
-                     GROUP BY x.register_number) v
-             WHERE v.register_number = s.register_number AND NOT s.skip;
             WITH nameless AS (
                 UPDATE {staging} s SET skip = TRUE WHERE NOT s.skip AND s.name IS NULL RETURNING s.line_no
             )
@@ -867,6 +950,73 @@ class RegisterLoader:
         for line in nameless:
             self._list_bad_row(line, BadRow("missing_name"))
         self.bad_rows.sort(key=lambda item: item[0])
+
+    def _apply_update(self):
+        """An update extract (deletions, then insertions, per file): an
+        enterprise the companies file deletes and does not insert again has
+        stopped (staged gone: archived); an active directory company that
+        only side files list is staged as the directory has it (one they
+        list that the directory lacks is ignored). Then a staged company
+        takes the values of a side kind (`side_columns`) whose files list it
+        (deleted or inserted) from its inserted rows, none maybe; those of
+        the other kinds are kept as the directory has them. The merge then
+        writes what differs."""
+        staging, sides, deletes = (self.tables[table] for table in (
+            "crm_iap_register_staging", "crm_iap_register_sides", "crm_iap_register_deletes"))
+        adapter = self.adapter
+        values = adapter.side_values("v.fields")
+        kind_of = {column: kind for kind, columns in adapter.side_columns.items() for column in columns}
+        assert set(values) <= set(kind_of), "every column of side_values has its kind in side_columns"
+        columns = [column for column in COMPANY_FIELDS if column in DIRECTORY_VALUES]
+        # The numbers each side kind lists (its deletions and insertions).
+        listed = f"""SELECT register_number, kind, line_no FROM {deletes} WHERE kind <> 'companies'
+                     UNION ALL SELECT register_number, kind, line_no FROM {sides}"""
+        # What a kind kept gives the others (the seat's postcode: the name's language).
+        context = "".join(
+            f" || CASE WHEN NOT COALESCE(k.kinds, '{{}}') @> ARRAY[{_literal(kind)}]::varchar[] "
+            f"THEN jsonb_strip_nulls({kept}) ELSE '{{}}'::jsonb END"
+            for kind, kept in ((kind, adapter.kept_side_fields(kind, "d")) for kind in adapter.side_files) if kept)
+        with self._by_index():
+            # pylint: disable-next=sql-injection  # the import's own tables and the adapter's SQL
+            self.cr.execute(f"""
+                CREATE INDEX ON {deletes} (register_number);
+                ANALYZE {deletes};
+                INSERT INTO {staging} (line_no, skip, gone, register_number)
+                SELECT min(x.line_no), TRUE, TRUE, x.register_number FROM {deletes} x
+                 WHERE x.kind = 'companies'
+                   AND NOT EXISTS (SELECT 1 FROM {staging} s WHERE s.register_number = x.register_number)
+                 GROUP BY x.register_number;
+                INSERT INTO {staging} (line_no, skip, gone, register_number, {", ".join(columns)}, row_hash)
+                SELECT n.line_no, FALSE, FALSE, n.register_number,
+                       {", ".join(DIRECTORY_VALUES[column] for column in columns)}, d.register_hash
+                  FROM (SELECT register_number, min(line_no) AS line_no FROM ({listed}) x
+                         GROUP BY register_number) n
+                  JOIN crm_iap_lead_directory_company d
+                    ON d.register_code = %(register)s AND d.register_number = n.register_number AND d.active
+                  LEFT JOIN res_country country ON country.id = d.country_id
+                  LEFT JOIN res_country_state state ON state.id = d.state_id
+                 WHERE NOT EXISTS (SELECT 1 FROM {staging} s WHERE s.register_number = n.register_number);
+                UPDATE {staging} s SET ({", ".join(values)}) = ROW({", ".join(
+                    f"CASE WHEN v.kinds @> ARRAY[{_literal(kind_of[column])}]::varchar[] THEN {sql} "
+                    f"ELSE v.kept_{column} END" for column, sql in values.items())})
+                  FROM (SELECT t.register_number, COALESCE(k.kinds, '{{}}') AS kinds,
+                               COALESCE(f.fields, '{{}}'::jsonb){context} AS fields,
+                               {", ".join(f"d.{column} AS kept_{column}" for column in values)}
+                          FROM {staging} t
+                          -- Looked up by number for each company (indexes): a daily update is small.
+                          LEFT JOIN LATERAL (
+                                SELECT array_agg(DISTINCT x.kind)::varchar[] AS kinds FROM (
+                                    SELECT kind FROM {deletes} x
+                                     WHERE x.register_number = t.register_number AND x.kind <> 'companies'
+                                     UNION ALL
+                                    SELECT kind FROM {sides} x WHERE x.register_number = t.register_number) x
+                          ) k ON TRUE
+                          LEFT JOIN LATERAL ({_side_fields(sides, "t.register_number")}) f ON TRUE
+                          LEFT JOIN crm_iap_lead_directory_company d
+                                 ON d.register_code = %(register)s AND d.register_number = t.register_number
+                         WHERE NOT t.skip) v
+                 WHERE v.register_number = s.register_number AND NOT s.skip
+            """, self._params)
 
     # ------------------------------------------------------------------
     # Into the directory
@@ -1019,9 +1169,10 @@ class RegisterLoader:
     def _archived_condition(self, complete):
         """Whether the directory company `d` is archived by this file: a
         partial file archives only what it marks as gone, a complete one
-        everything it does not list alive."""
+        everything it does not list alive; an update extract is never
+        complete."""
         staging = self.tables["crm_iap_register_staging"]
-        if complete:
+        if complete and not self.is_update:
             return f"""NOT EXISTS (SELECT 1 FROM {staging} s
                                     WHERE s.register_number = d.register_number AND NOT s.gone)"""
         return f"EXISTS (SELECT 1 FROM {staging} s WHERE s.register_number = d.register_number AND s.gone)"
@@ -1055,6 +1206,33 @@ def upgrade_staging_tables(cr):
             cr.execute(f"CREATE UNLOGGED TABLE IF NOT EXISTS {table}_{import_id} ({columns}); "
                        f"ALTER TABLE {table}_{import_id} {added}")
     return len(import_ids)
+
+
+def _side_fields(sides, number=None):
+    """SQL: each number's side rows merged into one jsonb object, `fields`
+    (jsonb keeps the last value of a key: aggregated last line first, the
+    first row giving a field wins); those of one `number` (SQL), if given."""
+    if number:
+        return f"""SELECT jsonb_object_agg(e.key, e.value ORDER BY x.line_no DESC) AS fields
+                     FROM {sides} x CROSS JOIN LATERAL jsonb_each(x.fields) e
+                    WHERE x.register_number = {number} AND e.value <> 'null'::jsonb"""
+    return f"""SELECT x.register_number, jsonb_object_agg(e.key, e.value ORDER BY x.line_no DESC) AS fields
+                 FROM {sides} x CROSS JOIN LATERAL jsonb_each(x.fields) e
+                WHERE e.value <> 'null'::jsonb
+                GROUP BY x.register_number"""
+
+
+def _meta_values(reader):
+    """{variable: value} of an archive's description, a CSV of a few rows
+    (KBO's meta.csv: Variable, Value)."""
+    values = {}
+    block = reader.read_block(BLOCK_BYTES)
+    while block is not None:
+        for _line, row in reader.block_rows(block):
+            if len(row) >= 2:
+                values[row[0].strip()] = row[1]
+        block = reader.read_block(BLOCK_BYTES)
+    return values
 
 
 def _size(binary):

@@ -102,7 +102,7 @@ class KboAdapter(RegisterAdapter):
         number_ok = (f"CASE WHEN {only_chars(digits, DIGITS, 10)} AND left({digits}, 1) IN ('0', '1') "
                      f"THEN 97 - mod(left({digits}, 8)::int, 97) = right({digits}, 2)::int ELSE FALSE END")
         situation = f"btrim({col('JuridicalSituation')})"
-        founded = _dmy_date(col("StartDate"))
+        founded = "t.founded"
         normal = ", ".join(f"'{code}'" for code in NORMAL_SITUATIONS)
         bankrupt = ", ".join(f"'{code}'" for code in BANKRUPTCY_SITUATIONS)
         return RowSql(
@@ -124,7 +124,8 @@ class KboAdapter(RegisterAdapter):
                                             WHEN {situation} IN ({bankrupt}) THEN 'bankrupt'
                                             ELSE 'winding_up' END""",
             },
-            terms={"digits": digits, "number_ok": number_ok},
+            # Once per row: the founding year is read from it too.
+            terms={"digits": digits, "number_ok": number_ok, "founded": _dmy_date(col("StartDate"))},
         )
 
     def side_sql(self, kind, col):

@@ -100,10 +100,12 @@ class CvrAdapter(RegisterAdapter):
             "status": f"lower(btrim({meta('sammensatStatus')}))",
             "contacts": f"string_to_array(NULLIF(btrim({meta('nyesteKontaktoplysninger')}), ''), ', ')",
             "staff": self._staff_sql(meta),
+            # Once per row: the founding year is read from it too.
+            "founded": iso_date(meta("stiftelsesDato")),
         }
         address = META + "nyesteBeliggenhedsadresse."
         house = f"concat({trimmed(col(address + 'husnummerFra'))}, {trimmed(col(address + 'bogstavFra'))})"
-        founded = iso_date(meta("stiftelsesDato"))
+        founded = "t.founded"
         form = f"btrim({meta('nyesteVirksomhedsform.virksomhedsformkode')})"
         exact, band = "t.staff[1]", "t.staff[2]"
         band_low, band_high = f"split_part({band}, '_', 2)", f"split_part({band}, '_', 3)"

@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, users
 from odoo.tools import mute_logger
 
-from ..tools.company_names import name_key, name_key_sql
+from ..tools.company_names import _FROM as _FOLDS_ALL, _MULTI, name_key, name_key_sql
 from .common import RegisterImportCase, _uk_file, load_migration
 
 # (name, expected key): legal forms, accents, case and punctuation folded.
@@ -53,6 +53,17 @@ class TestCompanyNames(RegisterImportCase):
             in_sql = self.env.cr.fetchone()[0]
             self.assertEqual(name_key(name), expected, name)
             self.assertEqual(in_sql, expected, f"SQL of {name!r}")
+
+    def test_every_folded_letter_gives_the_same_key_in_python_and_sql(self):
+        """The SQL folds the Latin-1 letters first, the others only in a name
+        that has some: alone or mixed, each letter folds as in Python."""
+        letters = _FOLDS_ALL + "".join(letter for letter, _replacement in _MULTI)
+        latin1, other = "àÖø", "ŁšŽ"
+        names = [f"{prefix}{letter} Ab{letter}c{suffix} OÜ"
+                 for letter in letters for prefix, suffix in (("", ""), (latin1, ""), ("", other), (latin1, other))]
+        self.env.cr.execute(f"SELECT {name_key_sql('n')} FROM unnest(%s::varchar[]) WITH ORDINALITY AS t(n, i) "
+                            "ORDER BY i", [names])
+        self.assertEqual([key for key, in self.env.cr.fetchall()], [name_key(name) for name in names])
 
     def test_every_way_of_creating_a_company_fills_its_key(self):
         company = self.env["crm.iap.lead.directory.company"].create(

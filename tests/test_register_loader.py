@@ -6,6 +6,7 @@ from contextlib import closing
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import file_open
 
+from ..tools.register_files import RegisterFileError
 from ..tools.registers import ADAPTERS
 from ..tools.registers.loader import RegisterLoader
 from .common import _brreg_json, _sample
@@ -158,6 +159,51 @@ class TestRegisterLoader(TransactionCase):
                 with resumed.open([io.BytesIO(damaged)]):
                     self.assertTrue(resumed.stage(1 << 20).done)
                 self.assertEqual(resumed.counters["rows_read"], 6)
+
+    def test_json_read_ahead_stages_what_each_step_asked_for(self):
+        """JSON is decoded in a thread while PostgreSQL checks the elements
+        read before: each `stage` still stages about the bytes it was given
+        (a step of another size reads again from the last staged element), a
+        step ends where its elements end whatever was read ahead, and an
+        error met ahead is raised when its element's turn comes."""
+        _header, rows = _sample(SAMPLES + "no_brreg_enheter.csv")
+        elements = _brreg_json(rows)
+        elements += [dict(element, organisasjonsnummer=str(810000000 + index), navn=f"Bedrift {index} ÆØÅ")
+                     for index, element in enumerate(elements * 5)]
+        content = json.dumps(elements, indent=2, ensure_ascii=False).encode()
+        with closing(self.env.cr.savepoint()):
+            loader = self._loader("no_brreg")
+            loader.create_staging()
+            with loader.open([io.BytesIO(content)]):
+                while not loader.stage(1 << 20).done:
+                    pass
+            at_once = self._staged(loader)
+        with closing(self.env.cr.savepoint()):
+            loader = self._loader("no_brreg")
+            loader.create_staging()
+            with loader.open([io.BytesIO(content)]):
+                for step in range(1, 4):
+                    self.assertEqual(loader.stage(1).position.rows, step)
+                position = loader.stage(1).position
+            self.assertEqual(position.rows, 4, "the elements read ahead are not staged")
+            resumed = self._loader("no_brreg")
+            resumed.position, resumed.counters = position, loader.counters
+            with resumed.open([io.BytesIO(content)]):
+                self.assertEqual(resumed.stage(1).position.rows, 5)
+                while not resumed.stage(1 << 20).done:   # another size
+                    pass
+            self.assertEqual(resumed.counters["rows_read"], len(elements))
+            self.assertEqual(self._staged(resumed), at_once)
+        # Damaged after the elements the reader looks ahead for its header (20).
+        damaged = json.dumps(elements[:25], ensure_ascii=False)[:-1] + ', {"organisasjonsnummer": 1 ]'
+        with closing(self.env.cr.savepoint()):
+            loader = self._loader("no_brreg")
+            loader.create_staging()
+            with loader.open([io.BytesIO(damaged.encode())]):
+                self.assertEqual([loader.stage(1).position.rows for _step in range(25)], list(range(1, 26)))
+                with self.assertRaises(RegisterFileError) as caught:
+                    loader.stage(1)
+            self.assertEqual((caught.exception.kind, caught.exception.line), ("json", 26))
 
     def test_a_json_file_opened_again_at_a_position_goes_on_from_there(self):
         """Norway's JSON download resumes like a CSV: after the element that

@@ -39,6 +39,10 @@ _FOLDS = {
 }
 _FROM = "".join(_FOLDS.values())
 _TO = "".join(letter * len(letters) for letter, letters in _FOLDS.items())
+# The same, split in two for SQL (see name_key_sql): the letters of Latin-1, the others.
+_FROM_LATIN1, _TO_LATIN1 = map("".join, zip(*[(a, b) for a, b in zip(_FROM, _TO) if ord(a) < 0x100]))
+_FROM_OTHER, _TO_OTHER = map("".join, zip(*[(a, b) for a, b in zip(_FROM, _TO) if ord(a) >= 0x100]))
+_OTHER_RANGE = f"[{min(_FROM_OTHER)}-{max(_FROM_OTHER)}]"
 # Dropped without a space: combining accents (a decomposed "é"), and the
 # punctuation inside a word or an abbreviation ("S.A.R.L.", "O'Brien", "A/S").
 _DROPPED = r"[\u0300-\u036f.'\u2019/]"
@@ -89,7 +93,13 @@ def name_key_sql(expression):
     folded = expression
     for letter, replacement in _MULTI:
         folded = f"replace({folded}, {_sql_literal(letter)}, {_sql_literal(replacement)})"
-    folded = f"translate({folded}, {_sql_literal(_FROM)}, {_sql_literal(_TO)})"
+    # translate() compares each character with every letter of its list: the
+    # Latin-1 letters (most accented names) first, the rest only for a name
+    # that still has letters outside ASCII (the same result: the letters
+    # become ASCII ones, which neither list holds).
+    folded = f"translate({folded}, {_sql_literal(_FROM_LATIN1)}, {_sql_literal(_TO_LATIN1)})"
+    folded = (f"CASE WHEN {expression} ~ {_sql_literal(_OTHER_RANGE)} THEN "
+              f"translate({folded}, {_sql_literal(_FROM_OTHER)}, {_sql_literal(_TO_OTHER)}) ELSE {folded} END")
     sql = f"CASE WHEN octet_length({expression}) = length({expression}) THEN {expression} ELSE {folded} END"
     # Back to the default collation after: a key compared under "C" could
     # not use the index of the stored keys.

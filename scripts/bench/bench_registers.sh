@@ -57,7 +57,7 @@ register_imports_be() {
     rm -f "$OUT_DIR/registers_be.jsonl"
     echo "== Register imports (ours): Belgium"
     for label in "Belgium KBO first import" "Belgium KBO same extract again"; do
-        BENCH_LABEL=$label BENCH_REGISTER=be_kbo BENCH_REGISTER_FILES=$FILE BENCH_REGISTER_DIR=$DATA \
+        BENCH_LABEL=$label BENCH_REGISTER=be_kbo BENCH_REGISTER_FILES="$DATA/$FILE" BENCH_REGISTER_DIR=$DATA \
             step ours register
         cat "$OUT_DIR/step-ours-register.json" >>"$OUT_DIR/registers_be.jsonl"
     done

@@ -127,7 +127,7 @@ class KboAdapter(RegisterAdapter):
         digits = _number(col("EnterpriseNumber"))
         number_ok = _enterprise_number_ok(digits)
         situation = f"btrim({col('JuridicalSituation')})"
-        founded = _dmy_date(col("StartDate"))
+        founded = "t.founded"
         normal = ", ".join(f"'{code}'" for code in NORMAL_SITUATIONS)
         bankrupt = ", ".join(f"'{code}'" for code in BANKRUPTCY_SITUATIONS)
         return RowSql(
@@ -149,7 +149,8 @@ class KboAdapter(RegisterAdapter):
                                             WHEN {situation} IN ({bankrupt}) THEN 'bankrupt'
                                             ELSE 'winding_up' END""",
             },
-            terms={"digits": digits, "number_ok": number_ok},
+            # Once per row: the founding year is read from it too.
+            terms={"digits": digits, "number_ok": number_ok, "founded": _dmy_date(col("StartDate"))},
         )
 
     def delete_sql(self, col):

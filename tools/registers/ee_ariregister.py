@@ -129,11 +129,13 @@ class AriregisterAdapter(RegisterAdapter):
         return None
 
     def company_sql(self, col):
-        number, name = "t.number", "t.name"
+        name = "t.name"
         terms = {"number": f"btrim({col('ariregistri_kood')})", "name": f"btrim({col('nimi')})",
                  "status": f"upper(btrim({col('ettevotja_staatus')}))",
-                 "first_entry": f"btrim({col('ettevotja_esmakande_kpv')})",
                  "place": f"string_to_array(btrim({col('asukoha_ehak_tekstina')}), ', ')"}
+        # The check digit and the date are terms too (computed once per row,
+        # read twice): written on the columns, as terms cannot use terms.
+        number = terms["number"]
         digits_ok = only_chars(number, DIGITS, 8)
         check = "CASE WHEN r1 < 10 THEN r1 WHEN r2 < 10 THEN r2 ELSE 0 END"
         sums = [" + ".join(f"substr({number}, {position}, 1)::int * {weight}"
@@ -141,13 +143,16 @@ class AriregisterAdapter(RegisterAdapter):
         # mod(), not %: the SQL goes through the driver's parameters.
         check = check.replace("r1", f"mod({sums[0]}, 11)").replace("r2", f"mod({sums[1]}, 11)")
         # CASE: the digits are cast only once known to be digits.
-        number_ok = f"(CASE WHEN {digits_ok} THEN right({number}, 1)::int = {check} ELSE FALSE END)"
+        terms["number_ok"] = f"(CASE WHEN {digits_ok} THEN right({number}, 1)::int = {check} ELSE FALSE END)"
+        number, number_ok = "t.number", "t.number_ok"
         # dd.mm.yyyy; anything else leaves the date empty.
-        first_entry = "t.first_entry"
+        first_entry = f"btrim({col('ettevotja_esmakande_kpv')})"
         undotted = f"translate({first_entry}, '.', '')"
-        founded = (f"CASE WHEN {only_chars(undotted, DIGITS, 8)} AND substr({first_entry}, 3, 1) = '.' AND substr({first_entry}, 6, 1) = '.' THEN "
-                   + sql_date(f"substr({first_entry}, 7, 4)::int", f"substr({first_entry}, 4, 2)::int",
-                              f"substr({first_entry}, 1, 2)::int") + " END")
+        terms["founded"] = (
+            f"CASE WHEN {only_chars(undotted, DIGITS, 8)} AND substr({first_entry}, 3, 1) = '.' AND substr({first_entry}, 6, 1) = '.' THEN "
+            + sql_date(f"substr({first_entry}, 7, 4)::int", f"substr({first_entry}, 4, 2)::int",
+                       f"substr({first_entry}, 1, 2)::int") + " END")
+        founded = "t.founded"
         statuses = " ".join(f"WHEN '{code}' THEN '{status}'" for code, status in WAY_OUT_STATUSES.items())
         return RowSql(
             number=f"CASE WHEN {number_ok} THEN {number} END",

@@ -32,8 +32,10 @@ import hashlib
 import io
 import os
 import re
+import threading
 import time
 from collections import Counter, namedtuple
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 
 import psycopg2
@@ -193,6 +195,17 @@ class _Member:
         self.rows = iter(file.reader) if not isinstance(file.reader, RegisterCsvReader) else None   # a JSON file
         self.kind = kind
         self.read = 0                # rows of it read (and staged) so far
+        # A JSON file is read ahead (`_ElementBatch`): where its staged
+        # elements end, ``(reader position, bytes of the file read)``, once
+        # the reader is further.
+        self.staged_at = None
+        self.ahead = None            # the next batch being read (a future), and its size
+
+
+# The next elements of a JSON file, as the text of a COPY (bytes): `first_line`,
+# how many (`rows`), `text`, and where they end (`staged_at`, as
+# `_Member.staged_at`).
+_ElementBatch = namedtuple("_ElementBatch", ["first_line", "rows", "text", "staged_at"])
 
 
 def _phase(phase):
@@ -493,9 +506,14 @@ class RegisterLoader:
                 member = self._members[self._member]
                 member.reader.resume((position.bytes, position.line))
                 member.read = position.rows
+            # One thread reads JSON ahead while PostgreSQL checks what it read before.
+            self._reading_ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="register-read")
+            self._stop_reading = threading.Event()
             try:
                 yield self
             finally:
+                self._stop_reading.set()
+                self._reading_ahead.shutdown(wait=True)   # before the files close
                 self._members = []
 
     def create_staging(self):
@@ -513,7 +531,7 @@ class RegisterLoader:
         left = size
         while left > 0 and self._member < len(self._members):
             member = self._members[self._member]
-            start = member.reader.position[0]
+            start = self._reader_position(member)[0]
             if member.rows is None:
                 started = time.monotonic()
                 block = member.reader.read_block(min(left, BLOCK_BYTES))
@@ -525,7 +543,7 @@ class RegisterLoader:
             elif not self._stage_elements(member, left):
                 self._member += 1
                 continue
-            left -= max(member.reader.position[0] - start, 1)
+            left -= max(self._reader_position(member)[0] - start, 1)
         progress = self.progress()
         self.position = progress.position
         return progress
@@ -568,30 +586,69 @@ class RegisterLoader:
 
     def _stage_elements(self, member, size):
         """Stage the next elements of a JSON file, about `size` bytes of it;
-        False at its end."""
+        False at its end. Decoding JSON is Python's work: the next elements
+        are read in a thread meanwhile (a batch of the same size: another
+        size reads again from where the staged elements end)."""
         sql = self._row_sql(member)
         started = time.monotonic()
-        start = member.reader.position[0]
-        elements = []
+        batch = None
+        if member.ahead is not None:
+            ahead, ahead_size = member.ahead
+            member.ahead = None
+            if ahead_size == size:
+                batch = ahead.result()
+            else:
+                ahead.cancel() or ahead.exception()   # waited for, its error (if any) dropped
+                member.reader.resume(member.staged_at[0])
+                member.rows = iter(member.reader)
+                batch = self._read_elements(member, sql, size)
+        else:
+            batch = self._read_elements(member, sql, size)
+        self.timings["read"] += time.monotonic() - started
+        if batch is None:
+            return False
+        member.staged_at = batch.staged_at
+        member.ahead = (self._reading_ahead.submit(self._read_elements, member, sql, size), size)
+        started = time.monotonic()
+        self._create_raw(sql, batch.first_line)
+        # One read: each takes the interpreter's lock back from the reading thread.
+        self.cr.copy_expert(f"COPY {RAW_TABLE} (line_no, nul_column, {sql.columns}) FROM STDIN",
+                            io.BytesIO(batch.text), size=len(batch.text) + 1)
+        self.timings["copy"] += time.monotonic() - started
+        member.read += batch.rows
+        self.counters["rows_read"] += batch.rows
+        self._check_raw(member, sql)
+        return True
+
+    def _read_elements(self, member, sql, size):
+        """The next elements of a JSON file, about `size` bytes of it, as an
+        `_ElementBatch`; None at its end. Runs in the reading thread: the
+        file and its reader only, no cursor."""
+        reader = member.reader
+        start = reader.position[0]
         required = self.adapter.required_in_every_row
+        text = io.StringIO()
+        rows, first_line = 0, None
         for element in member.rows:
             missing = next((field for field in required if element[1][field] == ""), None)
             if missing:
                 # A legal duty the file cannot be trusted with: nothing of it is imported.
                 raise RegisterFileError("field", line=element[0], detail=missing)
-            elements.append(element)
-            if member.reader.position[0] - start >= size:
+            first_line = first_line or element[0]
+            rows += 1
+            _write_copy_row(text, sql.names, *element)
+            if reader.position[0] - start >= size or self._stop_reading.is_set():
                 break
-        self.timings["read"] += time.monotonic() - started
-        if not elements:
-            return False
-        started = time.monotonic()
-        rows = self._copy_rows(sql, elements[0][0], elements)
-        self.timings["copy"] += time.monotonic() - started
-        member.read += rows
-        self.counters["rows_read"] += rows
-        self._check_raw(member, sql)
-        return True
+        if not rows:
+            return None
+        # Encoded here, in the thread: COPY reads it at once.
+        return _ElementBatch(first_line, rows, text.getvalue().encode("utf-8"),
+                             (reader.position, member.binary.tell()))
+
+    @staticmethod
+    def _reader_position(member):
+        """Where the staged rows of a member end: ``(bytes, line)``."""
+        return member.staged_at[0] if member.staged_at else member.reader.position
 
     def _create_raw(self, sql, first_line):
         # pylint: disable-next=sql-injection  # column names c0, c1... and an integer
@@ -611,12 +668,7 @@ class RegisterLoader:
         count = 0
         for line, row in rows:
             count += 1
-            values = [row.get(name, "") for name in sql.names]
-            nul_column = next((name for name, value in row.items() if "\x00" in value), None)
-            if nul_column:
-                values = [value.replace("\x00", "") for value in values]
-            chunk.write("\t".join([str(line), _copy_value(nul_column)] + [_copy_value(value) for value in values]))
-            chunk.write("\n")
+            _write_copy_row(chunk, sql.names, line, row)
         chunk.seek(0)
         self.cr.copy_expert(f"COPY {RAW_TABLE} (line_no, nul_column, {sql.columns}) FROM STDIN", chunk)
         return count
@@ -701,9 +753,11 @@ class RegisterLoader:
         if self._member >= len(members):
             return StageProgress(RegisterPosition(self._member, 0), 1.0, True)
         current = members[self._member]
-        read = sum(member.size for member in members[:self._member]) + current.binary.tell()
+        # A JSON file read ahead: where its staged elements end.
+        position, tell = current.staged_at or (current.reader.position, current.binary.tell())
+        read = sum(member.size for member in members[:self._member]) + tell
         total = max(sum(member.size for member in members), 1)
-        return StageProgress(RegisterPosition(self._member, current.read, *current.reader.position),
+        return StageProgress(RegisterPosition(self._member, current.read, *position),
                              min(read / total, 1.0), False)
 
     def _sort_files(self, files):
@@ -926,8 +980,14 @@ class RegisterLoader:
             return
         staging, sides = self.tables["crm_iap_register_staging"], self.tables["crm_iap_register_sides"]
         cr = self.cr
+        # No JIT (compiling these plans took a second), room for the sorts in memory.
         # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
-        cr.execute(f"CREATE INDEX ON {sides} (register_number); ANALYZE {sides};")
+        cr.execute(f"""
+            SET LOCAL jit = off;
+            SET LOCAL work_mem = '64MB';
+            CREATE INDEX ON {sides} (register_number);
+            ANALYZE {sides};
+        """)
         if self.is_update:
             self._apply_update()
         else:
@@ -935,7 +995,7 @@ class RegisterLoader:
             # pylint: disable-next=sql-injection  # the import's own tables and the adapter's SQL
             cr.execute(f"""
                 UPDATE {staging} s SET ({", ".join(values)}) = ROW({", ".join(values.values())})
-                  FROM ({_side_fields(sides)}) v
+                  FROM ({_side_fields(sides, staging=staging)}) v
                  WHERE v.register_number = s.register_number AND NOT s.skip
             """)
         # pylint: disable-next=sql-injection  # the import's own tables (an integer id)
@@ -946,6 +1006,7 @@ class RegisterLoader:
             SELECT count(*), ARRAY(SELECT line_no FROM nameless ORDER BY line_no LIMIT %s) FROM nameless
         """, (MAX_LISTED_BAD_ROWS,))
         count, nameless = cr.fetchone()
+        cr.execute("RESET jit; RESET work_mem")
         self.counters["bad_row_count"] += count
         for line in nameless:
             self._list_bad_row(line, BadRow("missing_name"))
@@ -1208,18 +1269,25 @@ def upgrade_staging_tables(cr):
     return len(import_ids)
 
 
-def _side_fields(sides, number=None):
-    """SQL: each number's side rows merged into one jsonb object, `fields`
-    (jsonb keeps the last value of a key: aggregated last line first, the
-    first row giving a field wins); those of one `number` (SQL), if given."""
+def _side_fields(sides, number=None, staging=None):
+    """SQL: each number's side rows merged into one jsonb object, `fields`,
+    the first row giving a field winning: those of one `number` (SQL), or
+    of every company `staging` holds to merge (not skipped). For all, each
+    field from its first line by DISTINCT ON, one sort of the whole table
+    (an ORDER BY inside the aggregate sorted each company's rows apart)."""
     if number:
+        # jsonb keeps the last value of a key: aggregated last line first.
         return f"""SELECT jsonb_object_agg(e.key, e.value ORDER BY x.line_no DESC) AS fields
                      FROM {sides} x CROSS JOIN LATERAL jsonb_each(x.fields) e
                     WHERE x.register_number = {number} AND e.value <> 'null'::jsonb"""
-    return f"""SELECT x.register_number, jsonb_object_agg(e.key, e.value ORDER BY x.line_no DESC) AS fields
-                 FROM {sides} x CROSS JOIN LATERAL jsonb_each(x.fields) e
-                WHERE e.value <> 'null'::jsonb
-                GROUP BY x.register_number"""
+    return f"""SELECT f.register_number, jsonb_object_agg(f.key, f.value) AS fields
+                 FROM (SELECT DISTINCT ON (x.register_number, e.key) x.register_number, e.key, e.value
+                         FROM {sides} x CROSS JOIN LATERAL jsonb_each(x.fields) e
+                        WHERE e.value <> 'null'::jsonb
+                          AND EXISTS (SELECT 1 FROM {staging} k
+                                       WHERE k.register_number = x.register_number AND NOT k.skip)
+                        ORDER BY x.register_number, e.key, x.line_no) f
+                GROUP BY f.register_number"""
 
 
 def _meta_values(reader):
@@ -1245,6 +1313,19 @@ def _size(binary):
 def _literal(text):
     """A SQL string literal of a name the code chose or a file gave."""
     return "'" + str(text).replace("'", "''") + "'"
+
+
+def _write_copy_row(text, names, line, row):
+    """Write a row parsed here, ``{column: value}``, as a line of a COPY of
+    the raw table (line, NUL column, `names`); a value with a NUL byte
+    (PostgreSQL's text cannot hold one) is dropped, and its column named for
+    the checks."""
+    values = [row.get(name, "") for name in names]
+    nul_column = next((name for name, value in row.items() if "\x00" in value), None)
+    if nul_column:
+        values = [value.replace("\x00", "") for value in values]
+    text.write("\t".join([str(line), _copy_value(nul_column)] + [_copy_value(value) for value in values]))
+    text.write("\n")
 
 
 def _copy_value(value):

@@ -7,12 +7,14 @@ import io
 import json
 import time
 import tracemalloc
+from datetime import date
 from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged, users
 
 from odoo.addons.crm_iap_mine.tools import register_files
+from odoo.addons.crm_iap_mine.tools.registers.base import day_first_date
 
 from .common import (
     FR_ESTABLISHMENTS, FR_UNITS, SAMPLES, UK_JANUARY, RegisterImportCase, _brreg_json, _read, _sample, _zipped,
@@ -110,6 +112,19 @@ class TestRegisterBadRows(RegisterImportCase):
             "Line 3: 99999999999 is too big a number.",
             "Line 4: mange is not a number of employees.",
         ])
+
+
+    def test_day_first_dates_are_checked_before_any_cast(self):
+        """Belgium's dd-mm-yyyy and Estonia's dd.mm.yyyy: a malformed date is
+        empty, never a cast error failing the whole block."""
+        for text, separator, expected in (
+                ("01.02.2020", ".", date(2020, 2, 1)), (" 31-12-1999 ", "-", date(1999, 12, 31)),
+                ("01.02.20.20", ".", None), ("1.2.2020", ".", None), ("31.02.2020", ".", None),
+                ("01-02-2020", ".", None), ("ab.cd.efgh", ".", None), ("", "-", None)):
+            with self.subTest(text=text):
+                self.env.cr.execute(f"SELECT {day_first_date('v.text', separator)} FROM (SELECT %s::text AS text) v",
+                                    [text])
+                self.assertEqual(self.env.cr.fetchone()[0], expected)
 
 
 @tagged("post_install", "-at_install", "lead_mining")

@@ -278,6 +278,17 @@ def iso_date(value):
             + " END")
 
 
+def day_first_date(value, separator):
+    """SQL: a dd<separator>mm<separator>yyyy text (a column's) as a date,
+    NULL unless it is one (digits checked before any cast)."""
+    text = f"btrim({value})"
+    return (f"CASE WHEN length({text}) = 10 AND substr({text}, 3, 1) = '{separator}' "
+            f"AND substr({text}, 6, 1) = '{separator}' "
+            f"AND ltrim(substr({text}, 1, 2) || substr({text}, 4, 2) || substr({text}, 7), '{DIGITS}') = '' THEN "
+            + sql_date(f"substr({text}, 7, 4)::int", f"substr({text}, 4, 2)::int", f"substr({text}, 1, 2)::int")
+            + " END")
+
+
 def count_value(value):
     """SQL: a column of digits as an integer, NULL when empty; a column that
     is not digits or too big is checked before (a bad row)."""

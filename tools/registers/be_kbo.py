@@ -31,7 +31,7 @@ applied in that order, after the full extract they follow.
 GDPR: natural persons (``TypeOfEnterprise`` 1) are never imported.
 """
 from ..domains import normalized_domain_sql
-from .base import DIGITS, RegisterAdapter, RowSql, only_chars, sql_date, trimmed
+from .base import DIGITS, RegisterAdapter, RowSql, day_first_date, only_chars, trimmed
 
 NATURAL_PERSON = "1"
 ACTIVE = "AC"
@@ -61,15 +61,6 @@ def _enterprise_number_ok(digits):
     check digits: 97 - the first 8 mod 97)."""
     return (f"CASE WHEN {only_chars(digits, DIGITS, 10)} AND left({digits}, 1) IN ('0', '1') "
             f"THEN 97 - mod(left({digits}, 8)::int, 97) = right({digits}, 2)::int ELSE FALSE END")
-
-
-def _dmy_date(value):
-    """SQL: a dd-mm-yyyy text as a date, NULL unless it is one."""
-    text = f"btrim({value})"
-    return (f"CASE WHEN length({text}) = 10 AND substr({text}, 3, 1) = '-' AND substr({text}, 6, 1) = '-' "
-            f"AND ltrim(substr({text}, 1, 2) || substr({text}, 4, 2) || substr({text}, 7), '{DIGITS}') = '' THEN "
-            + sql_date(f"substr({text}, 7, 4)::int", f"substr({text}, 4, 2)::int", f"substr({text}, 1, 2)::int")
-            + " END")
 
 
 def _phone(value):
@@ -150,7 +141,7 @@ class KboAdapter(RegisterAdapter):
                                             ELSE 'winding_up' END""",
             },
             # Once per row: the founding year is read from it too.
-            terms={"digits": digits, "number_ok": number_ok, "founded": _dmy_date(col("StartDate"))},
+            terms={"digits": digits, "number_ok": number_ok, "founded": day_first_date(col("StartDate"), "-")},
         )
 
     def delete_sql(self, col):

@@ -43,7 +43,7 @@ registry code: partners are matched by their Company ID only.
 """
 import re
 
-from .base import DIGITS, MAX_INTEGER, RegisterAdapter, RowSql, only_chars, sql_date, trimmed
+from .base import DIGITS, MAX_INTEGER, RegisterAdapter, RowSql, day_first_date, only_chars, trimmed
 
 NATURAL_PERSON_FORMS = ("füüsilisest isikust ettevõtja", "fie")
 # ettevotja_staatus: on their way out, or deleted.
@@ -146,12 +146,7 @@ class AriregisterAdapter(RegisterAdapter):
         terms["number_ok"] = f"(CASE WHEN {digits_ok} THEN right({number}, 1)::int = {check} ELSE FALSE END)"
         number, number_ok = "t.number", "t.number_ok"
         # dd.mm.yyyy; anything else leaves the date empty.
-        first_entry = f"btrim({col('ettevotja_esmakande_kpv')})"
-        undotted = f"translate({first_entry}, '.', '')"
-        terms["founded"] = (
-            f"CASE WHEN {only_chars(undotted, DIGITS, 8)} AND substr({first_entry}, 3, 1) = '.' AND substr({first_entry}, 6, 1) = '.' THEN "
-            + sql_date(f"substr({first_entry}, 7, 4)::int", f"substr({first_entry}, 4, 2)::int",
-                       f"substr({first_entry}, 1, 2)::int") + " END")
+        terms["founded"] = day_first_date(col("ettevotja_esmakande_kpv"), ".")
         founded = "t.founded"
         statuses = " ".join(f"WHEN '{code}' THEN '{status}'" for code, status in WAY_OUT_STATUSES.items())
         return RowSql(

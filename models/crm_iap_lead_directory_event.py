@@ -6,7 +6,7 @@ EVENT_RETENTION_PARAM = "crm_iap_mine.event_retention_days"
 EVENT_RETENTION_DAYS = 365
 EVENT_KINDS = [
     ("new", "New"), ("name", "Name Changed"), ("address", "Address Changed"), ("industry", "Industry Changed"),
-    ("status", "Status Changed"), ("gone", "Gone"),
+    ("status", "Status Changed"), ("gone", "Gone"), ("back", "Back in the Register"),
 ]
 
 

@@ -62,8 +62,8 @@ WATCH_CHUNK_EVENTS = 2000
 # The events the register watch tells the CRM of (a status: only a company
 # on its way out, see REGISTER_STATUSES), and the system parameter naming
 # those that also give the salesperson an activity (a comma-separated list;
-# by default WATCH_ACTIVITY_DEFAULT).
-WATCHED_KINDS = ("status", "gone", "address", "name")
+# by default WATCH_ACTIVITY_DEFAULT). In the order the settings offer them.
+WATCHED_KINDS = ("status", "gone", "back", "address", "name")
 WATCH_ACTIVITY_PARAM = "crm_iap_mine.watch_activity_kinds"
 WATCH_ACTIVITY_DEFAULT = "status,gone"
 
@@ -836,6 +836,8 @@ class CrmIapLeadRegisterImport(models.Model):
         if kind == "gone":
             return _("%(company)s left the register (dissolved, struck off or closed): %(origin)s",
                      company=company, origin=source)
+        if kind == "back":
+            return _("%(company)s is back in the register: %(origin)s", company=company, origin=source)
         if kind == "address":
             return _("%(company)s moved to %(address)s: %(origin)s", company=company, address=new or "",
                      origin=source)

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from ..tools.protocols import DEFAULT_PROTOCOL
 from .crm_iap_lead_directory_event import EVENT_RETENTION_DAYS, EVENT_RETENTION_PARAM
 from .crm_iap_lead_mining_request import provider_selection
-from .crm_iap_lead_register_import import WATCH_ACTIVITY_DEFAULT, WATCH_ACTIVITY_PARAM
+from .crm_iap_lead_register_import import WATCH_ACTIVITY_DEFAULT, WATCH_ACTIVITY_PARAM, WATCHED_KINDS
 from .crm_iap_lead_provider_iap import PROTOCOL_PARAM, PROTOCOL_SELECTION
 from .crm_iap_lead_service_client import CONTACT_EMAIL_PARAM, CONTACT_NAME_PARAM, CONTACT_TEXT_PARAM, SERVICE_PARAM
 
@@ -55,6 +55,9 @@ class ResConfigSettings(models.TransientModel):
         string="Status Changes", help="Liquidation, administration, receivership, bankruptcy, winding up, "
         "proposed strike-off.")
     register_watch_gone = fields.Boolean(string="Disappearance", help="Dissolved, struck off or closed.")
+    register_watch_back = fields.Boolean(
+        string="Reappearance",
+        help="A company that had left its register (dissolved, struck off or closed) is listed again.")
     register_watch_address = fields.Boolean(string="Address Changes")
     register_watch_name = fields.Boolean(string="Name Changes")
     register_event_retention_days = fields.Integer(
@@ -65,12 +68,12 @@ class ResConfigSettings(models.TransientModel):
         values = super().get_values()
         kinds = self.env["ir.config_parameter"].sudo().get_param(WATCH_ACTIVITY_PARAM, WATCH_ACTIVITY_DEFAULT)
         kinds = set((kinds or "").split(","))
-        values.update({f"register_watch_{kind}": kind in kinds for kind in ("status", "gone", "address", "name")})
+        values.update({f"register_watch_{kind}": kind in kinds for kind in WATCHED_KINDS})
         return values
 
     def set_values(self):
         result = super().set_values()
-        kinds = [kind for kind in ("status", "gone", "address", "name") if self[f"register_watch_{kind}"]]
+        kinds = [kind for kind in WATCHED_KINDS if self[f"register_watch_{kind}"]]
         # None ticked: a list naming none (an empty parameter is deleted, and means the default).
         self.env["ir.config_parameter"].sudo().set_param(WATCH_ACTIVITY_PARAM, ",".join(kinds) or ",")
         return result

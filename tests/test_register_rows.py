@@ -5,6 +5,7 @@ import csv
 import gzip
 import io
 import json
+import random
 import time
 import tracemalloc
 from datetime import date
@@ -407,6 +408,25 @@ class TestHostileRegisterFiles(RegisterImportCase):
         self.assertEqual(run.state, "error")
         self.assertIn("The compressed file holds more than 1,048,576 bytes", run.error_message)
         self.assertFalse(self._register_companies())
+
+    def test_a_block_of_a_zip_or_gzip_member_costs_about_its_own_size(self):
+        # Incompressible rows (hex of random numbers): zipfile, asked for a
+        # whole block at once, read as many compressed bytes and kept both
+        # (a 16 MiB block then cost 71 MiB).
+        lines = b"".join(b"%d,%032x\n" % (line, random.getrandbits(128)) for line in range(900_000))
+        block = 16 << 20
+        self.assertGreater(len(lines), block * 2)
+        for name, content in (("zip", _zipped(b"a,b\n" + lines)), ("gzip", gzip.compress(b"a,b\n" + lines, 1))):
+            with self.subTest(name), register_files.open_register_file(io.BytesIO(content)) as text:
+                text.readline(register_files.MAX_LINE_BYTES)
+                tracemalloc.start()
+                try:
+                    read = len(text.read_bytes(block)) + len(text.read_bytes(block))
+                    _current, peak = tracemalloc.get_traced_memory()
+                finally:
+                    tracemalloc.stop()
+                self.assertEqual(read, 2 * block)
+                self.assertLess(peak, block * 1.5, f"{peak / (1 << 20):.1f} MiB")
 
     @users("user_sales_manager")
     def test_duplicate_numbers_are_counted_and_listed_up_to_100(self):

@@ -134,16 +134,25 @@ class TestRegisterWatch(RegisterImportCase):
         self.assertTrue(self.env["mail.activity"].search([
             ("res_model", "=", "crm.lead"), ("res_id", "=", moved_lead.id), ("summary", "like", "2026-03-01")]))
 
-    def test_a_company_back_in_the_register_is_new_again(self):
+    def test_a_company_back_in_the_register_is_told_to_its_watchers(self):
         """Dissolved in February (archived), restored in March: March's
-        import makes it active again and records it as new."""
+        import makes it active again, records its return and tells the lead
+        that was told it had gone (a note; no activity by default)."""
         self.assertEqual(self._import_named(_uk_file(), JANUARY).state, "done")
+        lead = self.env["crm.lead"].create({"name": "Cardiff Bay", "user_id": self.user_sales_salesman.id,
+                                            "reveal_id": f"directory-{self._company('09000003').id}"})
         february = self._import_named(_uk_file({"09000003": {"CompanyStatus": "Dissolved"}}), FEBRUARY)
         self.assertEqual(self._events(february), {("09000003", "gone", "CARDIFF BAY CONSULTING LTD", False)})
+        self.assertEqual(february.alert_count, 1)
         march = self._import_named(_uk_file(), "BasicCompanyDataAsOneFile-2026-03-01.csv")
         self.assertEqual(march.state, "done", march.error_message)
-        self.assertEqual(self._events(march), {("09000003", "new", False, "CARDIFF BAY CONSULTING LTD")})
+        self.assertEqual(self._events(march), {("09000003", "back", False, "CARDIFF BAY CONSULTING LTD")})
         self.assertTrue(self._company("09000003").active)
+        self.assertEqual(march.alert_count, 1)
+        self.assertIn("CARDIFF BAY CONSULTING LTD is back in the register: Companies House (United Kingdom), "
+                      "file of 2026-03-01", lead.message_ids.mapped("body")[0])
+        activities = self.env["mail.activity"].search([("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        self.assertEqual(len(activities), 1, "the disappearance only")
 
     def test_records_linked_by_the_matching_are_watched_once(self):
         """A lead the matching linked to its company (no `reveal_id`) is
@@ -227,15 +236,15 @@ class TestRegisterWatch(RegisterImportCase):
     def test_settings_choose_which_events_give_an_activity(self):
         Settings = self.env["res.config.settings"]
         settings = Settings.create({})
-        self.assertEqual([settings[f"register_watch_{kind}"] for kind in ("status", "gone", "address", "name")],
-                         [True, True, False, False], "status changes and disappearance by default")
+        kinds = ("status", "gone", "back", "address", "name")
+        self.assertEqual([settings[f"register_watch_{kind}"] for kind in kinds],
+                         [True, True, False, False, False], "status changes and disappearance by default")
         self.assertEqual(settings.register_event_retention_days, 365)
-        settings.write({"register_watch_gone": False, "register_watch_name": True})
+        settings.write({"register_watch_gone": False, "register_watch_back": True, "register_watch_name": True})
         settings.execute()
-        self.assertEqual(self.env["ir.config_parameter"].sudo().get_param(WATCH_ACTIVITY_PARAM), "status,name")
+        self.assertEqual(self.env["ir.config_parameter"].sudo().get_param(WATCH_ACTIVITY_PARAM), "status,back,name")
         settings = Settings.create({})
-        self.assertEqual([settings[f"register_watch_{kind}"] for kind in ("status", "gone", "address", "name")],
-                         [True, False, False, True])
+        self.assertEqual([settings[f"register_watch_{kind}"] for kind in kinds], [True, False, True, False, True])
 
 
 @tagged("post_install", "-at_install", "lead_mining")

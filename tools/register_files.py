@@ -41,6 +41,10 @@ MAX_DOCUMENT_BYTES = 64 << 20
 MAX_DECOMPRESSED_BYTES = 40 * 10 ** 9
 MAX_COMPRESSION_RATIO = 100
 RATIO_GRACE_BYTES = 4 << 20
+# The most decompressed bytes asked of a zip or gzip member at once: asked
+# for a whole block (16 MiB), zipfile reads as many compressed bytes and
+# keeps both, and the block is copied once more into the reader's buffer.
+_MEMBER_READ_BYTES = 1 << 20
 # A JSON file's columns are the fields of its first elements.
 JSON_HEADER_ELEMENTS = 20
 _JSON_CHUNK_CHARS = 1 << 16
@@ -225,7 +229,8 @@ class _CappedStream(io.RawIOBase):
         return self.size
 
     def readinto(self, buffer):
-        data = self._member.read(len(buffer))
+        # Fewer bytes than asked is no end: io.BufferedReader asks again.
+        data = self._member.read(min(len(buffer), _MEMBER_READ_BYTES))
         size = len(data)
         buffer[:size] = data
         self.size += size

@@ -43,21 +43,29 @@ register_imports() {
 # BENCH_KBO_ENTERPRISES enterprises (default 1,900,000: about 36 M activity
 # rows, 2.4 GB of CSV in a zip of members), generated once into
 # .local/bench/registers/ and kept, imported twice (the second time nothing
-# changes). Appends to .local/bench/registers_be.jsonl.
+# changes), then the next day's update extract changing BENCH_KBO_CHANGES of
+# its enterprises (default 10,000; generated once too). Appends to
+# .local/bench/registers_be.jsonl.
 register_imports_be() {
     BE_ROWS=${BENCH_KBO_ENTERPRISES:-1900000}
+    BE_CHANGES=${BENCH_KBO_CHANGES:-10000}
     DATA="$OUT_DIR/registers"
     FILE="KboOpenData_0312_2026_12_06_Full-$BE_ROWS.zip"
+    UPDATE="KboOpenData_0313_2026_12_07_Update-$BE_ROWS-$BE_CHANGES.zip"
     mkdir -p "$DATA"
-    if [ ! -f "$DATA/$FILE" ]; then
-        echo "   generating $DATA/$FILE"
-        "$ODOO_PYTHON" "$REPO_DIR/scripts/registers/generate_kbo.py" "$BE_ROWS" "$DATA/$FILE.part"
-        mv "$DATA/$FILE.part" "$DATA/$FILE"
-    fi
+    for file in "$FILE" "$UPDATE"; do
+        if [ ! -f "$DATA/$file" ]; then
+            echo "   generating $DATA/$file"
+            [ "$file" = "$UPDATE" ] && changes=(--update "$BE_CHANGES") || changes=()
+            "$ODOO_PYTHON" "$REPO_DIR/scripts/registers/generate_kbo.py" "$BE_ROWS" "$DATA/$file.part" "${changes[@]}"
+            mv "$DATA/$file.part" "$DATA/$file"
+        fi
+    done
     rm -f "$OUT_DIR/registers_be.jsonl"
     echo "== Register imports (ours): Belgium"
-    for label in "Belgium KBO first import" "Belgium KBO same extract again"; do
-        BENCH_LABEL=$label BENCH_REGISTER=be_kbo BENCH_REGISTER_FILES="$DATA/$FILE" BENCH_REGISTER_DIR=$DATA \
+    for label in "Belgium KBO first import" "Belgium KBO same extract again" "Belgium KBO daily update"; do
+        [ "$label" = "Belgium KBO daily update" ] && file=$UPDATE || file=$FILE
+        BENCH_LABEL=$label BENCH_REGISTER=be_kbo BENCH_REGISTER_FILES="$DATA/$file" BENCH_REGISTER_DIR=$DATA \
             step ours register
         cat "$OUT_DIR/step-ours-register.json" >>"$OUT_DIR/registers_be.jsonl"
     done

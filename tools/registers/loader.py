@@ -164,8 +164,8 @@ EVENT_CHANGES = (
      "(SELECT i.name->>'en_US' FROM crm_iap_lead_industry i WHERE i.id = r.industry_id)",
      "d.industry_id IS DISTINCT FROM r.industry_id"),
     ("status", "d.register_status", "r.register_status", "d.register_status IS DISTINCT FROM r.register_status"),
-    # Archived and back (a company restored to the register): new again.
-    ("new", "NULL", "r.name", "NOT d.active"),
+    # Archived and listed again (a company restored to the register).
+    ("back", "NULL", "r.name", "NOT d.active"),
 )
 
 # Where the reading stands: the file being read (an index in the order

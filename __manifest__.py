@@ -5,7 +5,7 @@
     "summary": "Mine new leads and opportunities by country, industry, size "
     "and contact role, with enrichment in the chatter and credits you can "
     "account for",
-    "version": "17.0.9.0.0",
+    "version": "17.0.9.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-iap-mine/crm_iap_mine",
     "author": "crm_iap_mine authors",

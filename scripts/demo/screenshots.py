@@ -173,7 +173,8 @@ def main(base_url, database, output):
         browser.shoot(f"{output}/enrichment_note.png")
 
         browser.open("/web#action=crm.crm_config_settings_action", ".o_crm_iap_mine_balance")
-        browser.evaluate("document.querySelector('#crm_iap_mine_settings').scrollIntoView({block: 'center'})")
+        time.sleep(1)   # the settings scroll to their app's block once loaded: after that
+        browser.evaluate("document.querySelector('.o_crm_iap_mine_watch').scrollIntoView({block: 'end'})")
         time.sleep(1)
         browser.shoot(f"{output}/settings.png")
 

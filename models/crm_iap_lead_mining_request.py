@@ -636,15 +636,15 @@ class CrmIapLeadMiningRequest(models.Model):
     # the stock module) keep working, and nothing is written either way.
     _PROTECTED_FIELDS = ("held_credits", "state", "requester_id", "failed_batch_attempts")
     # What a request tells of its outcome, written by the module only
-    # (`_add_to_outcome`), so that no one can rewrite over RPC what was
+    # (`_write_outcome`), so that no one can rewrite over RPC what was
     # charged, given back or found.
     _OUTCOME_FIELDS = ("credits_charged", "credits_returned", "mined_count", "contact_count", "malformed_count",
                        "duplicate_count", "excluded_count", "blacklisted_count", "matching_count")
+    _MODULE_ONLY_FIELDS = _PROTECTED_FIELDS + _OUTCOME_FIELDS
 
     @api.model
     def _drop_protected_values(self, vals):
-        protected = self._PROTECTED_FIELDS + self._OUTCOME_FIELDS
-        return {name: value for name, value in vals.items() if name not in protected}
+        return {name: value for name, value in vals.items() if name not in self._MODULE_ONLY_FIELDS}
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -652,7 +652,7 @@ class CrmIapLeadMiningRequest(models.Model):
             return super().create(vals_list)
         vals_list = [self._drop_protected_values(vals) for vals in vals_list]
         # Nor through default_<field> keys of the context.
-        defaults = {f"default_{name}" for name in self._PROTECTED_FIELDS + self._OUTCOME_FIELDS}
+        defaults = {f"default_{name}" for name in self._MODULE_ONLY_FIELDS}
         records = self.with_env(self.env(context={
             key: value for key, value in self.env.context.items() if key not in defaults
         }))

@@ -114,7 +114,6 @@ class TestRegisterBadRows(RegisterImportCase):
             "Line 4: mange is not a number of employees.",
         ])
 
-
     def test_day_first_dates_are_checked_before_any_cast(self):
         """Belgium's dd-mm-yyyy and Estonia's dd.mm.yyyy: a malformed date is
         empty, never a cast error failing the whole block."""
